@@ -1,0 +1,169 @@
+//! The only contract between the UI (or a headless command) and the backend: `Command`s go
+//! in, `Event`s come out. Answers carry the `RequestId` of the command they answer, so a
+//! caller can drop answers it no longer wants (a slow, stale category search).
+
+use crate::error::PlatformError;
+use crate::model::{
+    Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
+    RateBudget, SubscriberList, ViewerList,
+};
+use crate::platform::ChannelTarget;
+use std::sync::Arc;
+
+/// Identifies one command so its answer can be matched to it.
+pub type RequestId = u64;
+
+/// Something the UI asks the backend to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Command {
+    /// Who is signed in, and what the platform allows.
+    LoadAccount { platform: PlatformId },
+    /// A channel's current state.
+    LoadChannel {
+        platform: PlatformId,
+        target: ChannelTarget,
+        request_id: RequestId,
+    },
+    /// Change the own channel; only the fields set in `changes` are sent.
+    UpdateChannel {
+        platform: PlatformId,
+        changes: ChannelChanges,
+        request_id: RequestId,
+    },
+    /// Categories matching `query`; the top list when it is empty.
+    SearchCategories {
+        platform: PlatformId,
+        query: String,
+        limit: Option<usize>,
+        request_id: RequestId,
+    },
+    /// Everyone watching (the own channel when `channel_id` is `None`).
+    LoadViewers {
+        platform: PlatformId,
+        channel_id: Option<String>,
+        request_id: RequestId,
+    },
+    /// Followers, newest first.
+    LoadFollowers {
+        platform: PlatformId,
+        channel_id: Option<String>,
+        limit: Option<usize>,
+        request_id: RequestId,
+    },
+    /// The own channel's subscribers.
+    LoadSubscribers {
+        platform: PlatformId,
+        request_id: RequestId,
+    },
+    /// Send a chat line (to the own channel when `channel_id` is `None`).
+    SendChat {
+        platform: PlatformId,
+        message: String,
+        channel_id: Option<String>,
+        request_id: RequestId,
+    },
+}
+
+impl Command {
+    /// The platform the command is for.
+    pub fn platform(&self) -> PlatformId {
+        match self {
+            Command::LoadAccount { platform }
+            | Command::LoadChannel { platform, .. }
+            | Command::UpdateChannel { platform, .. }
+            | Command::SearchCategories { platform, .. }
+            | Command::LoadViewers { platform, .. }
+            | Command::LoadFollowers { platform, .. }
+            | Command::LoadSubscribers { platform, .. }
+            | Command::SendChat { platform, .. } => *platform,
+        }
+    }
+
+    /// The id its answer will carry, for commands that are answered by id.
+    pub fn request_id(&self) -> Option<RequestId> {
+        match self {
+            Command::LoadAccount { .. } => None,
+            Command::LoadChannel { request_id, .. }
+            | Command::UpdateChannel { request_id, .. }
+            | Command::SearchCategories { request_id, .. }
+            | Command::LoadViewers { request_id, .. }
+            | Command::LoadFollowers { request_id, .. }
+            | Command::LoadSubscribers { request_id, .. }
+            | Command::SendChat { request_id, .. } => Some(*request_id),
+        }
+    }
+}
+
+/// Something the backend tells the UI. Large lists travel behind an `Arc` so handing one to
+/// the UI copies nothing.
+#[derive(Clone, Debug)]
+pub enum Event {
+    AccountLoaded {
+        platform: PlatformId,
+        result: Result<Account, PlatformError>,
+        capabilities: Capabilities,
+    },
+    ChannelLoaded {
+        platform: PlatformId,
+        request_id: RequestId,
+        result: Result<Channel, PlatformError>,
+    },
+    ChannelUpdated {
+        platform: PlatformId,
+        request_id: RequestId,
+        result: Result<Channel, PlatformError>,
+    },
+    CategoriesFound {
+        platform: PlatformId,
+        request_id: RequestId,
+        result: Result<CategoryPage, PlatformError>,
+    },
+    ViewersLoaded {
+        platform: PlatformId,
+        request_id: RequestId,
+        result: Result<Arc<ViewerList>, PlatformError>,
+    },
+    FollowersLoaded {
+        platform: PlatformId,
+        request_id: RequestId,
+        result: Result<Arc<FollowerList>, PlatformError>,
+    },
+    SubscribersLoaded {
+        platform: PlatformId,
+        request_id: RequestId,
+        result: Result<Arc<SubscriberList>, PlatformError>,
+    },
+    ChatSent {
+        platform: PlatformId,
+        request_id: RequestId,
+        message: String,
+        result: Result<(), PlatformError>,
+    },
+    /// The platform's rate-limit budget changed.
+    RateBudget {
+        platform: PlatformId,
+        budget: RateBudget,
+    },
+    /// A command named a platform that is not configured.
+    NotConfigured {
+        platform: PlatformId,
+        request_id: Option<RequestId>,
+    },
+}
+
+impl Event {
+    /// The command this event answers, if it answers one.
+    pub fn request_id(&self) -> Option<RequestId> {
+        match self {
+            Event::ChannelLoaded { request_id, .. }
+            | Event::ChannelUpdated { request_id, .. }
+            | Event::CategoriesFound { request_id, .. }
+            | Event::ViewersLoaded { request_id, .. }
+            | Event::FollowersLoaded { request_id, .. }
+            | Event::SubscribersLoaded { request_id, .. }
+            | Event::ChatSent { request_id, .. } => Some(*request_id),
+            Event::NotConfigured { request_id, .. } => *request_id,
+            Event::AccountLoaded { .. } | Event::RateBudget { .. } => None,
+        }
+    }
+}

@@ -1,0 +1,149 @@
+//! Where each platform's client gets its settings: base URLs, client ID, and, until the
+//! keyring lands, tokens from the environment. Validation happens here, before any
+//! connection is made.
+
+use crate::error::PlatformError;
+use crate::model::PlatformId;
+use crate::secret::Secret;
+use std::net::IpAddr;
+use std::time::Duration;
+use url::Url;
+
+/// Trovo's API base, `/openplatform` included.
+pub const TROVO_API: &str = "https://open-api.trovo.live/openplatform";
+
+/// How long one request may take before it is reported as a timeout.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
+
+/// Everything a Trovo client needs.
+#[derive(Clone, Debug)]
+pub struct TrovoConfig {
+    pub api_base: Url,
+    pub client_id: String,
+    /// Needed for the code exchange and for refreshing tokens.
+    pub client_secret: Option<Secret>,
+    pub access_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
+    pub timeout: Duration,
+}
+
+impl TrovoConfig {
+    /// A configuration for an API base (the production one, or a simulator's).
+    pub fn new(api_base: &str, client_id: impl Into<String>) -> Result<Self, PlatformError> {
+        Ok(TrovoConfig {
+            api_base: check_base_url(PlatformId::Trovo, api_base)?,
+            client_id: client_id.into(),
+            client_secret: None,
+            access_token: None,
+            refresh_token: None,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// Reads `STAGEHAND_TROVO_*` through `lookup` (the process environment in production),
+    /// so scripts and stand-in servers can override everything.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let api = get("STAGEHAND_TROVO_API").unwrap_or_else(|| TROVO_API.to_owned());
+        let client_id = get("STAGEHAND_TROVO_CLIENT_ID").ok_or_else(|| PlatformError::Config {
+            platform: PlatformId::Trovo,
+            message: "no client ID is configured: register an application at https://developer.trovo.live and set STAGEHAND_TROVO_CLIENT_ID (see the README)".into(),
+        })?;
+        let mut config = TrovoConfig::new(&api, client_id)?;
+        config.client_secret = get("STAGEHAND_TROVO_CLIENT_SECRET").map(Secret::new);
+        config.access_token = get("STAGEHAND_TROVO_ACCESS_TOKEN").map(Secret::new);
+        config.refresh_token = get("STAGEHAND_TROVO_REFRESH_TOKEN").map(Secret::new);
+        Ok(config)
+    }
+}
+
+/// Accepts an `https://` base URL, or `http://` only when its host is a loopback address,
+/// so a token is never sent in clear text across a network. A trailing slash is dropped.
+pub fn check_base_url(platform: PlatformId, raw: &str) -> Result<Url, PlatformError> {
+    let refuse = |why: String| PlatformError::Config {
+        platform,
+        message: why,
+    };
+    let url = Url::parse(raw.trim())
+        .map_err(|e| refuse(format!("the API address {raw:?} is not a URL ({e})")))?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(refuse(format!(
+                "refusing the plain http:// API address {raw:?}: tokens would cross the network unencrypted; use https:// (http:// is allowed only for 127.0.0.1, ::1 or localhost)"
+            )));
+        }
+        other => {
+            return Err(refuse(format!(
+                "the API address {raw:?} must start with https:// (not {other}://)"
+            )));
+        }
+    }
+    let mut url = url;
+    let trimmed = url.path().trim_end_matches('/').to_owned();
+    url.set_path(&trimmed);
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_on_loopback() {
+        for ok in [
+            "https://open-api.trovo.live/openplatform",
+            "http://127.0.0.1:8080/openplatform",
+            "http://127.5.0.1/openplatform/",
+            "http://[::1]:9/x",
+            "http://localhost:1/openplatform",
+        ] {
+            assert!(check_base_url(PlatformId::Trovo, ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://192.168.1.10/openplatform",
+            "http://example.com/openplatform",
+            "ftp://127.0.0.1/",
+            "not a url",
+        ] {
+            let e = check_base_url(PlatformId::Trovo, bad).expect_err(bad);
+            assert!(matches!(e, PlatformError::Config { .. }));
+        }
+    }
+
+    #[test]
+    fn trailing_slash_is_dropped() {
+        let u = check_base_url(PlatformId::Trovo, "http://127.0.0.1:1/openplatform/").expect("ok");
+        assert_eq!(u.as_str(), "http://127.0.0.1:1/openplatform");
+    }
+
+    #[test]
+    fn environment_overrides_and_missing_client_id() {
+        let env = |k: &str| match k {
+            "STAGEHAND_TROVO_API" => Some("http://127.0.0.1:9/openplatform".to_owned()),
+            "STAGEHAND_TROVO_CLIENT_ID" => Some("cid".to_owned()),
+            "STAGEHAND_TROVO_ACCESS_TOKEN" => Some("tok".to_owned()),
+            _ => None,
+        };
+        let c = TrovoConfig::from_lookup(env).expect("configured");
+        assert_eq!(c.client_id, "cid");
+        assert_eq!(c.access_token.as_ref().map(Secret::expose), Some("tok"));
+        assert!(c.refresh_token.is_none());
+        let missing = TrovoConfig::from_lookup(|_| None).expect_err("no client id");
+        assert!(missing.to_string().contains("STAGEHAND_TROVO_CLIENT_ID"));
+    }
+}

@@ -1,0 +1,231 @@
+//! The platform-neutral model: what panels draw and headless commands print, whatever the
+//! platform. Each platform module translates its own wire shapes into these types, so adding
+//! a platform never touches the panels.
+//!
+//! Serialised field names are the headless command contract (`--json`): keep them stable.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use time::OffsetDateTime;
+
+/// Which streaming platform a value belongs to; the key of every per-platform map.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PlatformId {
+    Trovo,
+    Twitch,
+    Velora,
+}
+
+impl PlatformId {
+    /// Every platform Stagehand knows, in the order the window lists them.
+    pub const ALL: [PlatformId; 3] = [PlatformId::Trovo, PlatformId::Twitch, PlatformId::Velora];
+
+    /// The name a streamer recognises, for labels and error sentences.
+    pub fn display_name(self) -> &'static str {
+        match self {
+            PlatformId::Trovo => "Trovo",
+            PlatformId::Twitch => "Twitch",
+            PlatformId::Velora => "Velora",
+        }
+    }
+}
+
+impl fmt::Display for PlatformId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.display_name())
+    }
+}
+
+/// Who a stream is meant for. Only some platforms have it (see `Capabilities::audience`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Audience {
+    #[serde(rename = "all")]
+    All,
+    #[serde(rename = "13+")]
+    Teen,
+    #[serde(rename = "18+")]
+    Adult,
+}
+
+impl Audience {
+    /// Every audience, in the order a picker lists them.
+    pub const ALL: [Audience; 3] = [Audience::All, Audience::Teen, Audience::Adult];
+
+    /// The label shown in the window and accepted on the command line.
+    pub fn label(self) -> &'static str {
+        match self {
+            Audience::All => "all",
+            Audience::Teen => "13+",
+            Audience::Adult => "18+",
+        }
+    }
+
+    /// Parses the command-line spelling (`all`, `13+`, `18+`).
+    pub fn parse(s: &str) -> Option<Audience> {
+        Audience::ALL
+            .into_iter()
+            .find(|a| a.label().eq_ignore_ascii_case(s.trim()))
+    }
+}
+
+/// A category (game) a stream can be filed under, as a search or the top list returns it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Category {
+    pub id: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub icon_url: Option<String>,
+}
+
+/// A page of categories: a search answer or the top list.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryPage {
+    pub categories: Vec<Category>,
+    /// More matches exist than were returned (the platform's flag, or the limit cut the list).
+    pub has_more: bool,
+}
+
+/// The category a channel is currently filed under.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryRef {
+    pub id: Option<String>,
+    pub name: Option<String>,
+}
+
+/// A channel's public state: what the stream info panel edits and the top bar shows.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Channel {
+    pub id: String,
+    /// The username: the last part of the channel URL.
+    pub name: String,
+    /// The name shown to viewers, which may differ from the username.
+    pub display_name: Option<String>,
+    pub title: String,
+    pub category: Option<CategoryRef>,
+    /// ISO 639-1 code as the platform reports it (Trovo: upper-case).
+    pub language: Option<String>,
+    pub audience: Option<Audience>,
+    pub is_live: bool,
+    pub viewers: Option<u64>,
+    pub followers: Option<u64>,
+    pub subscribers: Option<u64>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    pub avatar_url: Option<String>,
+}
+
+/// The fields of a channel a user can change; `None` leaves a field as it is, so Apply
+/// sends only what the user edited.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelChanges {
+    pub title: Option<String>,
+    pub category_id: Option<String>,
+    pub language: Option<String>,
+    pub audience: Option<Audience>,
+}
+
+impl ChannelChanges {
+    /// True when there is nothing to send.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.category_id.is_none()
+            && self.language.is_none()
+            && self.audience.is_none()
+    }
+}
+
+/// One person in the viewer list, with the roles the platform gives them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Viewer {
+    pub name: String,
+    /// Lower-case singular role names (`moderator`, `subscriber`, ...) plus custom roles by
+    /// their own name; empty for a plain viewer.
+    pub roles: Vec<String>,
+}
+
+/// Everyone watching, each viewer once.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ViewerList {
+    /// The platform's own count of signed-in viewers.
+    pub total: u64,
+    /// Viewers who are not signed in, where the platform counts them.
+    pub anonymous: Option<u64>,
+    pub viewers: Vec<Viewer>,
+}
+
+/// Someone who follows the channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Follower {
+    pub id: String,
+    pub name: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub followed_at: Option<OffsetDateTime>,
+}
+
+/// The channel's followers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FollowerList {
+    /// The platform's total, which can exceed `followers.len()` when a limit was asked.
+    pub total: u64,
+    pub followers: Vec<Follower>,
+}
+
+/// Someone who subscribes to the channel.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Subscriber {
+    pub id: String,
+    pub name: String,
+    /// The platform's own tier string ("1".."3" on Trovo, "1000".."3000" on Twitch).
+    pub tier: Option<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub since: Option<OffsetDateTime>,
+}
+
+/// The channel's subscribers.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SubscriberList {
+    pub total: u64,
+    pub subscribers: Vec<Subscriber>,
+}
+
+/// The signed-in account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: String,
+    pub name: String,
+    pub display_name: String,
+    pub avatar_url: Option<String>,
+}
+
+/// A chat line as the chat panel shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    pub id: Option<String>,
+    pub sender: String,
+    pub content: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub sent_at: Option<OffsetDateTime>,
+}
+
+/// What a platform supports, so panels hide fields a platform lacks instead of knowing
+/// which platform they draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Capabilities {
+    pub title_max_chars: usize,
+    pub chat_max_chars: usize,
+    pub language: bool,
+    pub audience: bool,
+    pub tags: bool,
+    pub subscribers: bool,
+}
+
+/// The request budget a platform's rate limit leaves, for the status bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RateBudget {
+    pub limit: u32,
+    pub remaining: u32,
+    /// When the window resets.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub resets_at: Option<OffsetDateTime>,
+}

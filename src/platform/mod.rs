@@ -1,0 +1,165 @@
+//! The platforms behind one platform-neutral surface. The backend and the headless commands
+//! speak only `PlatformClient`; each platform's module turns those calls into its own API.
+//! Adding a platform adds a module, a variant here and its simulator.
+
+pub mod lenient;
+pub mod ratelimit;
+pub mod trovo;
+
+use crate::error::PlatformError;
+use crate::model::{
+    Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
+    RateBudget, SubscriberList, ViewerList,
+};
+
+/// Which channel a read is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelTarget {
+    /// The signed-in user's own channel.
+    Own,
+    /// Any channel by its id.
+    Id(String),
+    /// Any channel by its username (the last part of its URL).
+    Name(String),
+}
+
+/// A signed-in (or anonymous) client of one platform.
+#[derive(Clone)]
+pub enum PlatformClient {
+    Trovo(trovo::TrovoClient),
+}
+
+impl PlatformClient {
+    /// Which platform this client talks to.
+    pub fn platform(&self) -> PlatformId {
+        match self {
+            PlatformClient::Trovo(_) => PlatformId::Trovo,
+        }
+    }
+
+    /// What the platform's forms and chat allow.
+    pub fn capabilities(&self) -> Capabilities {
+        match self {
+            PlatformClient::Trovo(_) => trovo::CAPABILITIES,
+        }
+    }
+
+    /// The rate-limit budget left, for the status bar.
+    pub fn rate_budget(&self) -> Option<RateBudget> {
+        match self {
+            PlatformClient::Trovo(c) => Some(c.rate_budget()),
+        }
+    }
+
+    /// The signed-in account.
+    pub async fn account(&self) -> Result<Account, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => c.user_info().await,
+        }
+    }
+
+    /// A channel's current state.
+    pub async fn channel(&self, target: &ChannelTarget) -> Result<Channel, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => match target {
+                ChannelTarget::Own => Ok(c.own_channel().await?.channel),
+                ChannelTarget::Id(id) => c.channel_by_id(id).await,
+                ChannelTarget::Name(name) => c.channel_by_name(name).await,
+            },
+        }
+    }
+
+    /// Applies `changes` to the signed-in user's channel and answers the channel as the
+    /// platform reports it afterwards.
+    pub async fn update_channel(&self, changes: &ChannelChanges) -> Result<Channel, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                let id = c.own_channel_id().await?;
+                c.update_channel(&id, changes).await?;
+                Ok(c.own_channel().await?.channel)
+            }
+        }
+    }
+
+    /// Categories matching `query`, or the top list when `query` is empty. `limit` caps the
+    /// list; `has_more` then says whether it cut anything.
+    pub async fn categories(
+        &self,
+        query: &str,
+        limit: Option<usize>,
+    ) -> Result<CategoryPage, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                if query.trim().is_empty() {
+                    let mut all = c.top_categories().await?;
+                    let cut = limit.is_some_and(|l| all.len() > l);
+                    if let Some(l) = limit {
+                        all.truncate(l);
+                    }
+                    Ok(CategoryPage {
+                        categories: all,
+                        has_more: cut,
+                    })
+                } else {
+                    let limit = limit.unwrap_or(20).clamp(1, trovo::PAGE_MAX as usize);
+                    c.search_categories(query.trim(), limit as u32).await
+                }
+            }
+        }
+    }
+
+    /// Everyone watching a channel (the own one when `channel_id` is `None`).
+    pub async fn viewers(&self, channel_id: Option<&str>) -> Result<ViewerList, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                let id = trovo_channel(c, channel_id).await?;
+                c.viewers(&id).await
+            }
+        }
+    }
+
+    /// A channel's followers, newest first, all of them unless `limit`.
+    pub async fn followers(
+        &self,
+        channel_id: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<FollowerList, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                let id = trovo_channel(c, channel_id).await?;
+                c.followers(&id, limit).await
+            }
+        }
+    }
+
+    /// The signed-in user's subscribers.
+    pub async fn subscribers(&self) -> Result<SubscriberList, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                let id = c.own_channel_id().await?;
+                c.subscribers(&id).await
+            }
+        }
+    }
+
+    /// Sends a chat line to the own channel, or to `channel_id`. Never sent twice.
+    pub async fn send_chat(
+        &self,
+        message: &str,
+        channel_id: Option<&str>,
+    ) -> Result<(), PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => c.send_chat(message, channel_id).await,
+        }
+    }
+}
+
+async fn trovo_channel(
+    c: &trovo::TrovoClient,
+    channel_id: Option<&str>,
+) -> Result<String, PlatformError> {
+    match channel_id {
+        Some(id) => Ok(id.to_owned()),
+        None => c.own_channel_id().await,
+    }
+}

@@ -1,0 +1,40 @@
+//! Trovo: the HTTP client for every endpoint of the Open Platform reference, its wire shapes
+//! and its error codes.
+
+mod client;
+mod endpoints;
+pub mod errors;
+pub mod wire;
+
+pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TokenListener, TokenPair, TrovoClient};
+pub use endpoints::{
+    CommandOutcome, Direction, EmoteKind, Emotes, OwnChannel, PAGE_MAX, TokenInfo, TopChannelsPage,
+    UserRef, VIEWERS_PAGE, decode_viewers,
+};
+pub use wire::{ChannelEmotes, Emote, StreamUrl};
+
+use crate::model::Capabilities;
+
+/// What Trovo's channel form and chat allow.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    // Trovo's studio caps a stream title at 140 characters.
+    title_max_chars: 140,
+    // Trovo's chat box caps a message at 300 characters.
+    chat_max_chars: 300,
+    language: true,
+    audience: true,
+    tags: false,
+    subscribers: true,
+};
+
+/// The OAuth scopes Stagehand asks Trovo for.
+pub const SCOPES: [&str; 8] = [
+    "user_details_self",
+    "channel_details_self",
+    "channel_update_self",
+    "channel_subscriptions",
+    "chat_connect",
+    "chat_send_self",
+    "send_to_my_channel",
+    "manage_messages",
+];

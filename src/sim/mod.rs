@@ -1,0 +1,5 @@
+//! Simulated platforms: loopback servers that follow each platform's documented API, with a
+//! live world behind them. `--demo` and the tests point the real clients at them, so every
+//! demo and test exercises the same HTTP code as production.
+
+pub mod trovo;

@@ -1,0 +1,338 @@
+//! The Trovo simulator: an HTTP server on 127.0.0.1 that speaks Trovo's Open Platform API
+//! (under `/openplatform`, with the reference's shapes and quirks) over a live world. The
+//! integration tests and `stagehand --demo` point the real Trovo client at it.
+//!
+//! ```ignore
+//! let sim = TrovoSim::start(SimOptions::default()).await?;
+//! let base = sim.api_base();              // "http://127.0.0.1:PORT/openplatform"
+//! let tokens = sim.streamer_tokens();     // every scope
+//! sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/channel").times(2));
+//! ```
+//!
+//! Layout: `server` (listener, gateway middleware: Client-ID, rate limit, faults), `routes/`
+//! (one file per API area), `world` and `people` (the state), `auth` (tokens and codes),
+//! `ticker` (the live world), `images` (PNG pictures), `page` (the sign-in page), `names` and
+//! `categories` (generated content), `wire` (error body and lenient body readers).
+
+mod auth;
+mod categories;
+mod faults;
+mod images;
+mod names;
+mod page;
+mod people;
+mod routes;
+mod server;
+mod ticker;
+mod wire;
+mod world;
+
+use std::{net::SocketAddr, sync::Arc, sync::atomic::Ordering, time::Duration};
+
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use faults::{Fault, FaultRule};
+
+use server::{Hangup, Shared, SimListener};
+use world::{STREAMER_ID, VIEWER_ID, World};
+
+/// A running Trovo simulator. Dropping it (or calling [`TrovoSim::shutdown`]) stops the
+/// server and the ticker.
+pub struct TrovoSim {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    stop: Option<oneshot::Sender<()>>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+/// How the simulated world starts and behaves.
+#[derive(Clone, Debug)]
+pub struct SimOptions {
+    /// Named (logged-in) viewers in the live stream, the streamer included (default 60).
+    pub viewers: usize,
+    /// Initial followers of the streamer's channel (default 250).
+    pub followers: usize,
+    /// Initial subscribers (default 40).
+    pub subscribers: usize,
+    /// Whether the streamer's channel is live (default true).
+    pub live: bool,
+    /// `Some(d)`: a background task evolves the world every `d` (viewers come and go,
+    /// followers arrive, chat flows). `None`: the world stays still (tests).
+    pub tick: Option<Duration>,
+    /// Requests per client ID per fixed 60-second window (default 1200, Trovo's default).
+    pub rate_limit_per_minute: u32,
+    /// Seed of the world's generation (names, roles, other channels).
+    pub seed: u64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions {
+            viewers: 60,
+            followers: 250,
+            subscribers: 40,
+            live: true,
+            tick: None,
+            rate_limit_per_minute: 1200,
+            seed: 7,
+        }
+    }
+}
+
+/// An access and refresh token pair issued by the simulator.
+#[derive(Clone, Debug)]
+pub struct SimTokens {
+    /// Goes in `Authorization: OAuth <access_token>`.
+    pub access_token: String,
+    /// For `/refreshtoken`.
+    pub refresh_token: String,
+}
+
+/// The two accounts the simulator can issue tokens for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimUser {
+    /// The streamer: owns the live channel the demo shows.
+    Streamer,
+    /// An ordinary account (not a moderator) with its own offline channel.
+    Viewer,
+}
+
+/// Who an account is, in Trovo's terms.
+#[derive(Clone, Debug)]
+pub struct SimUserInfo {
+    /// Numeric user id, as a string.
+    pub user_id: String,
+    /// Channel id (the same number as the user id on Trovo).
+    pub channel_id: String,
+    /// Login name, the last part of the channel URL.
+    pub username: String,
+    /// Display name.
+    pub nickname: String,
+}
+
+/// The streamer's channel settings as the simulator holds them (to check that an update
+/// went through, without going through the client under test).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimChannelSnapshot {
+    /// Channel id.
+    pub id: String,
+    /// The streamer's username.
+    pub username: String,
+    /// Stream title.
+    pub title: String,
+    /// Category id.
+    pub category_id: String,
+    /// Category name.
+    pub category_name: String,
+    /// Upper-case ISO 639-1 code, e.g. "EN".
+    pub language: String,
+    /// One of `CHANNEL_AUDIENCE_TYPE_FAMILYFRIENDLY`, `_TEEN`, `_EIGHTEENPLUS`.
+    pub audience: String,
+}
+
+/// One chat line, as the simulator logged it.
+#[derive(Clone, Debug)]
+pub struct SimChatLine {
+    /// Trovo-style message id (what the delete call takes).
+    pub message_id: String,
+    /// Sender's user id.
+    pub sender_id: String,
+    /// Sender's nickname.
+    pub sender_name: String,
+    /// Channel the line was sent to.
+    pub channel_id: String,
+    /// The text.
+    pub content: String,
+}
+
+impl TrovoSim {
+    /// The simulated registered app's client id (send it as `Client-ID`).
+    pub const CLIENT_ID: &'static str = "stagehand-sim-7c1f3b9a2e";
+    /// The simulated app's client secret (for `/exchangetoken` and `/refreshtoken`).
+    pub const CLIENT_SECRET: &'static str = "sim-secret-4f8d2a61b0c9e7";
+    /// The redirect URI the simulated app registered (a desktop loopback address).
+    pub const REDIRECT_URI: &'static str = "http://localhost:8919/";
+
+    /// Binds 127.0.0.1 on a free port, builds the world and starts serving (and ticking, if
+    /// `opts.tick` is set). Must be called inside a tokio runtime.
+    pub async fn start(opts: SimOptions) -> std::io::Result<TrovoSim> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let world = World::new(&opts, format!("http://{addr}"));
+        let shared = Arc::new(Shared::new(world, opts.rate_limit_per_minute));
+        let app = server::app(shared.clone()).into_make_service_with_connect_info::<Hangup>();
+        let (stop, stopped) = oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async {
+                let _ = stopped.await;
+            });
+            if let Err(error) = serve.await {
+                tracing::warn!(%error, "trovo simulator stopped");
+            }
+        });
+        let ticker = opts
+            .tick
+            .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
+        Ok(TrovoSim {
+            shared,
+            addr,
+            stop: Some(stop),
+            ticker,
+        })
+    }
+
+    /// The API base URL, `http://127.0.0.1:PORT/openplatform` (no trailing slash).
+    pub fn api_base(&self) -> String {
+        format!("{}/openplatform", self.origin())
+    }
+
+    /// The server's origin, `http://127.0.0.1:PORT`.
+    pub fn origin(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The sign-in page, standing in for `https://open.trovo.live/page/login.html`.
+    pub fn auth_page_url(&self) -> String {
+        format!("{}/page/login.html", self.origin())
+    }
+
+    /// A fresh token pair for the streamer with every scope, valid for 4 hours.
+    pub fn streamer_tokens(&self) -> SimTokens {
+        let scopes = auth::ALL_SCOPES.iter().map(|s| (*s).to_owned()).collect();
+        let pair = self
+            .shared
+            .world()
+            .auth
+            .issue(STREAMER_ID, scopes, auth::ACCESS_LIFETIME);
+        SimTokens {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+        }
+    }
+
+    /// A token pair for `user` with exactly `scopes`, expiring in `expires_in_secs` (zero or
+    /// less: already expired, for 11714 tests).
+    pub fn issue_tokens(&self, user: SimUser, scopes: &[&str], expires_in_secs: i64) -> SimTokens {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let pair = self
+            .shared
+            .world()
+            .auth
+            .issue(user_id(user), scopes, expires_in_secs);
+        SimTokens {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+        }
+    }
+
+    /// A one-time authorization code for `/exchangetoken`, bound to `redirect_uri`, valid
+    /// for 10 minutes.
+    pub fn issue_auth_code(&self, user: SimUser, scopes: &[&str], redirect_uri: &str) -> String {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        self.shared
+            .world()
+            .auth
+            .issue_code(user_id(user), scopes, redirect_uri)
+    }
+
+    /// Queues a fault; see [`FaultRule`].
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared.faults().push(rule);
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// The streamer's channel settings as they are now.
+    pub fn channel(&self) -> SimChannelSnapshot {
+        let world = self.shared.world();
+        let c = world.main();
+        SimChannelSnapshot {
+            id: c.id().to_string(),
+            username: c.owner.username.clone(),
+            title: c.title.clone(),
+            category_id: c.category_id.clone(),
+            category_name: world.category_name(&c.category_id),
+            language: c.language.clone(),
+            audience: c.audience.clone(),
+        }
+    }
+
+    /// Every chat line the simulator holds (all channels, simulated and sent through the
+    /// API), oldest first. The log keeps the last few thousand lines.
+    pub fn chat_log(&self) -> Vec<SimChatLine> {
+        self.shared
+            .world()
+            .chat
+            .iter()
+            .map(|l| SimChatLine {
+                message_id: l.message_id.clone(),
+                sender_id: l.sender_id.to_string(),
+                sender_name: l.sender_name.clone(),
+                channel_id: l.channel_id.to_string(),
+                content: l.content.clone(),
+            })
+            .collect()
+    }
+
+    /// API requests (under `/openplatform`) received so far, rejected ones included.
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// The streamer's account.
+    pub fn streamer(&self) -> SimUserInfo {
+        self.user_info(STREAMER_ID)
+    }
+
+    /// The ordinary second account (not a moderator; owns an offline channel that has not
+    /// granted `send_to_my_channel`).
+    pub fn viewer_user(&self) -> SimUserInfo {
+        self.user_info(VIEWER_ID)
+    }
+
+    fn user_info(&self, id: u64) -> SimUserInfo {
+        let world = self.shared.world();
+        let (username, nickname) = world
+            .channel(id)
+            .map(|c| (c.owner.username.clone(), c.owner.nickname.clone()))
+            .unwrap_or_default();
+        SimUserInfo {
+            user_id: id.to_string(),
+            channel_id: id.to_string(),
+            username,
+            nickname,
+        }
+    }
+
+    /// Replaces the live audience with `n` generated viewers (the streamer counted among
+    /// them, as in [`SimOptions::viewers`]).
+    pub fn set_viewers(&self, n: usize) {
+        self.shared.world().set_viewers(n);
+    }
+
+    /// Stops the server and the ticker (dropping the simulator does the same).
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+fn user_id(user: SimUser) -> u64 {
+    match user {
+        SimUser::Streamer => STREAMER_ID,
+        SimUser::Viewer => VIEWER_ID,
+    }
+}
+
+impl Drop for TrovoSim {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+    }
+}

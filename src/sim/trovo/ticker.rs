@@ -1,0 +1,175 @@
+//! The live world: every tick a few viewers leave and others arrive, now and then someone
+//! follows or subscribes, and chat flows. The audience drifts around a slowly wandering
+//! target, so `current_viewers` moves like a real stream's rather than jumping.
+
+use std::{collections::HashSet, sync::Arc, time::Duration};
+
+use rand::{Rng, SeedableRng, rngs::StdRng, seq::index::sample};
+use tokio::{task::JoinHandle, time::MissedTickBehavior};
+
+use super::{
+    names,
+    people::{self, Follower, status},
+    server::Shared,
+    world::{World, now_ms, now_secs},
+};
+
+/// The shortest tick the ticker runs at (a zero duration would spin).
+const MIN_TICK: Duration = Duration::from_millis(10);
+
+/// Where the audience is heading, and the size it started at.
+struct Drift {
+    base: f64,
+    target: f64,
+}
+
+/// Starts the ticker; abort the handle to stop it.
+pub(crate) fn spawn(shared: Arc<Shared>, every: Duration, seed: u64) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let mut rng = StdRng::seed_from_u64(seed ^ 0x7e1c_4e2d);
+        let start = shared.world().main().viewer_count().max(1) as f64;
+        let mut drift = Drift {
+            base: start,
+            target: start,
+        };
+        let mut interval = tokio::time::interval(every.max(MIN_TICK));
+        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
+        interval.tick().await;
+        loop {
+            interval.tick().await;
+            // The lock is taken and released within the step, never across the await.
+            step(&mut shared.world(), &mut rng, &mut drift);
+        }
+    })
+}
+
+/// One tick of the world.
+fn step(world: &mut World, rng: &mut StdRng, drift: &mut Drift) {
+    let now = now_secs();
+    let main_id = world.main().id();
+    drift.target =
+        (drift.target * rng.random_range(0.985..1.015)).clamp(drift.base * 0.6, drift.base * 1.8);
+    churn_audience(world, rng, drift, now);
+    if rng.random_bool(0.3) {
+        new_follower(world, rng, now);
+    }
+    if rng.random_bool(0.04) {
+        new_subscriber(world, rng, now);
+    }
+    simulated_chat(world, rng, main_id);
+    world.drift_others(rng);
+    let ms = now_ms();
+    world.recent_content.retain(|_, at| ms - *at < 30_000);
+    if let Some(c) = world.channel_mut(main_id) {
+        c.rules
+            .bans
+            .retain(|_, until| until.is_none_or(|end| end > now));
+    }
+}
+
+/// A few viewers leave, a few arrive; arrivals lean toward the drifting target.
+fn churn_audience(world: &mut World, rng: &mut StdRng, drift: &Drift, now: i64) {
+    let main_id = world.main().id();
+    let Some(people) = world.people(main_id) else {
+        return;
+    };
+    let n = people.viewers.len();
+    let step = (n / 400).max(1);
+    let leaving = rng.random_range(0..=step).min(n.saturating_sub(1));
+    if leaving > 0 {
+        // Index 0 is the streamer, who stays. One pass over the list, however long.
+        let gone: HashSet<usize> = sample(rng, n - 1, leaving).iter().map(|i| i + 1).collect();
+        let mut index = 0;
+        people.viewers.retain(|_| {
+            index += 1;
+            !gone.contains(&(index - 1))
+        });
+    }
+    let gap = drift.target - people.viewers.len() as f64;
+    let lean = (gap * 0.15)
+        .round()
+        .clamp(-(step as f64), 3.0 * step as f64);
+    let arriving = (rng.random_range(0..=step) as f64 + lean).max(0.0) as usize;
+    let newcomers: Vec<_> = (0..arriving)
+        .map(|_| people::arriving_viewer(&mut world.census, rng, now))
+        .collect();
+    if let Some(people) = world.people(main_id) {
+        people.viewers.extend(newcomers);
+    }
+}
+
+/// Someone in the audience who does not follow yet follows now (or, if everyone does, a
+/// passer-by); the list stays oldest first.
+fn new_follower(world: &mut World, rng: &mut StdRng, now: i64) {
+    let main_id = world.main().id();
+    let passer_by = people::arriving_viewer(&mut world.census, rng, now).person;
+    let Some(people) = world.people(main_id) else {
+        return;
+    };
+    let len = people.viewers.len();
+    let candidate = (0..8).map(|_| rng.random_range(0..len.max(1))).find(|&i| {
+        i > 0
+            && people
+                .viewers
+                .get(i)
+                .is_some_and(|v| v.status & status::FOLLOWER == 0)
+    });
+    let person = match candidate.and_then(|i| people.viewers.get_mut(i)) {
+        Some(v) => {
+            v.status |= status::FOLLOWER;
+            v.person.clone()
+        }
+        None => passer_by,
+    };
+    people.followers.push(Follower {
+        person,
+        followed_at: now,
+    });
+}
+
+/// A viewer subscribes (newest last, like the subscriptions list's `asc` order).
+fn new_subscriber(world: &mut World, rng: &mut StdRng, now: i64) {
+    let main_id = world.main().id();
+    let Some(people) = world.people(main_id) else {
+        return;
+    };
+    let len = people.viewers.len();
+    if len < 2 {
+        return;
+    }
+    let i = rng.random_range(1..len);
+    let Some(v) = people.viewers.get_mut(i) else {
+        return;
+    };
+    if v.status & status::SUBSCRIBER != 0 {
+        return;
+    }
+    v.status |= status::SUBSCRIBER;
+    let person = v.person.clone();
+    let sub = people::new_subscriber(person, now, rng);
+    people.subscribers.push(sub);
+}
+
+/// Zero to a few lines from random viewers (banned ones keep quiet).
+fn simulated_chat(world: &mut World, rng: &mut StdRng, main_id: u64) {
+    let lines = rng.random_range(0..=2usize);
+    for _ in 0..lines {
+        let banned: Vec<u64> = world.main().rules.bans.keys().copied().collect();
+        let Some(people) = world.people(main_id) else {
+            return;
+        };
+        let len = people.viewers.len();
+        if len < 2 {
+            return;
+        }
+        let Some(v) = people.viewers.get(rng.random_range(1..len)) else {
+            return;
+        };
+        if banned.contains(&v.person.id) {
+            continue;
+        }
+        let (id, nick) = (v.person.id, v.person.nickname.clone());
+        let content = names::chat_line(rng);
+        world.post_chat(main_id, id, &nick, content);
+    }
+}

@@ -1,0 +1,359 @@
+//! What the window shows, and the one pure function that changes it: `AppState::apply`
+//! folds each backend `Event` in. Panels read this state and send `Command`s; they never
+//! hold network state of their own.
+
+use crate::command::{Command, Event, RequestId};
+use crate::model::{
+    Account, Capabilities, CategoryPage, Channel, FollowerList, PlatformId, RateBudget,
+    SubscriberList, ViewerList,
+};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// Whether a platform is usable right now, for the status bar.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Connection {
+    /// Nothing asked yet.
+    #[default]
+    Unknown,
+    /// Signed in and answering.
+    Connected,
+    /// Not configured or not signed in.
+    SignedOut,
+    /// The last call failed; the sentence says why.
+    Failing(String),
+}
+
+/// A chat line the user sent, and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SentChat {
+    pub request_id: RequestId,
+    pub message: String,
+    pub status: SendStatus,
+}
+
+/// Where a sent chat line stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SendStatus {
+    Sending,
+    Sent,
+    Failed(String),
+}
+
+/// The category search box's answers. Only the latest request's answer is kept.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CategorySearch {
+    pub latest: Option<RequestId>,
+    pub query: String,
+    pub page: CategoryPage,
+    pub error: Option<String>,
+    pub loading: bool,
+}
+
+/// Everything known about one platform.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformState {
+    pub account: Option<Account>,
+    pub capabilities: Option<Capabilities>,
+    pub channel: Option<Channel>,
+    /// The Apply in flight, if any.
+    pub update_pending: Option<RequestId>,
+    /// Why the last Apply failed, shown beside the form until the next one.
+    pub update_error: Option<String>,
+    pub categories: CategorySearch,
+    pub viewers: Option<Arc<ViewerList>>,
+    pub followers: Option<Arc<FollowerList>>,
+    pub subscribers: Option<Arc<SubscriberList>>,
+    pub sent_chat: Vec<SentChat>,
+    pub rate_budget: Option<RateBudget>,
+    pub connection: Connection,
+    pub last_error: Option<String>,
+}
+
+/// The whole window's state.
+#[derive(Clone, Debug, Default)]
+pub struct AppState {
+    pub platforms: BTreeMap<PlatformId, PlatformState>,
+    /// Running against the built-in simulator.
+    pub demo: bool,
+}
+
+impl AppState {
+    /// The state of one platform, created on first use.
+    pub fn platform_mut(&mut self, platform: PlatformId) -> &mut PlatformState {
+        self.platforms.entry(platform).or_default()
+    }
+
+    /// Records a command as it is sent, so answers to older requests can be told apart and
+    /// the UI can show what is in flight.
+    pub fn note_sent(&mut self, command: &Command) {
+        let p = self.platform_mut(command.platform());
+        match command {
+            Command::SearchCategories {
+                query, request_id, ..
+            } => {
+                p.categories.latest = Some(*request_id);
+                p.categories.query = query.clone();
+                p.categories.loading = true;
+            }
+            Command::UpdateChannel { request_id, .. } => {
+                p.update_pending = Some(*request_id);
+                p.update_error = None;
+            }
+            Command::SendChat {
+                message,
+                request_id,
+                ..
+            } => p.sent_chat.push(SentChat {
+                request_id: *request_id,
+                message: message.clone(),
+                status: SendStatus::Sending,
+            }),
+            _ => {}
+        }
+    }
+
+    /// Folds one event into the state. Pure: no I/O, no clock.
+    pub fn apply(&mut self, event: Event) {
+        match event {
+            Event::AccountLoaded {
+                platform,
+                result,
+                capabilities,
+            } => {
+                let p = self.platform_mut(platform);
+                p.capabilities = Some(capabilities);
+                match result {
+                    Ok(account) => {
+                        p.account = Some(account);
+                        p.connection = Connection::Connected;
+                    }
+                    Err(e) => p.fail(e.to_string()),
+                }
+            }
+            Event::ChannelLoaded {
+                platform, result, ..
+            } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(channel) => {
+                        p.channel = Some(channel);
+                        p.connection = Connection::Connected;
+                    }
+                    Err(e) => p.fail(e.to_string()),
+                }
+            }
+            Event::ChannelUpdated {
+                platform,
+                request_id,
+                result,
+            } => {
+                let p = self.platform_mut(platform);
+                if p.update_pending == Some(request_id) {
+                    p.update_pending = None;
+                }
+                match result {
+                    Ok(channel) => {
+                        p.channel = Some(channel);
+                        p.update_error = None;
+                    }
+                    Err(e) => {
+                        p.update_error = Some(e.to_string());
+                        p.last_error = Some(e.to_string());
+                    }
+                }
+            }
+            Event::CategoriesFound {
+                platform,
+                request_id,
+                result,
+            } => {
+                let search = &mut self.platform_mut(platform).categories;
+                // A slow answer to an older query must not replace a newer one.
+                if search.latest != Some(request_id) {
+                    return;
+                }
+                search.loading = false;
+                match result {
+                    Ok(page) => {
+                        search.page = page;
+                        search.error = None;
+                    }
+                    Err(e) => search.error = Some(e.to_string()),
+                }
+            }
+            Event::ViewersLoaded {
+                platform, result, ..
+            } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(list) => p.viewers = Some(list),
+                    Err(e) => p.fail(e.to_string()),
+                }
+            }
+            Event::FollowersLoaded {
+                platform, result, ..
+            } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(list) => p.followers = Some(list),
+                    Err(e) => p.fail(e.to_string()),
+                }
+            }
+            Event::SubscribersLoaded {
+                platform, result, ..
+            } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(list) => p.subscribers = Some(list),
+                    Err(e) => p.fail(e.to_string()),
+                }
+            }
+            Event::ChatSent {
+                platform,
+                request_id,
+                message,
+                result,
+            } => {
+                let p = self.platform_mut(platform);
+                let status = match result {
+                    Ok(()) => SendStatus::Sent,
+                    Err(e) => {
+                        p.last_error = Some(e.to_string());
+                        SendStatus::Failed(e.to_string())
+                    }
+                };
+                match p.sent_chat.iter_mut().find(|c| c.request_id == request_id) {
+                    Some(line) => line.status = status,
+                    None => p.sent_chat.push(SentChat {
+                        request_id,
+                        message,
+                        status,
+                    }),
+                }
+            }
+            Event::RateBudget { platform, budget } => {
+                self.platform_mut(platform).rate_budget = Some(budget);
+            }
+            Event::NotConfigured { platform, .. } => {
+                self.platform_mut(platform).connection = Connection::SignedOut;
+            }
+        }
+    }
+}
+
+impl PlatformState {
+    fn fail(&mut self, sentence: String) {
+        self.connection = Connection::Failing(sentence.clone());
+        self.last_error = Some(sentence);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ErrorKind, PlatformError};
+    use crate::model::{Category, ChannelChanges};
+
+    const P: PlatformId = PlatformId::Trovo;
+
+    fn page(name: &str) -> CategoryPage {
+        CategoryPage {
+            categories: vec![Category {
+                id: name.into(),
+                name: name.into(),
+                short_name: None,
+                icon_url: None,
+            }],
+            has_more: false,
+        }
+    }
+
+    fn search(id: RequestId, q: &str) -> Command {
+        Command::SearchCategories {
+            platform: P,
+            query: q.into(),
+            limit: None,
+            request_id: id,
+        }
+    }
+
+    #[test]
+    fn a_stale_category_answer_never_replaces_a_newer_one() {
+        let mut s = AppState::default();
+        s.note_sent(&search(1, "mine"));
+        s.note_sent(&search(2, "minecraft"));
+        s.apply(Event::CategoriesFound {
+            platform: P,
+            request_id: 2,
+            result: Ok(page("new")),
+        });
+        s.apply(Event::CategoriesFound {
+            platform: P,
+            request_id: 1,
+            result: Ok(page("old")),
+        });
+        let c = &s.platforms[&P].categories;
+        assert_eq!(c.page.categories[0].name, "new");
+        assert!(!c.loading);
+    }
+
+    #[test]
+    fn a_failed_update_keeps_the_channel_and_says_why() {
+        let mut s = AppState::default();
+        s.note_sent(&Command::UpdateChannel {
+            platform: P,
+            changes: ChannelChanges::default(),
+            request_id: 7,
+        });
+        assert_eq!(s.platforms[&P].update_pending, Some(7));
+        s.apply(Event::ChannelUpdated {
+            platform: P,
+            request_id: 7,
+            result: Err(PlatformError::Api {
+                platform: P,
+                code: 11000,
+                kind: ErrorKind::InvalidInput,
+                sentence: "that category does not exist".into(),
+            }),
+        });
+        let p = &s.platforms[&P];
+        assert_eq!(p.update_pending, None);
+        assert!(
+            p.update_error
+                .as_deref()
+                .is_some_and(|e| e.contains("that category does not exist"))
+        );
+    }
+
+    #[test]
+    fn chat_lines_go_from_sending_to_sent_or_failed() {
+        let mut s = AppState::default();
+        for id in [1, 2] {
+            s.note_sent(&Command::SendChat {
+                platform: P,
+                message: format!("m{id}"),
+                channel_id: None,
+                request_id: id,
+            });
+        }
+        s.apply(Event::ChatSent {
+            platform: P,
+            request_id: 1,
+            message: "m1".into(),
+            result: Ok(()),
+        });
+        s.apply(Event::ChatSent {
+            platform: P,
+            request_id: 2,
+            message: "m2".into(),
+            result: Err(PlatformError::Timeout {
+                platform: P,
+                secs: 20,
+            }),
+        });
+        let lines = &s.platforms[&P].sent_chat;
+        assert_eq!(lines[0].status, SendStatus::Sent);
+        assert!(matches!(lines[1].status, SendStatus::Failed(_)));
+    }
+}
