@@ -192,8 +192,11 @@ async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
         other => return Err(format!("{other} is not supported yet")),
     };
     let clients = HashMap::from([(platform, client)]);
-    let (backend, events) =
-        backend::spawn(&tokio::runtime::Handle::current(), clients, Arc::new(|| {}));
+    let (backend, events) = backend::spawn(
+        &tokio::runtime::Handle::current(),
+        backend::BackendConfig::new(clients),
+        Arc::new(|| {}),
+    );
     Ok(Session {
         backend,
         events,
@@ -206,7 +209,9 @@ impl Session {
     async fn ask(&mut self, make: impl FnOnce(u64) -> Command) -> Result<Event, String> {
         let id = self.backend.next_request_id();
         let command = make(id);
-        let platform = command.platform();
+        let platform = command
+            .platform()
+            .map_or_else(|| "the platform".to_owned(), |p| p.to_string());
         let by_id = command.request_id().is_some();
         self.backend.send(command);
         while let Some(event) = self.events.recv().await {

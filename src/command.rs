@@ -2,12 +2,14 @@
 //! in, `Event`s come out. Answers carry the `RequestId` of the command they answer, so a
 //! caller can drop answers it no longer wants (a slow, stale category search).
 
+use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
     RateBudget, SubscriberList, ViewerList,
 };
 use crate::platform::ChannelTarget;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Identifies one command so its answer can be matched to it.
@@ -62,11 +64,32 @@ pub enum Command {
         channel_id: Option<String>,
         request_id: RequestId,
     },
+    /// Keep the own channel, and while live its people lists, fresh: answers arrive as
+    /// `*Loaded` events with request id `POLL`, and only when something changed.
+    Watch { platform: PlatformId },
+    /// Fetch and decode an image (a category icon, an avatar) for the UI.
+    LoadImage { url: String },
+    /// Ask where to save a list, then write it there as CSV.
+    ExportCsv {
+        platform: PlatformId,
+        list: PeopleSnapshot,
+    },
+}
+
+/// The request id of answers that come from a poller rather than a command.
+pub const POLL: RequestId = 0;
+
+/// A people list as it was when the user asked to export it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PeopleSnapshot {
+    Viewers(Arc<ViewerList>),
+    Followers(Arc<FollowerList>),
+    Subscribers(Arc<SubscriberList>),
 }
 
 impl Command {
-    /// The platform the command is for.
-    pub fn platform(&self) -> PlatformId {
+    /// The platform the command is for, if it is for one.
+    pub fn platform(&self) -> Option<PlatformId> {
         match self {
             Command::LoadAccount { platform }
             | Command::LoadChannel { platform, .. }
@@ -75,14 +98,20 @@ impl Command {
             | Command::LoadViewers { platform, .. }
             | Command::LoadFollowers { platform, .. }
             | Command::LoadSubscribers { platform, .. }
-            | Command::SendChat { platform, .. } => *platform,
+            | Command::SendChat { platform, .. }
+            | Command::Watch { platform }
+            | Command::ExportCsv { platform, .. } => Some(*platform),
+            Command::LoadImage { .. } => None,
         }
     }
 
     /// The id its answer will carry, for commands that are answered by id.
     pub fn request_id(&self) -> Option<RequestId> {
         match self {
-            Command::LoadAccount { .. } => None,
+            Command::LoadAccount { .. }
+            | Command::Watch { .. }
+            | Command::LoadImage { .. }
+            | Command::ExportCsv { .. } => None,
             Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
             | Command::SearchCategories { request_id, .. }
@@ -149,6 +178,16 @@ pub enum Event {
         platform: PlatformId,
         request_id: Option<RequestId>,
     },
+    /// An image asked for with `LoadImage`; on failure the UI keeps its placeholder.
+    ImageLoaded {
+        url: String,
+        result: Result<Arc<DecodedImage>, String>,
+    },
+    /// An export finished: the file written, or `None` when the user cancelled.
+    Exported {
+        platform: PlatformId,
+        result: Result<Option<PathBuf>, String>,
+    },
 }
 
 impl Event {
@@ -163,7 +202,10 @@ impl Event {
             | Event::SubscribersLoaded { request_id, .. }
             | Event::ChatSent { request_id, .. } => Some(*request_id),
             Event::NotConfigured { request_id, .. } => *request_id,
-            Event::AccountLoaded { .. } | Event::RateBudget { .. } => None,
+            Event::AccountLoaded { .. }
+            | Event::RateBudget { .. }
+            | Event::ImageLoaded { .. }
+            | Event::Exported { .. } => None,
         }
     }
 }

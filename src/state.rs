@@ -68,6 +68,8 @@ pub struct PlatformState {
     pub rate_budget: Option<RateBudget>,
     pub connection: Connection,
     pub last_error: Option<String>,
+    /// What the last CSV export did: where it saved, or why it failed.
+    pub export_note: Option<Result<String, String>>,
 }
 
 /// The whole window's state.
@@ -87,7 +89,10 @@ impl AppState {
     /// Records a command as it is sent, so answers to older requests can be told apart and
     /// the UI can show what is in flight.
     pub fn note_sent(&mut self, command: &Command) {
-        let p = self.platform_mut(command.platform());
+        let Some(platform) = command.platform() else {
+            return;
+        };
+        let p = self.platform_mut(platform);
         match command {
             Command::SearchCategories {
                 query, request_id, ..
@@ -238,6 +243,15 @@ impl AppState {
             Event::NotConfigured { platform, .. } => {
                 self.platform_mut(platform).connection = Connection::SignedOut;
             }
+            Event::Exported { platform, result } => {
+                self.platform_mut(platform).export_note = match result {
+                    Ok(Some(path)) => Some(Ok(format!("Saved {}", path.display()))),
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e)),
+                };
+            }
+            // Images become textures in the UI, which owns the GPU side.
+            Event::ImageLoaded { .. } => {}
         }
     }
 }

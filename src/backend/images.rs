@@ -104,7 +104,10 @@ impl ImageCache {
             .await
             .map_err(|e| ImageError::Fetch(fetch_reason(&e)))?;
         if !resp.status().is_success() {
-            return Err(ImageError::Fetch(format!("HTTP {}", resp.status().as_u16())));
+            return Err(ImageError::Fetch(format!(
+                "HTTP {}",
+                resp.status().as_u16()
+            )));
         }
         let bytes = resp
             .bytes()

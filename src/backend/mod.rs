@@ -2,13 +2,20 @@
 //! waking the UI after each. Every command runs as a task of its own, so a 100,000-viewer
 //! load never delays a chat line.
 
-use crate::command::{Command, Event, RequestId};
+mod export;
+pub mod images;
+mod pollers;
+
+use crate::command::{Command, Event};
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use std::collections::HashMap;
-use std::sync::Arc;
+use images::ImageCache;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc;
+
+pub use pollers::Intervals;
 
 /// Called after every event, so a sleeping UI draws it (`request_repaint` in the window, a
 /// no-op for headless commands).
@@ -22,8 +29,8 @@ pub struct BackendHandle {
 }
 
 impl BackendHandle {
-    /// A fresh id for a command whose answer the caller will look for.
-    pub fn next_request_id(&self) -> RequestId {
+    /// A fresh id for a command whose answer the caller will look for (never `POLL`).
+    pub fn next_request_id(&self) -> crate::command::RequestId {
         self.next_id.fetch_add(1, Ordering::Relaxed)
     }
 
@@ -39,50 +46,103 @@ impl BackendHandle {
 /// The receiving end of the backend's events.
 pub type EventReceiver = mpsc::UnboundedReceiver<Event>;
 
-/// Starts the backend on `runtime` with one client per configured platform.
+/// What the backend is started with.
+pub struct BackendConfig {
+    pub clients: HashMap<PlatformId, PlatformClient>,
+    /// Where images are cached on disk; `None` keeps them in memory only.
+    pub image_dir: Option<std::path::PathBuf>,
+    pub intervals: Intervals,
+}
+
+impl BackendConfig {
+    /// Clients only: no disk cache, the default poll intervals.
+    pub fn new(clients: HashMap<PlatformId, PlatformClient>) -> Self {
+        BackendConfig {
+            clients,
+            image_dir: None,
+            intervals: Intervals::default(),
+        }
+    }
+}
+
+/// Shared by every task the backend runs.
+struct Shared {
+    clients: HashMap<PlatformId, PlatformClient>,
+    images: ImageCache,
+    intervals: Intervals,
+    watched: Mutex<HashSet<PlatformId>>,
+    out: Emitter,
+}
+
+/// Starts the backend on `runtime`.
 pub fn spawn(
     runtime: &tokio::runtime::Handle,
-    clients: HashMap<PlatformId, PlatformClient>,
+    config: BackendConfig,
     waker: Waker,
 ) -> (BackendHandle, EventReceiver) {
     let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel::<Event>();
-    let clients = Arc::new(clients);
+    let shared = Arc::new(Shared {
+        clients: config.clients,
+        images: ImageCache::new(config.image_dir),
+        intervals: config.intervals,
+        watched: Mutex::new(HashSet::new()),
+        out: Emitter { tx: ev_tx, waker },
+    });
     runtime.spawn(async move {
         while let Some(command) = cmd_rx.recv().await {
-            let clients = Arc::clone(&clients);
-            let out = Emitter {
-                tx: ev_tx.clone(),
-                waker: Arc::clone(&waker),
-            };
-            tokio::spawn(async move { serve(command, &clients, &out).await });
+            let shared = Arc::clone(&shared);
+            tokio::spawn(async move { serve(command, shared).await });
         }
     });
     (
         BackendHandle {
             commands: cmd_tx,
+            // 0 is `POLL`.
             next_id: Arc::new(AtomicU64::new(1)),
         },
         ev_rx,
     )
 }
 
-struct Emitter {
+/// Sends events and wakes the UI.
+#[derive(Clone)]
+pub(crate) struct Emitter {
     tx: mpsc::UnboundedSender<Event>,
     waker: Waker,
 }
 
 impl Emitter {
-    fn emit(&self, event: Event) {
+    pub(crate) fn emit(&self, event: Event) {
         if self.tx.send(event).is_ok() {
             (self.waker)();
         }
     }
+
+    pub(crate) fn is_closed(&self) -> bool {
+        self.tx.is_closed()
+    }
 }
 
-async fn serve(command: Command, clients: &HashMap<PlatformId, PlatformClient>, out: &Emitter) {
-    let platform = command.platform();
-    let Some(client) = clients.get(&platform) else {
+async fn serve(command: Command, shared: Arc<Shared>) {
+    let out = &shared.out;
+    match command {
+        Command::LoadImage { url } => {
+            let result = shared.images.load(&url).await.map_err(|e| e.to_string());
+            out.emit(Event::ImageLoaded { url, result });
+            return;
+        }
+        Command::ExportCsv { platform, list } => {
+            let result = export::ask_and_write(platform, &list).await;
+            out.emit(Event::Exported { platform, result });
+            return;
+        }
+        _ => {}
+    }
+    let Some(platform) = command.platform() else {
+        return;
+    };
+    let Some(client) = shared.clients.get(&platform).cloned() else {
         out.emit(Event::NotConfigured {
             platform,
             request_id: command.request_id(),
@@ -90,6 +150,18 @@ async fn serve(command: Command, clients: &HashMap<PlatformId, PlatformClient>, 
         return;
     };
     let event = match command {
+        Command::Watch { platform } => {
+            let first = shared
+                .watched
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(platform);
+            if first {
+                tokio::spawn(pollers::run(client, shared.intervals, out.clone()));
+            }
+            return;
+        }
+        Command::LoadImage { .. } | Command::ExportCsv { .. } => return,
         Command::LoadAccount { platform } => Event::AccountLoaded {
             platform,
             result: client.account().await,
@@ -169,7 +241,15 @@ async fn serve(command: Command, clients: &HashMap<PlatformId, PlatformClient>, 
         }
     };
     out.emit(event);
+    emit_budget(&client, out);
+}
+
+/// Tells the UI what is left of the rate limit after a call.
+pub(crate) fn emit_budget(client: &PlatformClient, out: &Emitter) {
     if let Some(budget) = client.rate_budget() {
-        out.emit(Event::RateBudget { platform, budget });
+        out.emit(Event::RateBudget {
+            platform: client.platform(),
+            budget,
+        });
     }
 }
