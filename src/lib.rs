@@ -4,13 +4,17 @@
 //! commands, the tests and the benchmarks share one set of clients and one backend.
 //! `../shared/DESIGN.md` is the map of how the modules fit together.
 
+pub mod app;
 pub mod backend;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod draft;
 pub mod error;
+pub mod launch;
 pub mod model;
 pub mod platform;
 pub mod secret;
 pub mod sim;
 pub mod state;
+pub mod ui;

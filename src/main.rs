@@ -3,6 +3,7 @@
 
 use clap::Parser;
 use stagehand::cli::{self, Cli};
+use stagehand::launch;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -21,7 +22,7 @@ fn main() -> ExitCode {
     };
     match cli.platform {
         Some(command) => runtime.block_on(cli::run(cli.demo, cli.json, command)),
-        None => run_window(cli.demo),
+        None => run_window(&runtime, cli.demo),
     }
 }
 
@@ -36,25 +37,37 @@ fn init_logging() {
     }
 }
 
-/// The window. The control panel itself is the next piece of work; until it lands the
-/// window says what Stagehand is and how to use the headless commands.
-fn run_window(demo: bool) -> ExitCode {
+/// Opens the control panel: against the built-in simulator with `--demo`, otherwise with
+/// the platforms configured in the environment.
+fn run_window(runtime: &tokio::runtime::Runtime, demo: bool) -> ExitCode {
+    let launch = match runtime.block_on(launch::window(demo, runtime.handle().clone())) {
+        Ok(launch) => launch,
+        Err(e) => {
+            eprintln!("stagehand: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let options = eframe::NativeOptions {
         viewport: eframe::egui::ViewportBuilder::default()
-            .with_title("Stagehand")
+            .with_title(if demo {
+                "Stagehand (demo)"
+            } else {
+                "Stagehand"
+            })
             .with_app_id("stagehand")
-            .with_inner_size([1280.0, 800.0]),
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([760.0, 560.0]),
         ..Default::default()
     };
-    let result = eframe::run_ui_native("Stagehand", options, move |ui, _frame| {
-        eframe::egui::CentralPanel::default().show(ui, |ui| {
-            ui.heading("Stagehand");
-            if demo {
-                ui.label("Demo mode");
-            }
-            ui.label("The control panel window is on its way; the headless commands work now: stagehand --demo trovo channel");
-        });
-    });
+    let result = eframe::run_native(
+        "Stagehand",
+        options,
+        Box::new(move |cc| {
+            Ok(Box::new(stagehand::app::StagehandApp::new(
+                launch, cc.storage,
+            )))
+        }),
+    );
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

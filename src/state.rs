@@ -4,10 +4,10 @@
 
 use crate::command::{Command, Event, RequestId};
 use crate::model::{
-    Account, Capabilities, CategoryPage, Channel, FollowerList, PlatformId, RateBudget,
+    Account, Capabilities, Category, CategoryPage, Channel, FollowerList, PlatformId, RateBudget,
     SubscriberList, ViewerList,
 };
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Whether a platform is usable right now, for the status bar.
@@ -61,6 +61,9 @@ pub struct PlatformState {
     /// Why the last Apply failed, shown beside the form until the next one.
     pub update_error: Option<String>,
     pub categories: CategorySearch,
+    /// Every category seen in any answer, by id: gives the live category its name and icon
+    /// whatever the search box shows now.
+    pub known_categories: HashMap<String, Category>,
     pub viewers: Option<Arc<ViewerList>>,
     pub followers: Option<Arc<FollowerList>>,
     pub subscribers: Option<Arc<SubscriberList>>,
@@ -173,7 +176,13 @@ impl AppState {
                 request_id,
                 result,
             } => {
-                let search = &mut self.platform_mut(platform).categories;
+                let p = self.platform_mut(platform);
+                if let Ok(page) = &result {
+                    for c in &page.categories {
+                        p.known_categories.insert(c.id.clone(), c.clone());
+                    }
+                }
+                let search = &mut p.categories;
                 // A slow answer to an older query must not replace a newer one.
                 if search.latest != Some(request_id) {
                     return;

@@ -1,0 +1,249 @@
+//! The window: `logic` drains the backend's events into `AppState` (and images into
+//! textures); `ui` lays out the panels, which emit commands that are sent after drawing.
+//! Nothing here waits on I/O.
+
+use crate::backend::{self, BackendConfig, BackendHandle, EventReceiver};
+use crate::command::{Command, Event};
+use crate::model::{PlatformId, ViewerList};
+use crate::platform::ChannelTarget;
+use crate::state::AppState;
+use crate::ui::textures::Textures;
+use crate::ui::{self, LocalState, PanelCx, ViewState};
+use eframe::egui;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Below this width the chat shares the centre with the people lists instead of having a
+/// column of its own.
+const NARROW: f32 = 1100.0;
+
+/// The storage key of the view state; demo drafts are kept apart from real ones.
+fn storage_key(demo: bool) -> &'static str {
+    if demo {
+        "stagehand-view-demo"
+    } else {
+        "stagehand-view"
+    }
+}
+
+/// How the window is started.
+pub struct Launch {
+    pub demo: bool,
+    pub backend: BackendConfig,
+    pub runtime: tokio::runtime::Handle,
+    /// Kept alive as long as the window (the demo's simulators).
+    pub keep_alive: Vec<Box<dyn std::any::Any>>,
+}
+
+/// The control panel.
+pub struct StagehandApp {
+    state: AppState,
+    view: ViewState,
+    local: LocalState,
+    textures: Textures,
+    backend: BackendHandle,
+    events: EventReceiver,
+    /// The context the backend wakes; set on the first frame.
+    wake_target: Arc<OnceLock<egui::Context>>,
+    outbox: Vec<Command>,
+    _keep_alive: Vec<Box<dyn std::any::Any>>,
+}
+
+impl StagehandApp {
+    /// Starts the backend and asks every configured platform for its account, channel, top
+    /// categories, and to keep them fresh.
+    pub fn new(launch: Launch, storage: Option<&dyn eframe::Storage>) -> Self {
+        let platforms: Vec<PlatformId> = launch.backend.clients.keys().copied().collect();
+        let wake_target: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
+        let target = Arc::clone(&wake_target);
+        // A burst of events wakes the UI once: the repaint comes a few milliseconds later.
+        let waker: backend::Waker = Arc::new(move || {
+            if let Some(ctx) = target.get() {
+                ctx.request_repaint_after(Duration::from_millis(8));
+            }
+        });
+        let (backend, events) = backend::spawn(&launch.runtime, launch.backend, waker);
+        let view = storage
+            .and_then(|s| eframe::get_value::<ViewState>(s, storage_key(launch.demo)))
+            .unwrap_or_default();
+        let mut app = StagehandApp {
+            state: AppState {
+                demo: launch.demo,
+                ..Default::default()
+            },
+            view,
+            local: LocalState::default(),
+            textures: Textures::default(),
+            backend,
+            events,
+            wake_target,
+            outbox: Vec::new(),
+            _keep_alive: launch.keep_alive,
+        };
+        for platform in platforms {
+            app.state.platform_mut(platform);
+            app.send(Command::LoadAccount { platform });
+            let id = app.backend.next_request_id();
+            app.send(Command::LoadChannel {
+                platform,
+                target: ChannelTarget::Own,
+                request_id: id,
+            });
+            app.send(Command::Watch { platform });
+            // The top list gives the live category its icon before the picker is opened.
+            let id = app.backend.next_request_id();
+            app.send(Command::SearchCategories {
+                platform,
+                query: String::new(),
+                limit: Some(100),
+                request_id: id,
+            });
+        }
+        app.local.picker.sent_query = Some(String::new());
+        app
+    }
+
+    /// Folds every waiting event into the state. Never blocks.
+    pub fn drain(&mut self, ctx: &egui::Context) {
+        let _ = self.wake_target.set(ctx.clone());
+        while let Ok(event) = self.events.try_recv() {
+            match event {
+                Event::ImageLoaded { url, result } => {
+                    let result = result.as_deref().map_err(|_| ());
+                    self.textures.loaded(ctx, url, result);
+                    ctx.request_repaint();
+                }
+                event => {
+                    self.settle_draft(&event);
+                    self.state.apply(event);
+                }
+            }
+        }
+    }
+
+    /// After a successful Apply, the draft keeps only what still differs from what the
+    /// platform now reports.
+    fn settle_draft(&mut self, event: &Event) {
+        if let Event::ChannelUpdated {
+            platform,
+            result: Ok(channel),
+            ..
+        } = event
+            && let Some(draft) = self.view.drafts.get_mut(platform)
+        {
+            draft.settle(channel);
+            if *draft == Default::default() {
+                self.view.drafts.remove(platform);
+            }
+        }
+    }
+
+    /// Draws the whole window.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        ui.ctx().set_theme(self.view.theme.preference());
+        let mut cx = PanelCx {
+            state: &self.state,
+            view: &mut self.view,
+            local: &mut self.local,
+            textures: &mut self.textures,
+            backend: &self.backend,
+            out: &mut self.outbox,
+            now: OffsetDateTime::now_utc(),
+        };
+        let narrow = ui.available_width() < NARROW;
+        egui::Panel::top("top_bar")
+            .exact_size(40.0)
+            .show(ui, |ui| ui::top_bar::show(ui, &mut cx));
+        egui::Panel::bottom("status_bar")
+            .exact_size(26.0)
+            .show(ui, |ui| ui::status_bar::show(ui, &mut cx));
+        egui::Panel::left("stream_info")
+            .resizable(true)
+            .default_size(if narrow { 320.0 } else { 380.0 })
+            .min_size(280.0)
+            .max_size(520.0)
+            .show(ui, |ui| {
+                egui::ScrollArea::vertical()
+                    .id_salt("stream_info_scroll")
+                    .show(ui, |ui| ui::stream_info::show(ui, &mut cx));
+            });
+        if !narrow {
+            egui::Panel::right("chat")
+                .resizable(true)
+                .default_size(340.0)
+                .min_size(260.0)
+                .show(ui, |ui| ui::chat::show(ui, &mut cx));
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if narrow {
+                ui.horizontal(|ui| {
+                    let people = !cx.local.narrow_shows_chat;
+                    if ui.selectable_label(people, "People").clicked() {
+                        cx.local.narrow_shows_chat = false;
+                    }
+                    if ui.selectable_label(!people, "Chat").clicked() {
+                        cx.local.narrow_shows_chat = true;
+                    }
+                });
+                ui.separator();
+                if cx.local.narrow_shows_chat {
+                    ui::chat::show(ui, &mut cx);
+                    return;
+                }
+            }
+            ui::people::show(ui, &mut cx);
+        });
+        if cx.local.settings_open {
+            ui::settings::show(ui.ctx(), &mut cx);
+        }
+        for command in std::mem::take(&mut self.outbox) {
+            self.send(command);
+        }
+    }
+
+    fn send(&mut self, command: Command) {
+        self.state.note_sent(&command);
+        self.backend.send(command);
+    }
+
+    /// The state, for tests and benchmarks.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// The view state (drafts and choices), for tests.
+    pub fn view_mut(&mut self) -> &mut ViewState {
+        &mut self.view
+    }
+
+    /// Loads lists straight into the state, as if the backend had sent them: for the frame
+    /// benchmark, which measures drawing, not the network.
+    pub fn apply(&mut self, event: Event) {
+        self.state.apply(event);
+    }
+
+    /// How many images have become textures, for tests.
+    pub fn textures_ready(&self) -> usize {
+        self.textures.ready_count()
+    }
+
+    /// The viewer list the people panel shows, for tests.
+    pub fn viewers(&self, platform: PlatformId) -> Option<Arc<ViewerList>> {
+        self.state.platforms.get(&platform)?.viewers.clone()
+    }
+}
+
+impl eframe::App for StagehandApp {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        self.drain(ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        eframe::set_value(storage, storage_key(self.state.demo), &self.view);
+    }
+}

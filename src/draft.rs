@@ -1,0 +1,164 @@
+//! The stream info form's draft: what the user typed but has not applied. It is persisted
+//! with the window's state, so a crash, a restart or a failed Apply loses nothing; Apply
+//! sends only the fields that differ from what is live.
+
+use crate::model::{Audience, Category, Channel, ChannelChanges};
+use serde::{Deserialize, Serialize};
+
+/// Edits to one platform's channel. `None` means "as live".
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StreamDraft {
+    pub title: Option<String>,
+    pub category: Option<Category>,
+    pub language: Option<String>,
+    pub audience: Option<Audience>,
+}
+
+impl StreamDraft {
+    /// The title the form shows: the draft's, else the live one.
+    pub fn title<'a>(&'a self, live: Option<&'a Channel>) -> &'a str {
+        self.title
+            .as_deref()
+            .or(live.map(|c| c.title.as_str()))
+            .unwrap_or("")
+    }
+
+    /// The language the form shows.
+    pub fn language<'a>(&'a self, live: Option<&'a Channel>) -> Option<&'a str> {
+        self.language
+            .as_deref()
+            .or(live.and_then(|c| c.language.as_deref()))
+    }
+
+    /// The audience the form shows.
+    pub fn audience(&self, live: Option<&Channel>) -> Option<Audience> {
+        self.audience.or(live.and_then(|c| c.audience))
+    }
+
+    /// Only the fields that differ from `live`: what Apply sends.
+    pub fn changes(&self, live: &Channel) -> ChannelChanges {
+        let live_category = live.category.as_ref().and_then(|c| c.id.as_deref());
+        ChannelChanges {
+            title: self.title.clone().filter(|t| *t != live.title),
+            category_id: self
+                .category
+                .as_ref()
+                .map(|c| c.id.clone())
+                .filter(|id| Some(id.as_str()) != live_category),
+            language: self.language.clone().filter(|l| {
+                !live
+                    .language
+                    .as_deref()
+                    .is_some_and(|live| live.eq_ignore_ascii_case(l))
+            }),
+            audience: self.audience.filter(|a| Some(*a) != live.audience),
+        }
+    }
+
+    /// Whether anything differs from `live` (or, with nothing live yet, was edited at all).
+    pub fn is_dirty(&self, live: Option<&Channel>) -> bool {
+        match live {
+            Some(live) => !self.changes(live).is_empty(),
+            None => *self != StreamDraft::default(),
+        }
+    }
+
+    /// Drops the fields that now match `live`, after an Apply succeeded or the channel
+    /// changed elsewhere to what the user wanted; what still differs stays.
+    pub fn settle(&mut self, live: &Channel) {
+        let left = self.changes(live);
+        if left.title.is_none() {
+            self.title = None;
+        }
+        if left.category_id.is_none() {
+            self.category = None;
+        }
+        if left.language.is_none() {
+            self.language = None;
+        }
+        if left.audience.is_none() {
+            self.audience = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::CategoryRef;
+
+    fn live() -> Channel {
+        Channel {
+            id: "1".into(),
+            name: "me".into(),
+            display_name: None,
+            title: "Old".into(),
+            category: Some(CategoryRef {
+                id: Some("10".into()),
+                name: Some("Chess".into()),
+            }),
+            language: Some("EN".into()),
+            audience: Some(Audience::All),
+            is_live: true,
+            viewers: None,
+            followers: None,
+            subscribers: None,
+            started_at: None,
+            avatar_url: None,
+        }
+    }
+
+    fn cat(id: &str) -> Category {
+        Category {
+            id: id.into(),
+            name: format!("cat {id}"),
+            short_name: None,
+            icon_url: None,
+        }
+    }
+
+    #[test]
+    fn only_differing_fields_are_sent() {
+        let d = StreamDraft {
+            title: Some("Old".into()),
+            category: Some(cat("11")),
+            language: Some("en".into()),
+            audience: Some(Audience::Adult),
+        };
+        let c = d.changes(&live());
+        assert_eq!(c.title, None, "same title");
+        assert_eq!(c.category_id.as_deref(), Some("11"));
+        assert_eq!(c.language, None, "same language, other case");
+        assert_eq!(c.audience, Some(Audience::Adult));
+        assert!(d.is_dirty(Some(&live())));
+    }
+
+    #[test]
+    fn settle_keeps_only_what_still_differs() {
+        let mut d = StreamDraft {
+            title: Some("New".into()),
+            category: Some(cat("10")),
+            ..Default::default()
+        };
+        d.settle(&live());
+        assert_eq!(d.title.as_deref(), Some("New"));
+        assert_eq!(d.category, None);
+        let mut applied = live();
+        applied.title = "New".into();
+        d.settle(&applied);
+        assert_eq!(d, StreamDraft::default());
+        assert!(!d.is_dirty(Some(&applied)));
+    }
+
+    #[test]
+    fn the_form_shows_draft_over_live() {
+        let d = StreamDraft {
+            title: Some("Draft".into()),
+            ..Default::default()
+        };
+        let l = live();
+        assert_eq!(d.title(Some(&l)), "Draft");
+        assert_eq!(d.language(Some(&l)), Some("EN"));
+        assert_eq!(StreamDraft::default().title(None), "");
+    }
+}

@@ -1,0 +1,90 @@
+//! The window's panels. Each panel draws from `AppState` and the view state, and emits
+//! `Command`s through `PanelCx`; none talks to a platform or holds network state.
+
+pub mod category_picker;
+pub mod chat;
+pub mod languages;
+pub mod people;
+pub mod settings;
+pub mod status_bar;
+pub mod stream_info;
+pub mod textures;
+pub mod top_bar;
+pub mod widgets;
+
+use crate::backend::BackendHandle;
+use crate::command::{Command, RequestId};
+use crate::draft::StreamDraft;
+use crate::model::PlatformId;
+use crate::state::{AppState, PlatformState};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use textures::Textures;
+use time::OffsetDateTime;
+
+/// What the user set up in the window, persisted across restarts: drafts included, so a
+/// crash or a failed Apply loses nothing.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ViewState {
+    pub drafts: BTreeMap<PlatformId, StreamDraft>,
+    /// Unsent chat lines.
+    pub chat_drafts: BTreeMap<PlatformId, String>,
+    /// The platform the stream info, people and chat panels show.
+    pub selected: Option<PlatformId>,
+    pub people_tab: people::Tab,
+    pub theme: settings::Theme,
+}
+
+/// Per-session panel state that is not worth keeping across restarts.
+#[derive(Default)]
+pub struct LocalState {
+    pub picker: category_picker::PickerState,
+    pub language_filter: String,
+    pub people: people::PeopleState,
+    pub settings_open: bool,
+    /// On a narrow window the chat shares the centre with the people lists.
+    pub narrow_shows_chat: bool,
+}
+
+/// What a panel gets to draw with and to ask for things.
+pub struct PanelCx<'a> {
+    pub state: &'a AppState,
+    pub view: &'a mut ViewState,
+    pub local: &'a mut LocalState,
+    pub textures: &'a mut Textures,
+    pub backend: &'a BackendHandle,
+    /// Commands the panels emitted this frame; the app sends them after drawing.
+    pub out: &'a mut Vec<Command>,
+    /// Wall-clock time of this frame, for uptimes and "followed since the stream began".
+    pub now: OffsetDateTime,
+}
+
+impl<'a> PanelCx<'a> {
+    /// Emits a command that carries a fresh request id.
+    pub fn send_with_id(&mut self, make: impl FnOnce(RequestId) -> Command) {
+        let id = self.backend.next_request_id();
+        self.out.push(make(id));
+    }
+
+    /// Emits a command.
+    pub fn send(&mut self, command: Command) {
+        self.out.push(command);
+    }
+
+    /// The platform the panels show: the selected one if it is known, else the first.
+    pub fn platform(&self) -> Option<PlatformId> {
+        self.view
+            .selected
+            .filter(|p| self.state.platforms.contains_key(p))
+            .or_else(|| self.state.platforms.keys().next().copied())
+    }
+
+    /// The state of the shown platform. Borrowed from the frame's state, not from `self`,
+    /// so a panel can read it while it emits commands.
+    pub fn shown(&self) -> Option<(PlatformId, &'a PlatformState)> {
+        let p = self.platform()?;
+        let state: &'a AppState = self.state;
+        state.platforms.get(&p).map(|s| (p, s))
+    }
+}

@@ -1,0 +1,113 @@
+//! The top bar: each platform's signed-in account (avatar, name, live state with uptime and
+//! viewers), the Demo badge, and the way into Settings. Clicking an account shows that
+//! platform in the panels below.
+
+use super::PanelCx;
+use super::widgets::{self, LIVE_RED};
+use crate::model::PlatformId;
+use eframe::egui::{self, Color32, RichText, Ui, Vec2};
+
+/// Draws the bar's contents.
+pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
+    ui.horizontal_centered(|ui| {
+        ui.label(RichText::new("Stagehand").strong().size(18.0));
+        if cx.state.demo {
+            widgets::badge(ui, "DEMO", Color32::from_rgb(0xB0, 0x6A, 0x00)).on_hover_text(
+                "Running against the built-in simulator: nothing reaches a real platform.",
+            );
+        }
+        ui.separator();
+        let shown = cx.platform();
+        let platforms: Vec<PlatformId> = cx.state.platforms.keys().copied().collect();
+        for platform in platforms {
+            account_chip(ui, cx, platform, shown == Some(platform));
+        }
+        if cx.state.platforms.is_empty() {
+            ui.label(RichText::new("No platform configured: open Settings").weak());
+        }
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .button("⚙ Settings")
+                .on_hover_text("Accounts and appearance")
+                .clicked()
+            {
+                cx.local.settings_open = true;
+            }
+        });
+    });
+}
+
+fn account_chip(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, selected: bool) {
+    let Some(p) = cx.state.platforms.get(&platform) else {
+        return;
+    };
+    let name = p
+        .account
+        .as_ref()
+        .map(|a| a.display_name.clone())
+        .unwrap_or_else(|| "not signed in".to_owned());
+    let avatar = p
+        .account
+        .as_ref()
+        .and_then(|a| a.avatar_url.clone())
+        .or_else(|| p.channel.as_ref().and_then(|c| c.avatar_url.clone()));
+    let live = p.channel.as_ref().filter(|c| c.is_live).map(|c| {
+        let uptime = c
+            .started_at
+            .map(|t| widgets::duration_words(t, cx.now))
+            .unwrap_or_default();
+        (uptime, c.viewers)
+    });
+    let frame = egui::Frame::new()
+        .inner_margin(egui::Margin::symmetric(6, 3))
+        .corner_radius(6.0)
+        .stroke(if selected {
+            ui.visuals().selection.stroke
+        } else {
+            egui::Stroke::NONE
+        });
+    let inner = frame.show(ui, |ui| {
+        ui.horizontal(|ui| {
+            widgets::icon(
+                ui,
+                cx.textures,
+                cx.out,
+                avatar.as_deref(),
+                Vec2::splat(22.0),
+                &name,
+            );
+            ui.label(RichText::new(platform.display_name()).weak());
+            ui.label(RichText::new(&name).strong());
+            match &live {
+                Some((uptime, viewers)) => {
+                    widgets::badge(ui, "LIVE", LIVE_RED);
+                    if !uptime.is_empty() {
+                        ui.label(uptime);
+                    }
+                    if let Some(v) = viewers {
+                        ui.label(format!("👁 {}", widgets::count(*v)))
+                            .on_hover_text("Current viewers");
+                    }
+                }
+                None if p.channel.is_some() => {
+                    ui.label(RichText::new("offline").weak());
+                }
+                None => {}
+            }
+        });
+    });
+    let response = inner
+        .response
+        .interact(egui::Sense::click())
+        .on_hover_text(format!("Show {platform} in the panels"));
+    response.widget_info(|| {
+        egui::WidgetInfo::labeled(
+            egui::Role::Button,
+            true,
+            format!("{platform} account: {name}"),
+        )
+    });
+    if response.clicked() {
+        cx.view.selected = Some(platform);
+    }
+}
