@@ -39,18 +39,27 @@ pub fn show(
     // Keys are read before the text field sees them, so Enter picks instead of nothing and
     // the arrows move the highlight rather than the cursor.
     let focused = ui.memory(|m| m.has_focus(edit_id));
-    let (down, up, enter, escape) = if focused && cx.local.picker.open {
+    // After a pick or Escape the list stays shut until asked for again.
+    if focused
+        && !cx.local.picker.open
+        && ui.input_mut(|i| i.consume_key(egui::Modifiers::NONE, Key::ArrowDown))
+    {
+        cx.local.picker.open = true;
+    }
+    let (down, up, enter) = if focused && cx.local.picker.open {
         ui.input_mut(|i| {
             (
                 i.consume_key(egui::Modifiers::NONE, Key::ArrowDown),
                 i.consume_key(egui::Modifiers::NONE, Key::ArrowUp),
                 i.consume_key(egui::Modifiers::NONE, Key::Enter),
-                i.consume_key(egui::Modifiers::NONE, Key::Escape),
             )
         })
     } else {
-        (false, false, false, false)
+        (false, false, false)
     };
+    // egui drops the focus on Escape before any widget runs, so Escape is read whether or
+    // not the box still has focus.
+    let escape = cx.local.picker.open && ui.input(|i| i.key_pressed(Key::Escape));
 
     let response = ui.add(
         egui::TextEdit::singleline(&mut cx.local.picker.query)

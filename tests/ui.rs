@@ -1,0 +1,361 @@
+//! The real window, driven with egui_kittest against the simulator over loopback HTTP: the
+//! same app, backend and client as `--demo`, found by the names a screen reader says.
+//! Every frame is also checked for controls without an accessible name, and for glyphs
+//! that would draw as boxes (names in Chinese, Korean, Arabic, emoji).
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use stagehand::app::{Launch, StagehandApp};
+use stagehand::backend::{BackendConfig, Intervals};
+use stagehand::launch::trovo_sim_client;
+use stagehand::model::PlatformId;
+use stagehand::platform::PlatformClient;
+use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const TROVO: PlatformId = PlatformId::Trovo;
+
+/// The window against a fresh simulator. The runtime and the simulator live as long as the
+/// harness (the simulator inside the app's keep-alive).
+struct Window {
+    harness: Harness<'static, StagehandApp>,
+    sim: Arc<TrovoSim>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Window {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sim = Arc::new(runtime.block_on(TrovoSim::start(opts)).expect("simulator"));
+    let client = trovo_sim_client(&sim).expect("client");
+    let mut backend = BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))]));
+    backend.intervals = intervals;
+    let launch = Launch {
+        demo: true,
+        backend,
+        runtime: runtime.handle().clone(),
+        keep_alive: vec![Box::new(Arc::clone(&sim))],
+    };
+    let app = StagehandApp::new(launch, None);
+    let harness = Harness::builder()
+        .with_size(egui::vec2(size.0, size.1))
+        .with_context_setup(|ctx| {
+            ctx.add_font_provider(Arc::new(
+                egui_system_font_provider::SystemFontProvider::new(),
+            ));
+        })
+        .build_ui_state(
+            |ui, app: &mut StagehandApp| {
+                app.drain(ui.ctx());
+                app.draw(ui);
+            },
+            app,
+        );
+    Window {
+        harness,
+        sim,
+        _runtime: runtime,
+    }
+}
+
+fn window() -> Window {
+    window_with((1280.0, 800.0), SimOptions::default(), Intervals::default())
+}
+
+impl Window {
+    /// Steps frames (the backend answers in real time) until `cond` holds.
+    fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp, &TrovoSim) -> bool) {
+        for _ in 0..400 {
+            self.harness.step();
+            if cond(self.harness.state(), &self.sim) {
+                self.harness.run_steps(2);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    fn loaded(&mut self) {
+        self.wait_for("the channel, the lists and the top categories", |app, _| {
+            app.state().platforms.get(&TROVO).is_some_and(|p| {
+                p.channel.is_some()
+                    && p.viewers.is_some()
+                    && p.account.is_some()
+                    && !p.categories.page.categories.is_empty()
+            })
+        });
+    }
+
+    /// Replaces the text of the field a screen reader calls `label`.
+    fn replace_text(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).focus();
+        self.harness.run_steps(1);
+        self.harness
+            .key_combination_modifiers(egui::Modifiers::COMMAND, &[egui::Key::A]);
+        self.harness.run_steps(1);
+        self.harness.get_by_label(label).type_text(text);
+        // A changed field grows a "live now" line: let the layout settle before clicking.
+        self.harness.run_steps(3);
+    }
+}
+
+#[test]
+fn title_and_category_by_search_applied_reach_the_platform() {
+    let mut w = window();
+    w.loaded();
+    w.replace_text("Title", "Speedrunning with chat 🎮");
+    w.harness.get_by_label("Category").focus();
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Category").type_text("minecr");
+    w.wait_for("search results for minecr", |app, _| {
+        app.state().platforms[&TROVO].categories.query == "minecr"
+            && !app.state().platforms[&TROVO].categories.loading
+    });
+    w.harness.get_by_label("Minecraft").click();
+    w.harness.run_steps(2);
+    assert!(
+        w.harness.query_by_label_contains("Changed: title, category").is_some(),
+        "the form says what differs from what is live"
+    );
+    w.harness.get_by_label("Apply").click();
+    w.wait_for("the simulator's channel to change", |_, sim| {
+        sim.channel().category_name == "Minecraft"
+    });
+    let live = w.sim.channel();
+    assert_eq!(live.title, "Speedrunning with chat 🎮");
+    w.wait_for("the draft to settle", |app, _| {
+        app.state().platforms[&TROVO]
+            .channel
+            .as_ref()
+            .is_some_and(|c| c.title == "Speedrunning with chat 🎮")
+    });
+    assert!(w.harness.query_by_label_contains("No changes").is_some());
+}
+
+#[test]
+fn the_category_picker_works_from_the_keyboard() {
+    let mut w = window();
+    w.loaded();
+    w.harness.get_by_label("Category").focus();
+    w.harness.run_steps(2);
+    let top: Vec<String> = w.harness.state().state().platforms[&TROVO]
+        .categories
+        .page
+        .categories
+        .iter()
+        .map(|c| c.name.clone())
+        .collect();
+    assert!(top.len() > 3, "the top list shows while the box is empty");
+    w.harness.key_press(egui::Key::ArrowDown);
+    w.harness.run_steps(1);
+    w.harness.key_press(egui::Key::ArrowDown);
+    w.harness.run_steps(1);
+    w.harness.key_press(egui::Key::Enter);
+    w.harness.run_steps(2);
+    let picked = w.harness.state_mut().view_mut().drafts[&TROVO]
+        .category
+        .clone()
+        .expect("Enter picked the highlighted category");
+    assert_eq!(picked.name, top[2]);
+    // Escape closes an open list without picking; the arrow key opens it again.
+    w.harness.key_press(egui::Key::ArrowDown);
+    w.harness.run_steps(2);
+    assert!(w.harness.query_by_label(&top[1]).is_some(), "the list is open");
+    w.harness.key_press(egui::Key::Escape);
+    w.harness.run_steps(2);
+
+    assert!(w.harness.query_by_label(&top[1]).is_none(), "Escape closed it");
+}
+
+#[test]
+fn a_rejected_apply_keeps_the_draft_and_says_why() {
+    let mut w = window();
+    w.loaded();
+    let before = w.sim.channel();
+    // The simulator's moderation rule refuses titles with this word (Trovo code 11101).
+    w.replace_text("Title", "a forbidden title");
+    w.harness.get_by_label("Apply").click();
+    w.wait_for("the refusal", |app, _| {
+        app.state().platforms[&TROVO].update_error.is_some()
+    });
+    assert!(
+        w.harness
+            .query_all_by_label_contains("Not applied: Trovo: the text conflicts with Trovo's moderation rules")
+            .count()
+            == 1,
+        "the error is shown beside the form in plain words"
+    );
+    assert_eq!(w.sim.channel(), before, "nothing changed on the platform");
+    let draft = w.harness.state_mut().view_mut().drafts[&TROVO].title.clone();
+    assert_eq!(draft.as_deref(), Some("a forbidden title"), "the draft is intact");
+    assert_eq!(
+        w.harness.get_by_label("Title").value().as_deref(),
+        Some("a forbidden title")
+    );
+}
+
+#[test]
+fn the_viewer_filter_finds_one_among_thousands() {
+    let mut w = window_with(
+        (1280.0, 800.0),
+        SimOptions {
+            viewers: 5000,
+            ..Default::default()
+        },
+        Intervals::default(),
+    );
+    w.loaded();
+    let list = w.harness.state().viewers(TROVO).expect("viewers");
+    let moderator = list
+        .viewers
+        .iter()
+        .find(|v| v.roles.iter().any(|r| r == "moderator"))
+        .expect("a moderator")
+        .name
+        .clone();
+    assert!(w.harness.query_by_label(&moderator).is_some(), "moderators show first");
+    let target = list
+        .viewers
+        .iter()
+        .rev()
+        .find(|v| v.roles.is_empty() && v.name.is_ascii() && v.name.len() > 5)
+        .expect("a plain viewer far down the list")
+        .name
+        .clone();
+    assert!(
+        w.harness.query_by_label(&target).is_none(),
+        "rows off screen are not drawn"
+    );
+    w.harness.get_by_label("Filter").focus();
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Filter").type_text(&target);
+    w.harness.run_steps(3);
+    assert!(w.harness.query_by_label(&target).is_some(), "the filter found them");
+    assert!(
+        w.harness.query_by_label(&moderator).is_none(),
+        "others are filtered out"
+    );
+    assert!(w.harness.query_by_label_contains("Everyone (1)").is_some());
+}
+
+#[test]
+fn a_chat_line_reaches_the_channel_and_enter_sends() {
+    let mut w = window();
+    w.loaded();
+    w.harness.get_by_label("Message").focus();
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Message").type_text("hello from the window 안녕");
+    w.harness.run_steps(1);
+    w.harness.key_press(egui::Key::Enter);
+    w.wait_for("the simulator to receive the line", |_, sim| {
+        sim.chat_log()
+            .iter()
+            .any(|l| l.content == "hello from the window 안녕")
+    });
+    w.wait_for("the panel to show it sent", |app, _| {
+        app.state().platforms[&TROVO]
+            .sent_chat
+            .iter()
+            .any(|l| l.status == stagehand::state::SendStatus::Sent)
+    });
+    assert!(w.harness.query_by_label_contains("✔ sent").is_some());
+    assert_eq!(
+        w.harness.get_by_label("Message").value().as_deref(),
+        Some(""),
+        "the box is empty for the next line"
+    );
+}
+
+#[test]
+fn a_refused_chat_line_is_shown_and_can_be_edited_again() {
+    let mut w = window();
+    w.loaded();
+    w.sim.inject(stagehand::sim::trovo::FaultRule::new(
+        stagehand::sim::trovo::Fault::RateLimited { reset_in_secs: 1 },
+    ).on_path("chat/send"));
+    w.harness.get_by_label("Message").focus();
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Message").type_text("keep me");
+    w.harness.get_by_label("Send").click();
+    w.wait_for("the failure", |app, _| {
+        app.state().platforms[&TROVO]
+            .sent_chat
+            .iter()
+            .any(|l| matches!(l.status, stagehand::state::SendStatus::Failed(_)))
+    });
+    assert!(w.harness.query_by_label_contains("not sent").is_some());
+    w.harness.get_by_label("Edit again").click();
+    w.harness.run_steps(2);
+    assert_eq!(
+        w.harness.get_by_label("Message").value().as_deref(),
+        Some("keep me")
+    );
+    assert!(!w.sim.chat_log().iter().any(|l| l.content == "keep me"));
+}
+
+#[test]
+fn people_tabs_show_followers_and_subscribers() {
+    let mut w = window();
+    w.loaded();
+    w.wait_for("followers and subscribers", |app, _| {
+        let p = &app.state().platforms[&TROVO];
+        p.followers.is_some() && p.subscribers.is_some()
+    });
+    let (followers, newest, subscribers) = {
+        let p = &w.harness.state().state().platforms[&TROVO];
+        let f = p.followers.as_ref().expect("followers");
+        let s = p.subscribers.as_ref().expect("subscribers");
+        (f.total, f.followers[0].name.clone(), s.total)
+    };
+    // The tabs carry their counts; a role group of viewers is also called Followers.
+    w.harness.get_by_label(&format!("Followers ({followers})")).click();
+    w.harness.run_steps(2);
+    assert!(w.harness.query_by_label(&newest).is_some(), "newest first");
+    w.harness.get_by_label(&format!("Subscribers ({subscribers})")).click();
+    w.harness.run_steps(2);
+    assert!(w.harness.query_all_by_label_contains("Tier ").count() > 3);
+}
+
+#[test]
+fn a_narrow_window_puts_chat_beside_the_people_lists() {
+    let mut w = window_with((900.0, 700.0), SimOptions::default(), Intervals::default());
+    w.loaded();
+    assert!(w.harness.query_by_label("Message").is_none(), "no chat column");
+    w.harness.get_by_label("Chat").click();
+    w.harness.run_steps(2);
+    assert!(w.harness.query_by_label("Message").is_some(), "chat in the centre");
+    assert!(w.harness.query_by_label("Apply").is_some(), "the form stays");
+}
+
+#[test]
+fn an_idle_window_does_not_repaint() {
+    let quiet = Intervals {
+        channel: Duration::from_secs(3600),
+        viewers: Duration::from_secs(3600),
+        followers: Duration::from_secs(3600),
+        subscribers: Duration::from_secs(3600),
+    };
+    let mut w = window_with((1280.0, 800.0), SimOptions::default(), quiet);
+    w.loaded();
+    // Let every startup answer and every icon arrive.
+    std::thread::sleep(Duration::from_millis(500));
+    w.harness.run_steps(3);
+    let steps = w
+        .harness
+        .try_run()
+        .expect("the window settles instead of repainting every frame");
+    assert!(steps <= 3, "settled in {steps} frames");
+    // Nothing happens for a while: no frame is asked for.
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        !w.harness.ctx.has_requested_repaint(),
+        "an idle window asks for no repaint"
+    );
+}
