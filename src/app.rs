@@ -217,10 +217,10 @@ impl StagehandApp {
         &mut self.view
     }
 
-    /// Loads lists straight into the state, as if the backend had sent them: for the frame
-    /// benchmark, which measures drawing, not the network.
-    pub fn apply(&mut self, event: Event) {
-        self.state.apply(event);
+    /// The state itself, for the frame benchmark, which loads lists straight in to measure
+    /// drawing rather than the network.
+    pub fn state_mut(&mut self) -> &mut AppState {
+        &mut self.state
     }
 
     /// How many images have become textures, for tests.

@@ -5,6 +5,7 @@
 //! Serialised field names are the headless command contract (`--json`): keep them stable.
 
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 use time::OffsetDateTime;
 
@@ -141,8 +142,12 @@ pub struct Viewer {
     pub name: String,
     /// Lower-case singular role names (`moderator`, `subscriber`, ...) plus custom roles by
     /// their own name; empty for a plain viewer.
-    pub roles: Vec<String>,
+    pub roles: Vec<Role>,
 }
+
+/// A role name. Built-in roles borrow a static name, so a 100,000-viewer list does not
+/// allocate "follower" 50,000 times; custom roles own theirs.
+pub type Role = Cow<'static, str>;
 
 /// Everyone watching, each viewer once.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -351,7 +351,7 @@ async fn viewers_carry_custom_roles() {
         .viewers
         .iter()
         .flat_map(|v| v.roles.iter())
-        .any(|r| !builtin.contains(r.as_str()));
+        .any(|r| !builtin.contains(r.as_ref()));
     assert!(
         custom,
         "custom roles (from custome_roles) appear by their own name"

@@ -121,7 +121,9 @@ fn title_and_category_by_search_applied_reach_the_platform() {
     w.harness.get_by_label("Minecraft").click();
     w.harness.run_steps(2);
     assert!(
-        w.harness.query_by_label_contains("Changed: title, category").is_some(),
+        w.harness
+            .query_by_label_contains("Changed: title, category")
+            .is_some(),
         "the form says what differs from what is live"
     );
     w.harness.get_by_label("Apply").click();
@@ -167,11 +169,17 @@ fn the_category_picker_works_from_the_keyboard() {
     // Escape closes an open list without picking; the arrow key opens it again.
     w.harness.key_press(egui::Key::ArrowDown);
     w.harness.run_steps(2);
-    assert!(w.harness.query_by_label(&top[1]).is_some(), "the list is open");
+    assert!(
+        w.harness.query_by_label(&top[1]).is_some(),
+        "the list is open"
+    );
     w.harness.key_press(egui::Key::Escape);
     w.harness.run_steps(2);
 
-    assert!(w.harness.query_by_label(&top[1]).is_none(), "Escape closed it");
+    assert!(
+        w.harness.query_by_label(&top[1]).is_none(),
+        "Escape closed it"
+    );
 }
 
 #[test]
@@ -187,14 +195,22 @@ fn a_rejected_apply_keeps_the_draft_and_says_why() {
     });
     assert!(
         w.harness
-            .query_all_by_label_contains("Not applied: Trovo: the text conflicts with Trovo's moderation rules")
+            .query_all_by_label_contains(
+                "Not applied: Trovo: the text conflicts with Trovo's moderation rules"
+            )
             .count()
             == 1,
         "the error is shown beside the form in plain words"
     );
     assert_eq!(w.sim.channel(), before, "nothing changed on the platform");
-    let draft = w.harness.state_mut().view_mut().drafts[&TROVO].title.clone();
-    assert_eq!(draft.as_deref(), Some("a forbidden title"), "the draft is intact");
+    let draft = w.harness.state_mut().view_mut().drafts[&TROVO]
+        .title
+        .clone();
+    assert_eq!(
+        draft.as_deref(),
+        Some("a forbidden title"),
+        "the draft is intact"
+    );
     assert_eq!(
         w.harness.get_by_label("Title").value().as_deref(),
         Some("a forbidden title")
@@ -220,7 +236,10 @@ fn the_viewer_filter_finds_one_among_thousands() {
         .expect("a moderator")
         .name
         .clone();
-    assert!(w.harness.query_by_label(&moderator).is_some(), "moderators show first");
+    assert!(
+        w.harness.query_by_label(&moderator).is_some(),
+        "moderators show first"
+    );
     let target = list
         .viewers
         .iter()
@@ -237,7 +256,10 @@ fn the_viewer_filter_finds_one_among_thousands() {
     w.harness.run_steps(1);
     w.harness.get_by_label("Filter").type_text(&target);
     w.harness.run_steps(3);
-    assert!(w.harness.query_by_label(&target).is_some(), "the filter found them");
+    assert!(
+        w.harness.query_by_label(&target).is_some(),
+        "the filter found them"
+    );
     assert!(
         w.harness.query_by_label(&moderator).is_none(),
         "others are filtered out"
@@ -251,7 +273,9 @@ fn a_chat_line_reaches_the_channel_and_enter_sends() {
     w.loaded();
     w.harness.get_by_label("Message").focus();
     w.harness.run_steps(1);
-    w.harness.get_by_label("Message").type_text("hello from the window 안녕");
+    w.harness
+        .get_by_label("Message")
+        .type_text("hello from the window 안녕");
     w.harness.run_steps(1);
     w.harness.key_press(egui::Key::Enter);
     w.wait_for("the simulator to receive the line", |_, sim| {
@@ -277,9 +301,12 @@ fn a_chat_line_reaches_the_channel_and_enter_sends() {
 fn a_refused_chat_line_is_shown_and_can_be_edited_again() {
     let mut w = window();
     w.loaded();
-    w.sim.inject(stagehand::sim::trovo::FaultRule::new(
-        stagehand::sim::trovo::Fault::RateLimited { reset_in_secs: 1 },
-    ).on_path("chat/send"));
+    w.sim.inject(
+        stagehand::sim::trovo::FaultRule::new(stagehand::sim::trovo::Fault::RateLimited {
+            reset_in_secs: 1,
+        })
+        .on_path("chat/send"),
+    );
     w.harness.get_by_label("Message").focus();
     w.harness.run_steps(1);
     w.harness.get_by_label("Message").type_text("keep me");
@@ -315,10 +342,14 @@ fn people_tabs_show_followers_and_subscribers() {
         (f.total, f.followers[0].name.clone(), s.total)
     };
     // The tabs carry their counts; a role group of viewers is also called Followers.
-    w.harness.get_by_label(&format!("Followers ({followers})")).click();
+    w.harness
+        .get_by_label(&format!("Followers ({followers})"))
+        .click();
     w.harness.run_steps(2);
     assert!(w.harness.query_by_label(&newest).is_some(), "newest first");
-    w.harness.get_by_label(&format!("Subscribers ({subscribers})")).click();
+    w.harness
+        .get_by_label(&format!("Subscribers ({subscribers})"))
+        .click();
     w.harness.run_steps(2);
     assert!(w.harness.query_all_by_label_contains("Tier ").count() > 3);
 }
@@ -327,11 +358,20 @@ fn people_tabs_show_followers_and_subscribers() {
 fn a_narrow_window_puts_chat_beside_the_people_lists() {
     let mut w = window_with((900.0, 700.0), SimOptions::default(), Intervals::default());
     w.loaded();
-    assert!(w.harness.query_by_label("Message").is_none(), "no chat column");
+    assert!(
+        w.harness.query_by_label("Message").is_none(),
+        "no chat column"
+    );
     w.harness.get_by_label("Chat").click();
     w.harness.run_steps(2);
-    assert!(w.harness.query_by_label("Message").is_some(), "chat in the centre");
-    assert!(w.harness.query_by_label("Apply").is_some(), "the form stays");
+    assert!(
+        w.harness.query_by_label("Message").is_some(),
+        "chat in the centre"
+    );
+    assert!(
+        w.harness.query_by_label("Apply").is_some(),
+        "the form stays"
+    );
 }
 
 #[test]

@@ -88,7 +88,7 @@ impl GroupedViewers {
             }
             everyone.push(i as u32);
             for role in &v.roles {
-                members.entry(role.as_str()).or_default().push(i as u32);
+                members.entry(role.as_ref()).or_default().push(i as u32);
             }
         }
         let mut order: Vec<(String, String)> = ROLE_ORDER
@@ -394,7 +394,7 @@ mod tests {
     fn list() -> Arc<ViewerList> {
         let v = |name: &str, roles: &[&str]| Viewer {
             name: name.into(),
-            roles: roles.iter().map(|r| (*r).to_owned()).collect(),
+            roles: roles.iter().map(|r| (*r).to_owned().into()).collect(),
         };
         Arc::new(ViewerList {
             total: 4,

@@ -10,7 +10,6 @@ use crate::model::{
 };
 use crate::secret::Secret;
 use serde_json::json;
-use std::collections::HashMap;
 use time::OffsetDateTime;
 
 const PLATFORM: PlatformId = PlatformId::Trovo;
@@ -386,7 +385,7 @@ impl TrovoClient {
     pub async fn viewers(&self, channel_id: &str) -> Result<ViewerList, PlatformError> {
         let path = format!("channels/{}/viewers", path_id(channel_id)?);
         let mut list = ViewerList::default();
-        let mut index = HashMap::new();
+        let mut index = ViewerIndex::default();
         let mut cursor = 0u64;
         loop {
             let body = json!({ "limit": VIEWERS_PAGE, "cursor": cursor });
@@ -640,6 +639,6 @@ fn categories(list: Option<Vec<WireCategory>>) -> Vec<Category> {
 pub fn decode_viewers(bytes: &[u8]) -> Result<ViewerList, PlatformError> {
     let page: ViewersResponse<'_> = serde_json::from_slice(bytes).map_err(|e| shape_error(&e))?;
     let mut list = ViewerList::default();
-    wire::merge_viewers_page(page, &mut list, &mut HashMap::new());
+    wire::merge_viewers_page(page, &mut list, &mut ViewerIndex::default());
     Ok(list)
 }

@@ -4,7 +4,8 @@
 //! translation into the platform-neutral model lives beside each shape.
 
 use crate::model::{
-    Account, Audience, Category, CategoryRef, Channel, Follower, Subscriber, Viewer, ViewerList,
+    Account, Audience, Category, CategoryRef, Channel, Follower, Role, Subscriber, Viewer,
+    ViewerList,
 };
 use crate::platform::lenient::{bool_lenient, opt_i64, opt_string, opt_time, opt_u64};
 use serde::{Deserialize, Serialize};
@@ -448,52 +449,91 @@ pub struct RoleGroup<'a> {
 #[derive(Debug, Deserialize)]
 pub struct Name<'a>(#[serde(borrow)] pub Cow<'a, str>);
 
-/// The model's role name for a key of `chatters`: lower-case singular.
-pub fn role_name(group: &str) -> Cow<'static, str> {
+/// The model's role name for a key of `chatters`: lower-case singular, borrowed for the
+/// roles the reference lists.
+pub fn role_name(group: &str) -> Role {
+    const KNOWN: [(&str, &str); 11] = [
+        ("moderators", "moderator"),
+        ("editors", "editor"),
+        ("supermods", "supermod"),
+        ("subscribers", "subscriber"),
+        ("followers", "follower"),
+        ("admins", "admin"),
+        ("vips", "vip"),
+        ("wardens", "warden"),
+        ("ace", "ace"),
+        ("aceplus", "aceplus"),
+        ("creators", "creator"),
+    ];
+    if let Some((_, role)) = KNOWN.iter().find(|(k, _)| k.eq_ignore_ascii_case(group)) {
+        return Cow::Borrowed(role);
+    }
     let lower = group.to_ascii_lowercase();
-    Cow::Owned(match lower.as_str() {
-        "vips" => "vip".to_owned(),
-        "ace" | "aceplus" => lower,
-        other => other.strip_suffix('s').unwrap_or(other).to_owned(),
+    Cow::Owned(match lower.strip_suffix('s') {
+        Some(singular) => singular.to_owned(),
+        None => lower,
     })
 }
 
+/// Finds a viewer in the list being built by name, without a second copy of every name:
+/// the table holds positions in `ViewerList::viewers` and compares through them. Kept
+/// across pages, so a viewer on two pages is listed once.
+#[derive(Default)]
+pub struct ViewerIndex {
+    table: hashbrown::HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl ViewerIndex {
+    /// The position of `name` in `viewers`, adding a viewer without roles when new.
+    fn position(&mut self, name: &str, viewers: &mut Vec<Viewer>) -> usize {
+        use std::hash::BuildHasher;
+        let ViewerIndex { table, hasher } = self;
+        let hash = hasher.hash_one(name);
+        let entry = table.entry(
+            hash,
+            |&i| viewers[i as usize].name == name,
+            |&i| hasher.hash_one(viewers[i as usize].name.as_str()),
+        );
+        match entry {
+            hashbrown::hash_table::Entry::Occupied(e) => *e.get() as usize,
+            hashbrown::hash_table::Entry::Vacant(e) => {
+                viewers.push(Viewer {
+                    name: name.to_owned(),
+                    roles: Vec::new(),
+                });
+                let i = viewers.len() - 1;
+                e.insert(i as u32);
+                i
+            }
+        }
+    }
+}
+
 /// Folds one page of viewers into the list being built: each viewer once, with every role
-/// they hold. `index` maps names already in `into` to their position, across pages.
+/// they hold. `index` finds names already in `into`, across pages.
 pub fn merge_viewers_page(
     page: ViewersResponse<'_>,
     into: &mut ViewerList,
-    index: &mut HashMap<String, usize>,
+    index: &mut ViewerIndex,
 ) {
     if let Some(total) = page.total {
         into.total = total;
     }
     let mut chatters = page.chatters.unwrap_or_default();
-    let all = chatters.remove("all");
-    let everyone = all
-        .as_ref()
-        .and_then(|g| g.viewers.as_ref())
-        .map_or(0, Vec::len);
-    into.viewers.reserve(everyone);
-    index.reserve(everyone);
-    let mut position = |name: &str, into: &mut ViewerList| -> usize {
-        if let Some(&i) = index.get(name) {
-            return i;
-        }
-        into.viewers.push(Viewer {
-            name: name.to_owned(),
-            roles: Vec::new(),
-        });
-        index.insert(name.to_owned(), into.viewers.len() - 1);
-        into.viewers.len() - 1
-    };
     // `all` first, so the list keeps the platform's order.
-    if let Some(all) = all {
-        for name in all.viewers.unwrap_or_default() {
-            position(&name.0, into);
+    if let Some(all) = chatters.remove("all").and_then(|g| g.viewers) {
+        into.viewers.reserve(all.len());
+        let ViewerIndex { table, hasher } = &mut *index;
+        table.reserve(all.len(), |&i| {
+            use std::hash::BuildHasher;
+            hasher.hash_one(into.viewers[i as usize].name.as_str())
+        });
+        for name in all {
+            index.position(&name.0, &mut into.viewers);
         }
     }
-    let mut groups: Vec<(Cow<'static, str>, RoleGroup<'_>)> = chatters
+    let mut groups: Vec<(Role, RoleGroup<'_>)> = chatters
         .into_iter()
         .map(|(k, g)| (role_name(&k), g))
         .collect();
@@ -506,11 +546,21 @@ pub fn merge_viewers_page(
     // A stable role order, whatever order the map gave.
     groups.sort_by(|a, b| a.0.cmp(&b.0));
     for (role, group) in groups {
+        // Role groups usually list people in the same order as `all`: look a few places
+        // past the last match before hashing, which keeps memory access sequential. Any
+        // order still works; it only costs the hash lookup.
+        let mut hint = 0usize;
         for name in group.viewers.unwrap_or_default() {
-            let i = position(&name.0, into);
+            let name: &str = &name.0;
+            let near = into.viewers.get(hint..).unwrap_or_default();
+            let i = match near.iter().take(4).position(|v| v.name == name) {
+                Some(offset) => hint + offset,
+                None => index.position(name, &mut into.viewers),
+            };
+            hint = i + 1;
             let roles = &mut into.viewers[i].roles;
-            if !roles.iter().any(|r| *r == role) {
-                roles.push(role.clone().into_owned());
+            if !roles.contains(&role) {
+                roles.push(role.clone());
             }
         }
     }
@@ -649,7 +699,7 @@ mod tests {
             "custome_roles":{"Artist":{"viewers":["b"]}}}"#;
         let page: ViewersResponse = serde_json::from_str(body).expect("decodes");
         let mut list = ViewerList::default();
-        merge_viewers_page(page, &mut list, &mut HashMap::new());
+        merge_viewers_page(page, &mut list, &mut ViewerIndex::default());
         assert_eq!(list.total, 3);
         let names: Vec<_> = list.viewers.iter().map(|v| v.name.as_str()).collect();
         assert_eq!(names, ["a", "b", "小龙"]);
@@ -660,7 +710,7 @@ mod tests {
         let alt = r#"{"total":1,"chatters":{"all":{"viewers":["x"]}},"custom_roles":{"Regulars":{"viewers":["x"]}}}"#;
         let page: ViewersResponse = serde_json::from_str(alt).expect("decodes");
         let mut list = ViewerList::default();
-        merge_viewers_page(page, &mut list, &mut HashMap::new());
+        merge_viewers_page(page, &mut list, &mut ViewerIndex::default());
         assert_eq!(list.viewers[0].roles, ["Regulars"]);
     }
 

@@ -1,0 +1,147 @@
+//! The CPU time of one frame of the full window, headless (`logic` + `ui` + tessellation),
+//! with 100,000 viewers, 10,000 followers, 1,000 subscribers and 200 categories loaded,
+//! against the same window with nothing loaded. Target: the loaded frame within 2x the empty
+//! one and under 1 ms.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use eframe::egui;
+use stagehand::app::{Launch, StagehandApp};
+use stagehand::backend::BackendConfig;
+use stagehand::model::*;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::sync::Arc;
+use time::OffsetDateTime;
+
+const TROVO: PlatformId = PlatformId::Trovo;
+
+fn app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
+    let launch = Launch {
+        demo: true,
+        backend: BackendConfig::new(HashMap::new()),
+        runtime: runtime.handle().clone(),
+        keep_alive: Vec::new(),
+    };
+    let mut app = StagehandApp::new(launch, None);
+    let now = OffsetDateTime::now_utc();
+    let p = app.state_mut().platform_mut(TROVO);
+    p.account = Some(Account {
+        id: "1".into(),
+        name: "streamer".into(),
+        display_name: "Streamer".into(),
+        avatar_url: None,
+    });
+    p.capabilities = Some(stagehand::platform::trovo::CAPABILITIES);
+    p.channel = Some(Channel {
+        id: "1".into(),
+        name: "streamer".into(),
+        display_name: None,
+        title: "A benchmark stream".into(),
+        category: Some(CategoryRef {
+            id: Some("c0".into()),
+            name: Some("Category 0".into()),
+        }),
+        language: Some("EN".into()),
+        audience: Some(Audience::All),
+        is_live: true,
+        viewers: Some(100_000),
+        followers: Some(10_000),
+        subscribers: Some(1_000),
+        started_at: Some(now - time::Duration::hours(1)),
+        avatar_url: None,
+    });
+    app
+}
+
+fn load(app: &mut StagehandApp) {
+    let now = OffsetDateTime::now_utc();
+    let roles = ["follower", "subscriber", "moderator", "vip"];
+    let p = app.state_mut().platform_mut(TROVO);
+    p.viewers = Some(Arc::new(ViewerList {
+        total: 100_000,
+        anonymous: None,
+        viewers: (0..100_000)
+            .map(|i| Viewer {
+                name: format!("viewer{i}"),
+                roles: if i % 3 == 0 {
+                    vec![roles[i % 4].into()]
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect(),
+    }));
+    p.followers = Some(Arc::new(FollowerList {
+        total: 10_000,
+        followers: (0..10_000)
+            .map(|i| Follower {
+                id: i.to_string(),
+                name: format!("follower{i}"),
+                followed_at: Some(now - time::Duration::minutes(i)),
+            })
+            .collect(),
+    }));
+    p.subscribers = Some(Arc::new(SubscriberList {
+        total: 1_000,
+        subscribers: (0..1_000)
+            .map(|i| Subscriber {
+                id: i.to_string(),
+                name: format!("sub{i}"),
+                tier: Some("1".into()),
+                since: Some(now),
+            })
+            .collect(),
+    }));
+    p.categories.page = CategoryPage {
+        categories: (0..200)
+            .map(|i| Category {
+                id: format!("c{i}"),
+                name: format!("Category {i}"),
+                short_name: None,
+                icon_url: None,
+            })
+            .collect(),
+        has_more: false,
+    };
+}
+
+/// One whole frame: events drained, panels drawn, shapes tessellated.
+fn frame(ctx: &egui::Context, app: &mut StagehandApp) -> usize {
+    let input = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1280.0, 800.0),
+        )),
+        ..Default::default()
+    };
+    let output = ctx.run_ui(input, |ui| {
+        app.drain(ui.ctx());
+        app.draw(ui);
+    });
+    ctx.tessellate(output.shapes, output.pixels_per_point).len()
+}
+
+fn bench(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let mut group = c.benchmark_group("frame_1280x800");
+    for (name, loaded) in [("empty", false), ("loaded", true)] {
+        let ctx = egui::Context::default();
+        let mut app = app(&runtime);
+        if loaded {
+            load(&mut app);
+        }
+        // Warm up: fonts, layout caches and the grouped viewer rows are built once.
+        for _ in 0..5 {
+            frame(&ctx, &mut app);
+        }
+        group.bench_function(name, |b| b.iter(|| black_box(frame(&ctx, &mut app))));
+    }
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
