@@ -289,8 +289,8 @@ async fn subscribers_come_from_every_page() {
         .subscribers_page(&id, 5, 0, Direction::Desc)
         .await
         .expect("desc page");
-    assert_eq!(newest.subscribers.len(), 5);
-    assert!(newest.subscribers[0].since >= newest.subscribers[4].since);
+    assert_eq!(newest.list.subscribers.len(), 5);
+    assert!(newest.list.subscribers[0].since >= newest.list.subscribers[4].since);
 }
 
 #[tokio::test]

@@ -128,6 +128,64 @@ pub fn bool_lenient<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     d.deserialize_any(BoolVisitor)
 }
 
+/// A text that must exist in the model: a string, a number's digits, or empty.
+pub fn string<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(opt_string(d)?.unwrap_or_default())
+}
+
+/// A list of records where a null or malformed item is skipped instead of failing the
+/// whole answer; a null or missing list is absent.
+pub fn lenient_list<'de, D, T>(d: D) -> Result<Option<Vec<T>>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    // Read whole first: a value that is not a list (an object, a string) is absent, and a
+    // streaming deserializer cannot go back once it has refused one.
+    let raw: Option<serde_json::Value> = serde::Deserialize::deserialize(d)?;
+    Ok(match raw {
+        Some(serde_json::Value::Array(items)) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| serde_json::from_value(v).ok())
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+/// Like `lenient_list`, for a list the model needs (absent is empty).
+pub fn list<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: serde::de::DeserializeOwned,
+{
+    Ok(lenient_list(d)?.unwrap_or_default())
+}
+
+/// A list of strings, or one string with items separated by spaces, commas or `+`.
+pub fn opt_string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Vec<String>>, D::Error> {
+    let raw: Option<serde_json::Value> = serde::Deserialize::deserialize(d)?;
+    Ok(match raw {
+        Some(serde_json::Value::Array(items)) => Some(
+            items
+                .into_iter()
+                .filter_map(|v| match v {
+                    serde_json::Value::String(s) => Some(s),
+                    _ => None,
+                })
+                .collect(),
+        ),
+        Some(serde_json::Value::String(s)) => Some(
+            s.split([' ', ',', '+'])
+                .filter(|x| !x.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
 /// A time given as epoch seconds (number or string), an RFC 3339 string, or a
 /// `"YYYY-MM-DD hh:mm:ss"` string taken as UTC (Trovo's `followed_at`). Zero, empty and
 /// unreadable values are absent.
@@ -215,6 +273,34 @@ mod tests {
         assert_eq!(t(r#"{"t": "2021-01-06 03:01:55"}"#).t, want);
         assert_eq!(t(r#"{"t": ""}"#).t, None);
         assert_eq!(t(r#"{"t": "0"}"#).t, None);
+    }
+
+    #[derive(Deserialize)]
+    struct L {
+        #[serde(default, deserialize_with = "lenient_list")]
+        items: Option<Vec<Item>>,
+        #[serde(default, deserialize_with = "opt_string_list")]
+        scopes: Option<Vec<String>>,
+    }
+
+    #[derive(Deserialize)]
+    struct Item {
+        id: u32,
+    }
+
+    #[test]
+    fn lists_skip_null_and_malformed_items() {
+        let l: L = serde_json::from_str(r#"{"items": [{"id": 1}, null, {"id": "x"}, {"id": 3}]}"#)
+            .expect("decodes");
+        let ids: Vec<u32> = l.items.unwrap_or_default().iter().map(|i| i.id).collect();
+        assert_eq!(ids, [1, 3]);
+        let l: L = serde_json::from_str(r#"{"items": null, "scopes": "a+b c"}"#).expect("decodes");
+        assert!(l.items.is_none());
+        assert_eq!(l.scopes.unwrap_or_default(), ["a", "b", "c"]);
+        let l: L =
+            serde_json::from_str(r#"{"items": {"odd": 1}, "scopes": ["x"]}"#).expect("decodes");
+        assert!(l.items.is_none());
+        assert_eq!(l.scopes.unwrap_or_default(), ["x"]);
     }
 
     #[test]

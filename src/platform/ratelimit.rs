@@ -16,6 +16,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 /// minute, so a reset further away is a misreading, not a reason to stall.
 pub const MAX_WAIT: Duration = Duration::from_secs(60);
 
+/// Requests sent before the platform's first rate-limit header: the documented limit is
+/// shared with every other user of the client ID, so the first burst stays small until the
+/// platform says what is really left.
+const BEFORE_FIRST_HEADER: u32 = 20;
+
 /// One client ID's budget at one API.
 #[derive(Debug)]
 pub struct RateLimiter {
@@ -46,7 +51,7 @@ impl RateLimiter {
         RateLimiter {
             state: Mutex::new(Window {
                 limit,
-                remaining: limit,
+                remaining: limit.min(BEFORE_FIRST_HEADER),
                 reset_at: now_secs() + window_secs,
                 from_headers: false,
                 window_secs,
@@ -99,13 +104,16 @@ impl RateLimiter {
 
     /// Reads the rate-limit headers of an answer (names in any case).
     pub fn observe(&self, headers: &HeaderMap) {
+        // Only finite, non-negative numbers count: a NaN or an infinity must never reach a
+        // sleep, and a limit of 0 would stall every call forever.
         let read = |name: &str| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<f64>().ok())
+                .filter(|v| v.is_finite() && *v >= 0.0)
         };
-        let limit = read("x-ratelimit-limit");
+        let limit = read("x-ratelimit-limit").filter(|l| *l >= 1.0);
         let remaining = read("x-ratelimit-remaining");
         let reset = read("x-ratelimit-reset").map(normalise_reset);
         if limit.is_none() && remaining.is_none() && reset.is_none() {
@@ -135,6 +143,9 @@ impl RateLimiter {
     /// Marks the budget as used up until `reset_at` (epoch seconds), after the platform
     /// said so with its rate-limit error.
     pub fn exhausted_until(&self, reset_at: Option<f64>) {
+        let reset_at = reset_at
+            .filter(|r| r.is_finite() && *r >= 0.0)
+            .map(normalise_reset);
         let mut w = self.lock();
         let now = now_secs();
         w.remaining = 0;
@@ -161,16 +172,19 @@ impl RateLimiter {
     }
 }
 
-/// A reset header is epoch seconds on Trovo; a small number is read as seconds from now,
-/// which is what some gateways send.
+/// A reset header is epoch seconds on Trovo; a small number is read as seconds from now
+/// (what some gateways send), a huge one as milliseconds. Whatever it says, the reset is
+/// never more than one window away.
 fn normalise_reset(v: f64) -> f64 {
-    if v < 1_000_000_000.0 {
-        now_secs() + v
+    let now = now_secs();
+    let at = if v < 1_000_000_000.0 {
+        now + v
     } else if v > 100_000_000_000.0 {
         v / 1000.0
     } else {
         v
-    }
+    };
+    at.min(now + MAX_WAIT.as_secs_f64())
 }
 
 #[cfg(test)]
@@ -226,6 +240,30 @@ mod tests {
             ("x-ratelimit-reset", reset),
         ]));
         assert_eq!(l.budget().remaining, 10);
+    }
+
+    #[tokio::test]
+    async fn nonsense_headers_neither_panic_nor_stall() {
+        let l = RateLimiter::new(1200, Duration::from_secs(60));
+        for (k, v) in [
+            ("x-ratelimit-reset", "NaN"),
+            ("x-ratelimit-reset", "inf"),
+            ("x-ratelimit-reset", "99999999999999999"),
+            ("x-ratelimit-limit", "0"),
+            ("x-ratelimit-remaining", "-5"),
+        ] {
+            l.observe(&headers(&[(k, v.to_owned())]));
+        }
+        assert!(l.secs_to_reset() <= 60.5);
+        assert!(l.budget().limit >= 1);
+        let waited = tokio::time::timeout(Duration::from_secs(2), l.acquire()).await;
+        assert!(waited.is_ok(), "a call still goes out");
+    }
+
+    #[test]
+    fn the_first_burst_stays_small_until_a_header_arrives() {
+        let l = RateLimiter::new(1200, Duration::from_secs(60));
+        assert_eq!(l.budget().remaining, BEFORE_FIRST_HEADER);
     }
 
     #[test]

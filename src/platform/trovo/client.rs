@@ -80,6 +80,8 @@ pub(crate) struct Call {
     pub body: Option<Value>,
     pub user_token: bool,
     pub retry: Retry,
+    /// Whether an expired-token answer may trigger a refresh and a retry.
+    pub refresh: bool,
 }
 
 impl Call {
@@ -91,6 +93,7 @@ impl Call {
             body: None,
             user_token: false,
             retry: Retry::Idempotent,
+            refresh: true,
         }
     }
 
@@ -118,6 +121,12 @@ impl Call {
     /// Never sent again after a rate-limit refusal.
     pub fn once(mut self) -> Self {
         self.retry = Retry::Never;
+        self
+    }
+
+    /// Never refreshes the token on an expired-token answer.
+    pub fn no_refresh(mut self) -> Self {
+        self.refresh = false;
         self
     }
 
@@ -234,13 +243,16 @@ impl TrovoClient {
                 return Ok(body);
             };
             match error.kind() {
-                ErrorKind::TokenExpired if call.user_token && !refreshed && self.can_refresh() => {
+                ErrorKind::TokenExpired
+                    if call.user_token && call.refresh && !refreshed && self.can_refresh() =>
+                {
                     refreshed = true;
                     // Boxed: a refresh is itself a call that goes through this loop.
                     Box::pin(self.refresh_after_expiry(sent_with.as_ref(), error)).await?;
                 }
                 ErrorKind::RateLimited => {
-                    let reset = header_f64(&headers, "x-ratelimit-reset");
+                    let reset = header_f64(&headers, "x-ratelimit-reset")
+                        .or_else(|| header_f64(&headers, "retry-after").map(|s| s.min(60.0)));
                     self.inner.limiter.exhausted_until(reset);
                     if call.retry == Retry::Never || rate_retries >= RATE_LIMIT_RETRIES {
                         return Err(error);
@@ -271,7 +283,17 @@ impl TrovoClient {
             .header("Accept", "application/json")
             .header("Client-ID", &self.inner.client_id);
         if let Some(token) = token {
-            req = req.header("Authorization", format!("OAuth {}", token.expose()));
+            let mut value =
+                reqwest::header::HeaderValue::from_str(&format!("OAuth {}", token.expose()))
+                    .map_err(|_| PlatformError::Config {
+                        platform: PLATFORM,
+                        message:
+                            "the access token has characters a header cannot carry: sign in again"
+                                .into(),
+                    })?;
+            // Kept out of any debug output of the request.
+            value.set_sensitive(true);
+            req = req.header(reqwest::header::AUTHORIZATION, value);
         }
         if !call.query.is_empty() {
             req = req.query(&call.query);
@@ -397,11 +419,10 @@ pub(crate) fn token_pair(
             detail: "the token answer has no access_token".into(),
         })?;
     Ok(TokenPair {
-        access: Some(Secret::new(access)),
+        access: Some(access),
         refresh: answer
             .refresh_token
             .filter(|t| !t.is_empty())
-            .map(Secret::new)
             .or(old_refresh),
         expires_at: answer.expires_in.and_then(|secs| {
             OffsetDateTime::now_utc().checked_add(time::Duration::seconds(secs as i64))
@@ -420,6 +441,15 @@ fn sentence_of(e: &PlatformError) -> String {
 /// status), a page that is not JSON, or a failure status without a body.
 pub(crate) fn check_error(status: StatusCode, body: &[u8]) -> Result<(), PlatformError> {
     let trimmed = body.trim_ascii();
+    if status == StatusCode::TOO_MANY_REQUESTS
+        && serde_json::from_slice::<ErrorBody>(trimmed)
+            .ok()
+            .and_then(|b| b.code())
+            .is_none()
+    {
+        // A gateway's 429 without Trovo's body is still the rate limit.
+        return Err(errors::api_error(errors::RATE_LIMITED, None));
+    }
     if trimmed.is_empty() {
         return if status.is_success() {
             Ok(())
@@ -435,10 +465,13 @@ pub(crate) fn check_error(status: StatusCode, body: &[u8]) -> Result<(), Platfor
     }
     match serde_json::from_slice::<ErrorBody>(trimmed) {
         Ok(probe) => match probe.code() {
-            Some(code) => Err(errors::api_error(
-                code,
-                probe.message.as_deref().or(probe.error.as_deref()),
-            )),
+            Some(code) => {
+                let said = [probe.message.as_deref(), probe.error.as_deref()]
+                    .into_iter()
+                    .flatten()
+                    .find(|m| !m.trim().is_empty());
+                Err(errors::api_error(code, said))
+            }
             None if status.is_success() => Ok(()),
             None => Err(PlatformError::Http {
                 platform: PLATFORM,

@@ -30,6 +30,16 @@ pub struct UserRef {
     pub nickname: String,
 }
 
+/// One page of subscribers, with what paging needs to know.
+#[derive(Clone, Debug, Default)]
+pub struct SubscriberPage {
+    pub list: SubscriberList,
+    /// Entries on the page, usable or not: the offset advances by this.
+    pub raw_len: usize,
+    /// Whether the platform gave a total (else it is this page's count).
+    pub total_known: bool,
+}
+
 /// The signed-in user's own channel, with the stream key kept secret.
 #[derive(Clone, Debug)]
 pub struct OwnChannel {
@@ -212,6 +222,8 @@ impl TrovoClient {
     }
 
     /// Users by username, not case sensitive (`POST /getusers`). Unknown names are absent.
+    /// The reference's parameter table calls the field `users`, but its request format and
+    /// sample (and public clients) send `user`; we send `user`.
     pub async fn get_users(&self, usernames: &[&str]) -> Result<Vec<UserRef>, PlatformError> {
         let r: GetUsersResponse = self
             .call(Call::post("getusers", json!({ "user": usernames })))
@@ -264,11 +276,7 @@ impl TrovoClient {
     /// channel_details_self).
     pub async fn own_channel(&self) -> Result<OwnChannel, PlatformError> {
         let mut wire: WireChannel = self.call(Call::get("channel").authed()).await?;
-        let stream_key = wire
-            .stream_key
-            .take()
-            .filter(|k| !k.is_empty())
-            .map(Secret::new);
+        let stream_key = wire.stream_key.take().filter(|k| !k.is_empty());
         let known = self.cached_own_channel();
         let channel = wire.into_model(known.as_deref());
         if channel.id.is_empty() {
@@ -342,41 +350,57 @@ impl TrovoClient {
         limit: u32,
         offset: u64,
         direction: Direction,
-    ) -> Result<SubscriberList, PlatformError> {
+    ) -> Result<SubscriberPage, PlatformError> {
         let call = Call::get(format!("channels/{}/subscriptions", path_id(channel_id)?))
             .authed()
             .query("limit", limit.clamp(1, PAGE_MAX))
             .query("offset", offset)
             .query("direction", direction.wire());
         let r: SubscriptionsResponse = self.call(call).await?;
-        let subscribers: Vec<_> = r
-            .subscriptions
-            .unwrap_or_default()
+        let raw = r.subscriptions.unwrap_or_default();
+        let raw_len = raw.len();
+        let subscribers: Vec<_> = raw
             .into_iter()
             .filter_map(WireSubscription::into_model)
             .collect();
-        Ok(SubscriberList {
-            total: r.total.unwrap_or(subscribers.len() as u64),
-            subscribers,
+        Ok(SubscriberPage {
+            total_known: r.total.is_some(),
+            list: SubscriberList {
+                total: r.total.unwrap_or(subscribers.len() as u64),
+                subscribers,
+            },
+            raw_len,
         })
     }
 
-    /// Every subscriber, following the offsets to the end.
+    /// Every subscriber, following the offsets to the end. The offset advances by what a
+    /// page held; a page that repeats the previous one (a server ignoring `offset`) ends
+    /// the list instead of asking forever.
     pub async fn subscribers(&self, channel_id: &str) -> Result<SubscriberList, PlatformError> {
         let mut all = SubscriberList::default();
+        let mut seen = std::collections::HashSet::new();
         let mut offset = 0u64;
         for _ in 0..MAX_PAGES {
             let page = self
                 .subscribers_page(channel_id, PAGE_MAX, offset, Direction::Asc)
                 .await?;
-            all.total = page.total;
-            let got = page.subscribers.len() as u64;
-            all.subscribers.extend(page.subscribers);
-            offset += got;
-            if got == 0 || offset >= all.total {
+            let got = page.raw_len;
+            all.total = page.list.total;
+            let before = all.subscribers.len();
+            all.subscribers.extend(
+                page.list
+                    .subscribers
+                    .into_iter()
+                    .filter(|s| seen.insert(s.id.clone())),
+            );
+            offset += got as u64;
+            let nothing_new = got > 0 && all.subscribers.len() == before;
+            let last = got < PAGE_MAX as usize || (page.total_known && offset >= all.total);
+            if got == 0 || last || nothing_new {
                 break;
             }
         }
+        all.total = all.total.max(all.subscribers.len() as u64);
         Ok(all)
     }
 
@@ -411,42 +435,47 @@ impl TrovoClient {
 
     /// Followers, newest first, every page unless `limit` stops earlier
     /// (`POST /channels/{id}/followers`). `total` is Trovo's count.
+    ///
+    /// The reference calls the answer's `cursor` "the current page number", but its own
+    /// sample answers `cursor: 5` to a first page of 5, like an offset. Either way the
+    /// cursor is sent back as it came (stepped by one if it did not move), pages keep one
+    /// size, and the list ends on an empty page, on `total`, on `total_page` pages, when a
+    /// page brings nobody new, or (with no total) on a short page.
     pub async fn followers(
         &self,
         channel_id: &str,
         limit: Option<usize>,
     ) -> Result<FollowerList, PlatformError> {
         let path = format!("channels/{}/followers", path_id(channel_id)?);
+        let page_size = PAGE_MAX as usize;
         let mut list = FollowerList::default();
+        let mut seen = std::collections::HashSet::new();
         let mut cursor = 0u64;
+        let mut pages = 0u64;
         loop {
-            let page_size = match limit {
-                Some(l) => (l.saturating_sub(list.followers.len())).clamp(1, PAGE_MAX as usize),
-                None => PAGE_MAX as usize,
-            };
             let body = json!({ "limit": page_size, "cursor": cursor, "direction": "desc" });
             let r: FollowersResponse = self.call(Call::post(path.clone(), body)).await?;
-            let page: Vec<_> = r
-                .follower
-                .unwrap_or_default()
-                .into_iter()
-                .filter_map(WireFollower::into_model)
-                .collect();
-            let got = page.len();
+            pages += 1;
+            let raw = r.follower.unwrap_or_default();
+            let got = raw.len();
+            let before = list.followers.len();
+            list.followers.extend(
+                raw.into_iter()
+                    .filter_map(WireFollower::into_model)
+                    .filter(|f| seen.insert(f.id.clone())),
+            );
             list.total = r.total.unwrap_or(list.total);
-            list.followers.extend(page);
-            if limit.is_some_and(|l| list.followers.len() >= l) {
+            let enough = limit.is_some_and(|l| list.followers.len() >= l);
+            // A short page ends the list only when no total says otherwise: some servers
+            // give fewer than asked on every page.
+            let short = got < page_size && r.total.is_none();
+            let complete = r.total.is_some() && list.followers.len() as u64 >= list.total;
+            let paged_out = r.total_page.is_some_and(|t| pages >= t);
+            let nothing_new = list.followers.len() == before;
+            if enough || short || complete || paged_out || nothing_new || pages >= MAX_PAGES {
                 break;
             }
-            let next = r.cursor.filter(|&c| c > cursor).unwrap_or(cursor + 1);
-            let more = match r.total_page {
-                Some(total_page) => next < total_page,
-                None => got > 0 && (list.followers.len() as u64) < list.total,
-            };
-            if got == 0 || !more || next >= MAX_PAGES {
-                break;
-            }
-            cursor = next;
+            cursor = r.cursor.filter(|&c| c > cursor).unwrap_or(cursor + 1);
         }
         if let Some(l) = limit {
             list.followers.truncate(l);
@@ -552,7 +581,6 @@ impl TrovoClient {
         let r: ChatTokenResponse = self.call(Call::get("chat/token").authed()).await?;
         r.token
             .filter(|t| !t.is_empty())
-            .map(Secret::new)
             .ok_or_else(|| missing("chat token"))
     }
 
@@ -563,7 +591,6 @@ impl TrovoClient {
         let r: ChatTokenResponse = self.call(Call::get(path)).await?;
         r.token
             .filter(|t| !t.is_empty())
-            .map(Secret::new)
             .ok_or_else(|| missing("chat token"))
     }
 
@@ -592,9 +619,14 @@ impl TrovoClient {
             .access
             .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })?;
         let body = json!({ "access_token": token.expose() });
-        let _: serde::de::IgnoredAny = self
-            .call(Call::post("revoke", body).authed().once())
-            .await?;
+        // No refresh here: refreshing would revoke the old token and keep a new one alive.
+        let call = Call::post("revoke", body).authed().once().no_refresh();
+        match self.call::<serde::de::IgnoredAny>(call).await {
+            Ok(_) => {}
+            // An expired token is as dead as a revoked one.
+            Err(e) if e.code() == Some(super::errors::TOKEN_EXPIRED) => {}
+            Err(e) => return Err(e),
+        }
         self.set_tokens(TokenPair::default());
         Ok(())
     }

@@ -8,8 +8,8 @@ pub mod wire;
 
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TokenListener, TokenPair, TrovoClient};
 pub use endpoints::{
-    CommandOutcome, Direction, EmoteKind, Emotes, OwnChannel, PAGE_MAX, TokenInfo, TopChannelsPage,
-    UserRef, VIEWERS_PAGE, decode_viewers,
+    CommandOutcome, Direction, EmoteKind, Emotes, OwnChannel, PAGE_MAX, SubscriberPage, TokenInfo,
+    TopChannelsPage, UserRef, VIEWERS_PAGE, decode_viewers,
 };
 pub use wire::{ChannelEmotes, Emote, StreamUrl};
 

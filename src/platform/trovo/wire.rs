@@ -7,7 +7,10 @@ use crate::model::{
     Account, Audience, Category, CategoryRef, Channel, Follower, Role, Subscriber, Viewer,
     ViewerList,
 };
-use crate::platform::lenient::{bool_lenient, opt_i64, opt_string, opt_time, opt_u64};
+use crate::platform::lenient::{
+    bool_lenient, lenient_list, opt_i64, opt_string, opt_string_list, opt_time, opt_u64,
+};
+use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -18,9 +21,9 @@ use time::OffsetDateTime;
 pub struct ErrorBody {
     #[serde(default, deserialize_with = "opt_i64")]
     pub status: Option<i64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub error: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub message: Option<String>,
 }
 
@@ -62,13 +65,13 @@ pub fn audience_from_wire(s: &str) -> Option<Audience> {
 pub struct WireCategory {
     #[serde(default, deserialize_with = "opt_string")]
     pub id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub short_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub icon_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub desc: Option<String>,
 }
 
@@ -89,7 +92,7 @@ impl WireCategory {
 /// `GET /categorys/top` and `POST /searchcategory`.
 #[derive(Debug, Deserialize)]
 pub struct CategoriesResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub category_info: Option<Vec<WireCategory>>,
     #[serde(default, deserialize_with = "bool_lenient")]
     pub has_more: bool,
@@ -113,16 +116,16 @@ pub struct WireChannel {
     /// The top channels answer spells it this way in its field table.
     #[serde(default, deserialize_with = "opt_string")]
     pub categroy_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub category_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub live_title: Option<String>,
     /// The top channels answer calls the title `title`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub title: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub audi_type: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub language_code: Option<String>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub current_viewers: Option<u64>,
@@ -132,13 +135,13 @@ pub struct WireChannel {
     pub num_followers: Option<u64>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub subscriber_num: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub profile_pic: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub channel_url: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub username: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub nick_name: Option<String>,
     #[serde(default, deserialize_with = "opt_time")]
     pub started_at: Option<OffsetDateTime>,
@@ -146,9 +149,9 @@ pub struct WireChannel {
     pub stream_started_at: Option<OffsetDateTime>,
     #[serde(default, deserialize_with = "opt_time")]
     pub ended_at: Option<OffsetDateTime>,
-    /// Only on the own-channel call; taken out before anything is logged or printed.
+    /// Only on the own-channel call; a `Secret`, so no `{:?}` can show it.
     #[serde(default)]
-    pub stream_key: Option<String>,
+    pub stream_key: Option<Secret>,
 }
 
 impl WireChannel {
@@ -217,11 +220,11 @@ impl WireChannel {
 /// `POST /gettopchannels`.
 #[derive(Debug, Deserialize)]
 pub struct TopChannelsResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub top_channels_lists: Option<Vec<WireChannel>>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub total_page: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub token: Option<String>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub cursor: Option<u64>,
@@ -264,7 +267,7 @@ impl Serialize for ChannelIdNumber<'_> {
 /// `POST /getusers`.
 #[derive(Debug, Deserialize)]
 pub struct GetUsersResponse {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub users: Option<Vec<WireUserRef>>,
 }
 
@@ -275,9 +278,9 @@ pub struct WireUserRef {
     pub user_id: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     pub channel_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub username: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub nickname: Option<String>,
 }
 
@@ -288,15 +291,15 @@ pub struct WireUserRef {
 pub struct UserInfoResponse {
     #[serde(default, deserialize_with = "opt_string")]
     pub user_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub user_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub nick_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub email: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub profile_pic: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub info: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     pub channel_id: Option<String>,
@@ -338,7 +341,7 @@ impl UserInfoResponse {
 pub struct SubscriptionsResponse {
     #[serde(default, deserialize_with = "opt_u64")]
     pub total: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub subscriptions: Option<Vec<WireSubscription>>,
 }
 
@@ -360,9 +363,9 @@ pub struct WireSubscription {
 pub struct WireSubUser {
     #[serde(default, deserialize_with = "opt_string")]
     pub user_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub username: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub display_name: Option<String>,
 }
 
@@ -390,7 +393,7 @@ impl WireSubscription {
 pub struct FollowersResponse {
     #[serde(default, deserialize_with = "opt_u64")]
     pub total: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub follower: Option<Vec<WireFollower>>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub total_page: Option<u64>,
@@ -403,7 +406,7 @@ pub struct FollowersResponse {
 pub struct WireFollower {
     #[serde(default, deserialize_with = "opt_string")]
     pub user_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub nickname: Option<String>,
     #[serde(default, deserialize_with = "opt_time")]
     pub followed_at: Option<OffsetDateTime>,
@@ -427,10 +430,10 @@ pub struct ViewersResponse<'a> {
     #[serde(default, deserialize_with = "opt_u64")]
     pub total: Option<u64>,
     #[serde(default, borrow)]
-    pub chatters: Option<HashMap<Cow<'a, str>, RoleGroup<'a>>>,
+    pub chatters: Option<HashMap<Cow<'a, str>, Option<RoleGroup<'a>>>>,
     /// Trovo's answer spells it `custome_roles`; `custom_roles` is accepted too.
     #[serde(default, borrow, alias = "custom_roles")]
-    pub custome_roles: Option<HashMap<Cow<'a, str>, RoleGroup<'a>>>,
+    pub custome_roles: Option<HashMap<Cow<'a, str>, Option<RoleGroup<'a>>>>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub total_page: Option<u64>,
     #[serde(default, deserialize_with = "opt_u64")]
@@ -444,10 +447,42 @@ pub struct RoleGroup<'a> {
     pub viewers: Option<Vec<Name<'a>>>,
 }
 
-/// A nickname borrowed from the answer when it has no escapes. serde only borrows a `Cow`
-/// that is a field of its own, not one inside a `Vec`, hence this newtype.
-#[derive(Debug, Deserialize)]
-pub struct Name<'a>(#[serde(borrow)] pub Cow<'a, str>);
+/// A nickname borrowed from the answer when it has no escapes (serde borrows a `Cow` only
+/// through a visitor like this one, not inside a `Vec`). A number is taken as its digits;
+/// a null is an empty name, which is skipped.
+#[derive(Debug)]
+pub struct Name<'a>(pub Cow<'a, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Name<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Name<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a nickname")
+            }
+            fn visit_borrowed_str<E: serde::de::Error>(self, v: &'de str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(v.to_owned())))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(v.to_string())))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Owned(v.to_string())))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed("")))
+            }
+            fn visit_none<E: serde::de::Error>(self) -> Result<Name<'de>, E> {
+                Ok(Name(Cow::Borrowed("")))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
 
 /// The model's role name for a key of `chatters`: lower-case singular, borrowed for the
 /// roles the reference lists.
@@ -522,26 +557,26 @@ pub fn merge_viewers_page(
     }
     let mut chatters = page.chatters.unwrap_or_default();
     // `all` first, so the list keeps the platform's order.
-    if let Some(all) = chatters.remove("all").and_then(|g| g.viewers) {
+    if let Some(all) = chatters.remove("all").flatten().and_then(|g| g.viewers) {
         into.viewers.reserve(all.len());
         let ViewerIndex { table, hasher } = &mut *index;
         table.reserve(all.len(), |&i| {
             use std::hash::BuildHasher;
             hasher.hash_one(into.viewers[i as usize].name.as_str())
         });
-        for name in all {
+        for name in all.iter().filter(|n| !n.0.is_empty()) {
             index.position(&name.0, &mut into.viewers);
         }
     }
     let mut groups: Vec<(Role, RoleGroup<'_>)> = chatters
         .into_iter()
-        .map(|(k, g)| (role_name(&k), g))
+        .filter_map(|(k, g)| Some((role_name(&k), g?)))
         .collect();
     groups.extend(
         page.custome_roles
             .unwrap_or_default()
             .into_iter()
-            .map(|(k, g)| (Cow::Owned(k.into_owned()), g)),
+            .filter_map(|(k, g)| Some((Cow::Owned(k.into_owned()), g?))),
     );
     // A stable role order, whatever order the map gave.
     groups.sort_by(|a, b| a.0.cmp(&b.0));
@@ -552,6 +587,9 @@ pub fn merge_viewers_page(
         let mut hint = 0usize;
         for name in group.viewers.unwrap_or_default() {
             let name: &str = &name.0;
+            if name.is_empty() {
+                continue;
+            }
             let near = into.viewers.get(hint..).unwrap_or_default();
             let i = match near.iter().take(4).position(|v| v.name == name) {
                 Some(offset) => hint + offset,
@@ -581,16 +619,16 @@ pub struct EmotesResponse {
 pub struct WireEmoteSets {
     #[serde(default)]
     pub customized_emotes: Option<WireCustomized>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub event_emotes: Option<Vec<Emote>>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub global_emotes: Option<Vec<Emote>>,
 }
 
 /// `customizedEmotes`.
 #[derive(Debug, Default, Deserialize)]
 pub struct WireCustomized {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_list")]
     pub channel: Option<Vec<ChannelEmotes>>,
 }
 
@@ -599,26 +637,26 @@ pub struct WireCustomized {
 pub struct ChannelEmotes {
     #[serde(default, deserialize_with = "opt_string")]
     pub channel_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::platform::lenient::list")]
     pub emotes: Vec<Emote>,
 }
 
 /// One emote, as Trovo describes it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize, Serialize)]
 pub struct Emote {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::platform::lenient::string")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub description: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub url: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     pub status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub activity_name: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub gifp: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub webp: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     pub update_time: Option<String>,
@@ -627,16 +665,17 @@ pub struct Emote {
 /// `POST /livestreamurl`.
 #[derive(Debug, Deserialize)]
 pub struct StreamUrlsResponse {
-    #[serde(default)]
+    /// The reference's field table spells it `Stream_urls`; its sample `stream_urls`.
+    #[serde(default, alias = "Stream_urls", deserialize_with = "lenient_list")]
     pub stream_urls: Option<Vec<StreamUrl>>,
 }
 
 /// One playable URL of the live stream.
 #[derive(Clone, Debug, PartialEq, Eq, Deserialize, Serialize)]
 pub struct StreamUrl {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::platform::lenient::string")]
     pub play_url: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub desc: Option<String>,
 }
 
@@ -647,7 +686,7 @@ pub struct StreamUrl {
 pub struct CommandResponse {
     #[serde(default, deserialize_with = "bool_lenient")]
     pub is_success: bool,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub display_msg: Option<String>,
 }
 
@@ -655,7 +694,7 @@ pub struct CommandResponse {
 #[derive(Debug, Deserialize)]
 pub struct ChatTokenResponse {
     #[serde(default)]
-    pub token: Option<String>,
+    pub token: Option<Secret>,
 }
 
 /// `GET /validate`.
@@ -663,11 +702,17 @@ pub struct ChatTokenResponse {
 pub struct ValidateResponse {
     #[serde(default, deserialize_with = "opt_string")]
     pub uid: Option<String>,
-    #[serde(default, rename = "client_ID", alias = "client_id")]
+    #[serde(
+        default,
+        rename = "client_ID",
+        alias = "client_id",
+        deserialize_with = "opt_string"
+    )]
     pub client_id: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub nick_name: Option<String>,
-    #[serde(default)]
+    /// A list, or (leniently) one string with the scopes separated by spaces or `+`.
+    #[serde(default, deserialize_with = "opt_string_list")]
     pub scopes: Option<Vec<String>>,
     #[serde(default, deserialize_with = "opt_time")]
     pub expire_ts: Option<OffsetDateTime>,
@@ -677,12 +722,12 @@ pub struct ValidateResponse {
 #[derive(Debug, Deserialize)]
 pub struct TokenResponse {
     #[serde(default)]
-    pub access_token: Option<String>,
+    pub access_token: Option<Secret>,
     #[serde(default)]
-    pub refresh_token: Option<String>,
+    pub refresh_token: Option<Secret>,
     #[serde(default, deserialize_with = "opt_u64")]
     pub expires_in: Option<u64>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "opt_string")]
     pub token_type: Option<String>,
 }
 
