@@ -355,6 +355,45 @@ fn people_tabs_show_followers_and_subscribers() {
 }
 
 #[test]
+fn audience_choices_are_named_by_their_own_text() {
+    let mut w = window();
+    w.loaded();
+    for name in ["All ages", "13+", "18+"] {
+        assert!(
+            w.harness.query_by_label(name).is_some(),
+            "a screen reader says {name}"
+        );
+    }
+    w.harness.get_by_label("18+").click();
+    w.harness.run_steps(2);
+    assert!(
+        w.harness
+            .query_by_label_contains("Changed: audience")
+            .is_some()
+    );
+}
+
+#[test]
+fn settings_show_the_account_and_switch_the_theme() {
+    let mut w = window();
+    w.loaded();
+    w.harness.get_by_label("⚙ Settings").click();
+    w.harness.run_steps(2);
+    assert!(w.harness.query_by_label_contains("Signed in as").is_some());
+    w.harness.get_by_label("Light").click();
+    w.harness.run_steps(2);
+    assert_eq!(
+        w.harness.state_mut().view_mut().theme,
+        stagehand::ui::settings::Theme::Light
+    );
+    assert_eq!(
+        w.harness.ctx.theme(),
+        egui::Theme::Light,
+        "the light theme is on"
+    );
+}
+
+#[test]
 fn a_narrow_window_puts_chat_beside_the_people_lists() {
     let mut w = window_with((900.0, 700.0), SimOptions::default(), Intervals::default());
     w.loaded();

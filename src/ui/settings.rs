@@ -38,14 +38,13 @@ pub fn show(ctx: &egui::Context, cx: &mut PanelCx<'_>) {
         .show(ctx, |ui| {
             ui.heading("Appearance");
             ui.horizontal(|ui| {
-                let label = ui.label("Theme");
+                ui.label("Theme");
                 for (t, name) in [
                     (Theme::System, "Follow the system"),
                     (Theme::Dark, "Dark"),
                     (Theme::Light, "Light"),
                 ] {
-                    ui.radio_value(&mut cx.view.theme, t, name)
-                        .labelled_by(label.id);
+                    ui.radio_value(&mut cx.view.theme, t, name);
                 }
             });
             ui.separator();

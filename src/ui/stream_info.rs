@@ -147,13 +147,11 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         let changed = live
             .as_ref()
             .is_some_and(|l| current.is_some() && l.audience != current);
-        let label = ui
-            .horizontal(|ui| {
-                let id = widgets::field_label(ui, "Audience");
-                changed_dot(ui, changed);
-                id
-            })
-            .inner;
+        // Each radio button is named by its own text ("13+"), not by the field's label.
+        ui.horizontal(|ui| {
+            widgets::field_label(ui, "Audience");
+            changed_dot(ui, changed);
+        });
         ui.horizontal(|ui| {
             for a in Audience::ALL {
                 let text = match a {
@@ -161,7 +159,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                     Audience::Teen => "13+",
                     Audience::Adult => "18+",
                 };
-                let r = ui.radio(current == Some(a), text).labelled_by(label);
+                let r = ui.radio(current == Some(a), text);
                 if r.clicked() {
                     draft.audience = Some(a);
                 }

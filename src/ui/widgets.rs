@@ -32,8 +32,23 @@ pub fn field_label(ui: &mut Ui, text: &str) -> egui::Id {
     ui.label(RichText::new(text).strong()).id
 }
 
-/// An image from `url` at `size`, or a rounded placeholder with `initial` while it loads.
+/// An image from `url` at `size`, or a rounded placeholder with the first letter of `name`
+/// while it loads. A screen reader calls it "`name` icon".
 pub fn icon(
+    ui: &mut Ui,
+    textures: &mut Textures,
+    out: &mut Vec<Command>,
+    url: Option<&str>,
+    size: Vec2,
+    name: &str,
+) -> egui::Response {
+    let response = icon_inner(ui, textures, out, url, size, name);
+    response
+        .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, format!("{name} icon")));
+    response
+}
+
+fn icon_inner(
     ui: &mut Ui,
     textures: &mut Textures,
     out: &mut Vec<Command>,
