@@ -64,6 +64,23 @@ fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Wind
     }
 }
 
+/// eframe's storage, in memory: what `save` writes and a restart reads.
+#[derive(Default)]
+struct MemoryStorage(HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn remove_string(&mut self, key: &str) {
+        self.0.remove(key);
+    }
+    fn flush(&mut self) {}
+}
+
 fn window() -> Window {
     window_with((1280.0, 800.0), SimOptions::default(), Intervals::default())
 }
@@ -215,6 +232,39 @@ fn a_rejected_apply_keeps_the_draft_and_says_why() {
         w.harness.get_by_label("Title").value().as_deref(),
         Some("a forbidden title")
     );
+}
+
+#[test]
+fn the_draft_and_the_unsent_chat_line_survive_a_restart() {
+    let mut w = window();
+    w.loaded();
+    w.replace_text("Title", "half-typed title");
+    w.harness.get_by_label("Message").focus();
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Message").type_text("unsent line");
+    w.harness.run_steps(1);
+    let mut storage = MemoryStorage::default();
+    eframe::App::save(w.harness.state_mut(), &mut storage);
+    drop(w);
+
+    // A new window, as after a restart (the simulator is new too).
+    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    let sim = runtime
+        .block_on(TrovoSim::start(SimOptions::default()))
+        .expect("simulator");
+    let client = trovo_sim_client(&sim).expect("client");
+    let launch = Launch {
+        demo: true,
+        backend: BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))])),
+        runtime: runtime.handle().clone(),
+        keep_alive: Vec::new(),
+    };
+    let mut app = StagehandApp::new(launch, Some(&storage));
+    assert_eq!(
+        app.view_mut().drafts[&TROVO].title.as_deref(),
+        Some("half-typed title")
+    );
+    assert_eq!(app.view_mut().chat_drafts[&TROVO], "unsent line");
 }
 
 #[test]
