@@ -9,6 +9,7 @@ use crate::model::{
     RateBudget, SubscriberList, ViewerList,
 };
 use crate::platform::ChannelTarget;
+use crate::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -69,6 +70,8 @@ pub enum Command {
     Watch { platform: PlatformId },
     /// Fetch and decode an image (a category icon, an avatar) for the UI.
     LoadImage { url: String },
+    /// The own channel's stream key, asked for only when the user wants to see or copy it.
+    LoadStreamKey { platform: PlatformId },
     /// Ask where to save a list, then write it there as CSV.
     ExportCsv {
         platform: PlatformId,
@@ -100,6 +103,7 @@ impl Command {
             | Command::LoadSubscribers { platform, .. }
             | Command::SendChat { platform, .. }
             | Command::Watch { platform }
+            | Command::LoadStreamKey { platform }
             | Command::ExportCsv { platform, .. } => Some(*platform),
             Command::LoadImage { .. } => None,
         }
@@ -110,6 +114,7 @@ impl Command {
         match self {
             Command::LoadAccount { .. }
             | Command::Watch { .. }
+            | Command::LoadStreamKey { .. }
             | Command::LoadImage { .. }
             | Command::ExportCsv { .. } => None,
             Command::LoadChannel { request_id, .. }
@@ -183,6 +188,11 @@ pub enum Event {
         url: String,
         result: Result<Arc<DecodedImage>, String>,
     },
+    /// The stream key, kept a `Secret` all the way to the one label that may show it.
+    StreamKeyLoaded {
+        platform: PlatformId,
+        result: Result<Secret, PlatformError>,
+    },
     /// An export finished: the file written, or `None` when the user cancelled.
     Exported {
         platform: PlatformId,
@@ -205,6 +215,7 @@ impl Event {
             Event::AccountLoaded { .. }
             | Event::RateBudget { .. }
             | Event::ImageLoaded { .. }
+            | Event::StreamKeyLoaded { .. }
             | Event::Exported { .. } => None,
         }
     }

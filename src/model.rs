@@ -223,6 +223,22 @@ pub struct Capabilities {
     pub audience: bool,
     pub tags: bool,
     pub subscribers: bool,
+    /// The own stream key can be read.
+    pub stream_key: bool,
+}
+
+impl Capabilities {
+    /// What panels assume before a platform has said: every field shown, generous limits
+    /// (the platform still refuses what it does not take).
+    pub const UNKNOWN: Capabilities = Capabilities {
+        title_max_chars: 140,
+        chat_max_chars: 500,
+        language: true,
+        audience: true,
+        tags: false,
+        subscribers: true,
+        stream_key: false,
+    };
 }
 
 /// The request budget a platform's rate limit leaves, for the status bar.

@@ -71,6 +71,8 @@ pub struct PlatformState {
     pub rate_budget: Option<RateBudget>,
     pub connection: Connection,
     pub last_error: Option<String>,
+    /// The stream key once the user asked for it; never persisted, never logged.
+    pub stream_key: Option<crate::secret::Secret>,
     /// What the last CSV export did: where it saved, or why it failed.
     pub export_note: Option<Result<String, String>>,
 }
@@ -258,6 +260,13 @@ impl AppState {
                     Ok(None) => None,
                     Err(e) => Some(Err(e)),
                 };
+            }
+            Event::StreamKeyLoaded { platform, result } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(key) => p.stream_key = Some(key),
+                    Err(e) => p.last_error = Some(e.to_string()),
+                }
             }
             // Images become textures in the UI, which owns the GPU side.
             Event::ImageLoaded { .. } => {}

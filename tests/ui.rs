@@ -424,6 +424,54 @@ fn audience_choices_are_named_by_their_own_text() {
 }
 
 #[test]
+fn the_stream_key_is_hidden_until_asked_for_and_copies() {
+    let mut w = window();
+    w.loaded();
+    let key = w
+        ._runtime
+        .block_on(trovo_sim_client(&w.sim).expect("client").own_channel())
+        .expect("own channel")
+        .stream_key
+        .expect("a key");
+    assert!(
+        w.harness.query_by_label_contains(key.expose()).is_none(),
+        "hidden by default"
+    );
+    w.harness.get_by_label("Copy key").click();
+    // The key is fetched on demand and copied in the frame it arrives in.
+    let mut copied = false;
+    for _ in 0..200 {
+        w.harness.step();
+        copied = w
+            .harness
+            .output()
+            .platform_output
+            .commands
+            .iter()
+            .any(|c| matches!(c, egui::OutputCommand::CopyText(t) if t == key.expose()));
+        if copied {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(copied, "Copy put the key on the clipboard");
+    w.harness.run_steps(2);
+    assert!(
+        w.harness.query_by_label_contains(key.expose()).is_none(),
+        "copying does not show it"
+    );
+    w.harness.get_by_label("Show key").click();
+    w.harness.run_steps(2);
+    assert!(
+        w.harness.query_by_label(key.expose()).is_some(),
+        "shown on demand"
+    );
+    w.harness.get_by_label("Hide key").click();
+    w.harness.run_steps(2);
+    assert!(w.harness.query_by_label(key.expose()).is_none());
+}
+
+#[test]
 fn settings_show_the_account_and_switch_the_theme() {
     let mut w = window();
     w.loaded();

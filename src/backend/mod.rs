@@ -162,6 +162,10 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             return;
         }
         Command::LoadImage { .. } | Command::ExportCsv { .. } => return,
+        Command::LoadStreamKey { platform } => Event::StreamKeyLoaded {
+            platform,
+            result: client.stream_key().await,
+        },
         Command::LoadAccount { platform } => Event::AccountLoaded {
             platform,
             result: client.account().await,

@@ -11,6 +11,7 @@ use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
     RateBudget, SubscriberList, ViewerList,
 };
+use crate::secret::Secret;
 
 /// Which channel a read is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +67,21 @@ impl PlatformClient {
                 ChannelTarget::Id(id) => c.channel_by_id(id).await,
                 ChannelTarget::Name(name) => c.channel_by_name(name).await,
             },
+        }
+    }
+
+    /// The signed-in user's stream key, where the platform shows it.
+    pub async fn stream_key(&self) -> Result<Secret, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                c.own_channel()
+                    .await?
+                    .stream_key
+                    .ok_or_else(|| PlatformError::BadShape {
+                        platform: PlatformId::Trovo,
+                        detail: "the channel answer has no stream key".into(),
+                    })
+            }
         }
     }
 

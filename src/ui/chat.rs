@@ -14,7 +14,10 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     let Some((platform, p)) = cx.shown() else {
         return;
     };
-    let limit = p.capabilities.map_or(500, |c| c.chat_max_chars);
+    let limit = p
+        .capabilities
+        .unwrap_or(crate::model::Capabilities::UNKNOWN)
+        .chat_max_chars;
     let me = p
         .account
         .as_ref()

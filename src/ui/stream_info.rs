@@ -14,14 +14,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         ui.label(RichText::new("No platform is configured. Open Settings to add one.").weak());
         return;
     };
-    let caps = p.capabilities.unwrap_or(Capabilities {
-        title_max_chars: 140,
-        chat_max_chars: 300,
-        language: true,
-        audience: true,
-        tags: false,
-        subscribers: true,
-    });
+    let caps = p.capabilities.unwrap_or(Capabilities::UNKNOWN);
     let live = p.channel.clone();
     let pending = p.update_pending.is_some();
     let update_error = p.update_error.clone();
@@ -170,6 +163,88 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
 
     ui.separator();
     apply_row(ui, cx, platform, pending, update_error);
+    if caps.stream_key {
+        ui.add_space(10.0);
+        ui.separator();
+        stream_key(ui, cx, platform);
+    }
+}
+
+/// Whether the stream key is shown, and a copy waiting for it to arrive.
+#[derive(Default)]
+pub struct StreamKeyState {
+    pub visible: bool,
+    pub copy_when_loaded: bool,
+    /// When (egui time) the key was last copied, for a short "Copied" note.
+    pub copied_at: Option<f64>,
+}
+
+/// The stream key: hidden until asked for, fetched only then, copied on demand.
+fn stream_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
+    let key = cx
+        .state
+        .platforms
+        .get(&platform)
+        .and_then(|p| p.stream_key.clone());
+    let now = ui.input(|i| i.time);
+    let state = &mut cx.local.stream_key;
+    if state.copy_when_loaded
+        && let Some(k) = &key
+    {
+        ui.ctx().copy_text(k.expose().to_owned());
+        state.copy_when_loaded = false;
+        state.copied_at = Some(now);
+    }
+    widgets::field_label(ui, "Stream key");
+    let mut load = false;
+    ui.horizontal(|ui| {
+        let text = match (&key, state.visible) {
+            (Some(k), true) => k.expose().to_owned(),
+            (None, true) => "loading…".to_owned(),
+            _ => "•".repeat(16),
+        };
+        ui.add(egui::Label::new(RichText::new(text).monospace()).truncate());
+    });
+    ui.horizontal(|ui| {
+        let show = if state.visible {
+            "Hide key"
+        } else {
+            "Show key"
+        };
+        if ui.button(show).clicked() {
+            state.visible = !state.visible;
+            load |= state.visible && key.is_none();
+        }
+        if ui.button("Copy key").clicked() {
+            match &key {
+                Some(k) => {
+                    ui.ctx().copy_text(k.expose().to_owned());
+                    state.copied_at = Some(now);
+                }
+                None => {
+                    state.copy_when_loaded = true;
+                    load = true;
+                }
+            }
+        }
+        if let Some(at) = state.copied_at {
+            if now - at < 2.0 {
+                ui.label(RichText::new("Copied").small().color(widgets::OK_GREEN));
+                ui.ctx()
+                    .request_repaint_after(std::time::Duration::from_secs_f64(2.0 - (now - at)));
+            } else {
+                state.copied_at = None;
+            }
+        }
+    });
+    ui.label(
+        RichText::new("Anyone with this key can stream to your channel: keep it off screen.")
+            .small()
+            .weak(),
+    );
+    if load {
+        cx.send(Command::LoadStreamKey { platform });
+    }
 }
 
 fn apply_row(

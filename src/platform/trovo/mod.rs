@@ -25,6 +25,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     audience: true,
     tags: false,
     subscribers: true,
+    stream_key: true,
 };
 
 /// The OAuth scopes Stagehand asks Trovo for.
