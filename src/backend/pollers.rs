@@ -20,12 +20,12 @@ pub struct Intervals {
 }
 
 impl Default for Intervals {
-    /// About 12 calls a minute per platform: a sliver of Trovo's 1200.
+    /// About 13 calls a minute per platform: a sliver of Trovo's 1200.
     fn default() -> Self {
         Intervals {
             channel: Duration::from_secs(15),
             viewers: Duration::from_secs(10),
-            followers: Duration::from_secs(30),
+            followers: Duration::from_secs(20),
             subscribers: Duration::from_secs(60),
         }
     }

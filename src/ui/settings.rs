@@ -35,6 +35,7 @@ pub fn show(ctx: &egui::Context, cx: &mut PanelCx<'_>) {
         .collapsible(false)
         .resizable(false)
         .default_width(420.0)
+        .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
         .show(ctx, |ui| {
             ui.heading("Appearance");
             ui.horizontal(|ui| {

@@ -102,7 +102,8 @@ pub fn ago(then: OffsetDateTime, now: OffsetDateTime) -> String {
         0..60 => "just now".to_owned(),
         60..3600 => format!("{} min ago", secs / 60),
         3600..86_400 => format!("{} h ago", secs / 3600),
-        86_400..2_592_000 => format!("{} days ago", secs / 86_400),
+        86_400..172_800 => "yesterday".to_owned(),
+        172_800..2_592_000 => format!("{} days ago", secs / 86_400),
         _ => date(then),
     }
 }
@@ -138,6 +139,7 @@ mod tests {
         assert_eq!(duration_words(t0, t(600)), "10 min");
         assert_eq!(ago(t0, t(90)), "1 min ago");
         assert_eq!(ago(t0, t(7200)), "2 h ago");
+        assert_eq!(ago(t0, t(86_400 + 5)), "yesterday");
         assert_eq!(ago(t0, t(3 * 86_400)), "3 days ago");
         assert_eq!(ago(t0, t(90 * 86_400)), "1970-01-01");
     }
