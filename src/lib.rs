@@ -5,6 +5,7 @@
 //! `../shared/DESIGN.md` is the map of how the modules fit together.
 
 pub mod app;
+pub mod auth;
 pub mod backend;
 pub mod cli;
 pub mod command;

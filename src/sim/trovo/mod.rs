@@ -63,6 +63,10 @@ pub struct SimOptions {
     pub rate_limit_per_minute: u32,
     /// Seed of the world's generation (names, roles, other channels).
     pub seed: u64,
+    /// The redirect URI the simulated app registered, matched exactly by the sign-in page
+    /// and `/exchangetoken` (default [`TrovoSim::REDIRECT_URI`]). Tests that run a real
+    /// loopback listener on a free port register `http://localhost:PORT/` here.
+    pub redirect_uri: String,
 }
 
 impl Default for SimOptions {
@@ -75,6 +79,7 @@ impl Default for SimOptions {
             tick: None,
             rate_limit_per_minute: 1200,
             seed: 7,
+            redirect_uri: TrovoSim::REDIRECT_URI.to_owned(),
         }
     }
 }
@@ -150,7 +155,8 @@ impl TrovoSim {
     pub const CLIENT_ID: &'static str = "stagehand-sim-7c1f3b9a2e";
     /// The simulated app's client secret (for `/exchangetoken` and `/refreshtoken`).
     pub const CLIENT_SECRET: &'static str = "sim-secret-4f8d2a61b0c9e7";
-    /// The redirect URI the simulated app registered (a desktop loopback address).
+    /// The redirect URI the simulated app registers by default (a desktop loopback address);
+    /// [`SimOptions::redirect_uri`] changes it.
     pub const REDIRECT_URI: &'static str = "http://localhost:8919/";
 
     /// Binds 127.0.0.1 on a free port, builds the world and starts serving (and ticking, if
@@ -159,7 +165,11 @@ impl TrovoSim {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let world = World::new(&opts, format!("http://{addr}"));
-        let shared = Arc::new(Shared::new(world, opts.rate_limit_per_minute));
+        let shared = Arc::new(Shared::new(
+            world,
+            opts.rate_limit_per_minute,
+            opts.redirect_uri.clone(),
+        ));
         let app = server::app(shared.clone()).into_make_service_with_connect_info::<Hangup>();
         let (stop, stopped) = oneshot::channel::<()>();
         tokio::spawn(async move {

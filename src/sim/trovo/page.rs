@@ -48,8 +48,8 @@ fn escape(text: &str) -> String {
 }
 
 /// Checks the query like Trovo's page: the registered client id, the registered redirect URI
-/// (an exact match), a known response type and known scopes.
-fn parse(uri: &Uri) -> Result<AuthRequest, String> {
+/// ([`super::SimOptions::redirect_uri`], an exact match), a known response type and known scopes.
+fn parse(uri: &Uri, registered: &str) -> Result<AuthRequest, String> {
     let pairs = query_pairs(uri.query());
     let get = |k: &str| {
         pairs
@@ -61,10 +61,9 @@ fn parse(uri: &Uri) -> Result<AuthRequest, String> {
         return Err("Unknown client_id.".to_owned());
     }
     let redirect_uri = get("redirect_uri").unwrap_or_default();
-    if redirect_uri != TrovoSim::REDIRECT_URI {
+    if redirect_uri != registered {
         return Err(format!(
-            "redirect_uri must exactly match the registered {}.",
-            TrovoSim::REDIRECT_URI
+            "redirect_uri must exactly match the registered {registered}."
         ));
     }
     let response_type = get("response_type").unwrap_or_default();
@@ -102,7 +101,7 @@ fn page(body: &str) -> String {
 
 /// `GET /page/login.html`: the consent page.
 async fn login(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let request = match parse(&uri) {
+    let request = match parse(&uri, &shared.redirect_uri) {
         Ok(r) => r,
         Err(message) => {
             let body = format!("<h1>Cannot sign in</h1><p>{}</p>", escape(&message));
@@ -149,7 +148,7 @@ async fn login(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
 /// `GET /page/authorize?..&account=streamer|viewer|deny`: issues the code or token and
 /// redirects back to the app.
 async fn authorize(State(shared): State<Arc<Shared>>, uri: Uri) -> Response {
-    let request = match parse(&uri) {
+    let request = match parse(&uri, &shared.redirect_uri) {
         Ok(r) => r,
         Err(message) => {
             return (StatusCode::BAD_REQUEST, Html(page(&escape(&message)))).into_response();

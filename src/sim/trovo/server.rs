@@ -44,6 +44,8 @@ pub(crate) struct Shared {
     rate_limit: u32,
     pub(crate) requests: AtomicU64,
     pub(crate) images: ImageCache,
+    /// The registered redirect URI ([`super::SimOptions::redirect_uri`]), matched exactly.
+    pub(crate) redirect_uri: String,
 }
 
 /// Locks a mutex, recovering the data if a previous holder panicked (the world stays usable).
@@ -52,7 +54,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub(crate) fn new(world: World, rate_limit: u32) -> Self {
+    pub(crate) fn new(world: World, rate_limit: u32, redirect_uri: String) -> Self {
         Shared {
             world: Mutex::new(world),
             faults: Mutex::new(FaultBook::default()),
@@ -60,6 +62,7 @@ impl Shared {
             rate_limit,
             requests: AtomicU64::new(0),
             images: ImageCache::default(),
+            redirect_uri,
         }
     }
 

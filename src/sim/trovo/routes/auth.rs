@@ -14,7 +14,8 @@ use crate::sim::trovo::{
     auth::{ACCESS_LIFETIME, Pair},
     server::Shared,
     wire::{
-        ApiError, ApiResult, INTERNAL, INVALID_GRANT, INVALID_SECRET, body_object, ok, str_field,
+        ApiError, ApiResult, INTERNAL, INVALID_GRANT, INVALID_REDIRECT, INVALID_SECRET,
+        body_object, ok, str_field,
     },
 };
 
@@ -88,8 +89,10 @@ fn pair_json(pair: Pair) -> ApiResult {
 }
 
 /// `POST /exchangetoken {client_secret, grant_type: "authorization_code", code,
-/// redirect_uri}`. Checks: secret (11717), grant type (11715), then the code (10710 unknown,
-/// 11710 expired, 11711 used, 11716 other redirect URI).
+/// redirect_uri}`. Checks: secret (11717), grant type (11715), the registered redirect URI
+/// (11716, an exact match, before the code is looked at so a wrong one burns no code), then
+/// the code (10710 unknown, 11710 expired, 11711 used, 11716 other redirect URI than the
+/// code's).
 pub(super) async fn exchange(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
@@ -102,6 +105,9 @@ pub(super) async fn exchange(
     }
     let code = str_field(&body, "code")?.unwrap_or_default();
     let redirect = str_field(&body, "redirect_uri")?.unwrap_or_default();
+    if redirect != shared.redirect_uri {
+        return Err(ApiError::new(INVALID_REDIRECT));
+    }
     let pair = shared.world().auth.exchange(code.trim(), &redirect)?;
     pair_json(pair)
 }
