@@ -397,6 +397,11 @@ fn people_tabs_show_followers_and_subscribers() {
         .click();
     w.harness.run_steps(2);
     assert!(w.harness.query_by_label(&newest).is_some(), "newest first");
+    assert!(
+        w.harness.query_all_by_label("NEW").count() > 0,
+        "followers since the stream began are marked"
+    );
+    assert!(w.harness.query_by_label("0 new this stream").is_none());
     w.harness
         .get_by_label(&format!("Subscribers ({subscribers})"))
         .click();

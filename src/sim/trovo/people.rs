@@ -224,7 +224,18 @@ pub(crate) fn followers(
     first: Option<&Person>,
 ) -> Vec<Follower> {
     let span = 86_400 * 700;
-    let mut times: Vec<i64> = (0..n).map(|_| now - rng.random_range(60..span)).collect();
+    // About one in forty followed within the last hour, i.e. during the live stream (which
+    // started an hour ago), so the demo has "new this stream" followers from the start.
+    let recent = n / 40;
+    let mut times: Vec<i64> = (0..n)
+        .map(|i| {
+            if i < recent {
+                now - rng.random_range(60..3_000)
+            } else {
+                now - rng.random_range(3_600..span)
+            }
+        })
+        .collect();
     times.sort_unstable();
     times
         .into_iter()
