@@ -21,6 +21,7 @@
 pub mod error;
 pub mod loopback;
 pub mod oauth;
+pub mod store;
 
 pub use error::AuthError;
 pub use loopback::{
