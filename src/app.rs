@@ -223,11 +223,6 @@ impl StagehandApp {
         &mut self.state
     }
 
-    /// How many images have become textures, for tests.
-    pub fn textures_ready(&self) -> usize {
-        self.textures.ready_count()
-    }
-
     /// The viewer list the people panel shows, for tests.
     pub fn viewers(&self, platform: PlatformId) -> Option<Arc<ViewerList>> {
         self.state.platforms.get(&platform)?.viewers.clone()

@@ -48,12 +48,4 @@ impl Textures {
         };
         self.slots.insert(url, slot);
     }
-
-    /// How many images have textures, for tests.
-    pub fn ready_count(&self) -> usize {
-        self.slots
-            .values()
-            .filter(|s| matches!(s, Slot::Ready(_)))
-            .count()
-    }
 }

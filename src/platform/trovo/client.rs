@@ -201,10 +201,6 @@ impl TrovoClient {
         &self.inner.base
     }
 
-    pub(crate) fn client_id(&self) -> &str {
-        &self.inner.client_id
-    }
-
     pub(crate) fn cached_own_channel(&self) -> Option<String> {
         read(&self.inner.own_channel).clone()
     }

@@ -653,11 +653,6 @@ impl TrovoClient {
         self.set_tokens(pair.clone());
         Ok(pair)
     }
-
-    /// The client ID this client sends.
-    pub fn configured_client_id(&self) -> &str {
-        self.client_id()
-    }
 }
 
 fn categories(list: Option<Vec<WireCategory>>) -> Vec<Category> {
