@@ -11,7 +11,10 @@ const BIN: &str = env!("CARGO_BIN_EXE_stagehand");
 /// Runs the binary with a clean Trovo environment plus `env`.
 async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
     let mut cmd = tokio::process::Command::new(BIN);
-    cmd.args(args).env_remove("RUST_LOG");
+    // No credential store: only what a test gives counts.
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS");
     for key in [
         "STAGEHAND_TROVO_API",
         "STAGEHAND_TROVO_CLIENT_ID",

@@ -21,6 +21,7 @@
 pub mod error;
 pub mod loopback;
 pub mod oauth;
+pub mod signin;
 pub mod store;
 
 pub use error::AuthError;

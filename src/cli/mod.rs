@@ -15,6 +15,8 @@ use crate::platform::{ChannelTarget, PlatformClient};
 use crate::secret::Secret;
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use clap::{ArgGroup, Args, Parser, Subcommand};
+
+mod signin;
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -96,6 +98,18 @@ pub enum HeadlessCommand {
     },
     /// The signed-in account.
     Whoami,
+    /// Sign in with the browser; the sign-in is kept on the system's credential store.
+    Login {
+        /// Only print the sign-in address; do not open the browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// The port of the redirect URI registered with the platform
+        /// (http://localhost:PORT/); 8919 by default.
+        #[arg(long, env = "STAGEHAND_REDIRECT_PORT")]
+        port: Option<u16>,
+    },
+    /// Sign out: revoke the token and delete every stored secret.
+    Logout,
 }
 
 /// Channel fields to change; at least one.
@@ -182,26 +196,35 @@ async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
                 config.refresh_token = Some(Secret::new(tokens.refresh_token));
                 (config, Some(sim))
             } else {
-                let config = TrovoConfig::from_lookup(|k| std::env::var(k).ok())
+                let mut config = TrovoConfig::from_lookup(|k| std::env::var(k).ok())
                     .map_err(|e| e.to_string())?;
-                (config, None)
+                let from_store = signin::fill_from_store(&mut config).await;
+                let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
+                if from_store {
+                    signin::keep_refreshed_tokens(&client);
+                }
+                return Ok(session_with(PlatformClient::Trovo(client), platform, None));
             };
             let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
             (PlatformClient::Trovo(client), sim)
         }
         other => return Err(format!("{other} is not supported yet")),
     };
+    Ok(session_with(client, platform, sim))
+}
+
+fn session_with(client: PlatformClient, platform: PlatformId, sim: Option<TrovoSim>) -> Session {
     let clients = HashMap::from([(platform, client)]);
     let (backend, events) = backend::spawn(
         &tokio::runtime::Handle::current(),
         backend::BackendConfig::new(clients),
         Arc::new(|| {}),
     );
-    Ok(Session {
+    Session {
         backend,
         events,
         _sim: sim,
-    })
+    }
 }
 
 impl Session {
@@ -238,8 +261,16 @@ fn err(e: PlatformError) -> String {
 async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String> {
     let PlatformCommand::Trovo { command } = command;
     let platform = PlatformId::Trovo;
+    match command {
+        HeadlessCommand::Login { no_browser, port } => {
+            return signin::login(demo, no_browser, port).await;
+        }
+        HeadlessCommand::Logout => return signin::logout(demo).await,
+        _ => {}
+    }
     let mut session = connect(demo, platform).await?;
     match command {
+        HeadlessCommand::Login { .. } | HeadlessCommand::Logout => Err(unexpected()),
         HeadlessCommand::Channel { id, name } => {
             let target = match (id, name) {
                 (Some(id), _) => ChannelTarget::Id(id),

@@ -1,0 +1,193 @@
+//! `stagehand trovo login` and `logout`, and the stored sign-in every other command uses
+//! when the environment gives no token.
+
+use super::{Output, output};
+use crate::auth::loopback::{DEFAULT_PORT, DEFAULT_TIMEOUT, loopback_redirect_uri};
+use crate::auth::oauth::TROVO_AUTHORIZE_PAGE;
+use crate::auth::signin::{SignIn, trovo_sign_in};
+use crate::auth::store::{SecretKind, TokenStore};
+use crate::config::TrovoConfig;
+use crate::model::PlatformId;
+use crate::platform::trovo::{TokenPair, TrovoClient};
+use crate::secret::Secret;
+use crate::sim::trovo::{SimOptions, TrovoSim};
+use std::io::Write as _;
+use std::sync::Arc;
+
+const TROVO: PlatformId = PlatformId::Trovo;
+
+/// The credential store; opening it may block on D-Bus, so never on a runtime worker.
+async fn store() -> Arc<TokenStore> {
+    tokio::task::spawn_blocking(|| Arc::new(TokenStore::native()))
+        .await
+        .unwrap_or_else(|_| {
+            Arc::new(TokenStore::memory_only(
+                "the credential store could not be opened",
+            ))
+        })
+}
+
+/// Fills what the environment left out (tokens, client secret) from the credential store.
+/// Returns whether the tokens came from the store, so refreshed ones go back there; tokens
+/// from the environment stay in memory, as scripts expect.
+pub(super) async fn fill_from_store(config: &mut TrovoConfig) -> bool {
+    let need_tokens = config.access_token.is_none();
+    let need_secret = config.client_secret.is_none();
+    if !need_tokens && !need_secret {
+        return false;
+    }
+    let store = store().await;
+    let read = tokio::task::spawn_blocking(move || {
+        let get = |k| store.get(TROVO, k).ok().flatten();
+        (
+            get(SecretKind::AccessToken),
+            get(SecretKind::RefreshToken),
+            get(SecretKind::ClientSecret),
+        )
+    })
+    .await;
+    let Ok((access, refresh, secret)) = read else {
+        return false;
+    };
+    if need_secret {
+        config.client_secret = secret;
+    }
+    if need_tokens && access.is_some() {
+        config.access_token = access;
+        config.refresh_token = refresh;
+        return true;
+    }
+    false
+}
+
+/// Writes every refreshed pair back to the store, so the newest refresh token survives.
+pub(super) fn keep_refreshed_tokens(client: &TrovoClient) {
+    client.on_tokens_refreshed(Arc::new(|pair: &TokenPair| {
+        let pair = pair.clone();
+        // The listener runs inside a call; the store may block, so it gets its own thread.
+        std::thread::spawn(move || save(&TokenStore::native(), &pair));
+    }));
+}
+
+fn save(store: &TokenStore, pair: &TokenPair) -> Option<String> {
+    let mut trouble = None;
+    for (kind, value) in [
+        (SecretKind::AccessToken, &pair.access),
+        (SecretKind::RefreshToken, &pair.refresh),
+    ] {
+        if let Some(v) = value
+            && let Err(e) = store.set(TROVO, kind, v)
+        {
+            trouble.get_or_insert(e.to_string());
+        }
+    }
+    trouble.or_else(|| store.unavailable().map(str::to_owned))
+}
+
+/// Signs in with the browser: prints the sign-in address as the first line, waits for the
+/// redirect on the loopback listener, and keeps the tokens on the credential store.
+pub(super) async fn login(
+    demo: bool,
+    no_browser: bool,
+    port: Option<u16>,
+) -> Result<Output, String> {
+    let port = port.unwrap_or(DEFAULT_PORT);
+    let (mut config, auth_page, _sim) = if demo {
+        let sim = TrovoSim::start(SimOptions {
+            redirect_uri: loopback_redirect_uri(port),
+            ..SimOptions::default()
+        })
+        .await
+        .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
+        let mut config =
+            TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).map_err(|e| e.to_string())?;
+        config.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
+        let page = sim.auth_page_url();
+        (config, page, Some(sim))
+    } else {
+        let mut config =
+            TrovoConfig::from_lookup(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+        fill_from_store(&mut config).await;
+        let page = std::env::var("STAGEHAND_TROVO_AUTH_URL")
+            .ok()
+            .filter(|p| !p.trim().is_empty())
+            .unwrap_or_else(|| TROVO_AUTHORIZE_PAGE.to_owned());
+        (config, page, None)
+    };
+    // A new sign-in replaces whatever was held.
+    config.access_token = None;
+    config.refresh_token = None;
+    let how = SignIn {
+        auth_page,
+        client_id: config.client_id.clone(),
+        has_secret: config.client_secret.is_some(),
+        port,
+        timeout: DEFAULT_TIMEOUT,
+    };
+    let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
+    // Kept alive until the sign-in ends: dropping it would cancel.
+    let (_keep_open, cancel) = tokio::sync::oneshot::channel();
+    let open = |url: &url::Url| {
+        let mut out = std::io::stdout();
+        let _ = writeln!(out, "{url}");
+        let _ = out.flush();
+        if !no_browser && webbrowser::open(url.as_str()).is_err() {
+            eprintln!("stagehand: could not open a browser; open the address above yourself");
+        }
+    };
+    let (tokens, account) = trovo_sign_in(&client, &how, open, cancel)
+        .await
+        .map_err(|e| e.to_string())?;
+    if !demo {
+        let store = store().await;
+        let trouble = tokio::task::spawn_blocking(move || save(&store, &tokens))
+            .await
+            .ok()
+            .flatten();
+        if let Some(why) = trouble {
+            eprintln!("stagehand: {why}; this sign-in lasts only for this process");
+        }
+    }
+    let text = format!(
+        "Signed in to Trovo as {} ({})\n",
+        account.display_name, account.name
+    );
+    output(
+        &serde_json::json!({
+            "signed_in": true,
+            "id": account.id,
+            "name": account.name,
+            "display_name": account.display_name,
+        }),
+        text,
+    )
+}
+
+/// Revokes the held token (when there is one and Trovo answers) and deletes every stored
+/// secret. Succeeds also when nothing was stored.
+pub(super) async fn logout(demo: bool) -> Result<Output, String> {
+    let done = || {
+        output(
+            &serde_json::json!({ "signed_out": true }),
+            "Signed out of Trovo\n".into(),
+        )
+    };
+    if demo {
+        return done();
+    }
+    if let Ok(mut config) = TrovoConfig::from_lookup(|k| std::env::var(k).ok()) {
+        fill_from_store(&mut config).await;
+        if config.access_token.is_some()
+            && let Ok(client) = TrovoClient::new(config)
+            && let Err(e) = client.revoke().await
+        {
+            tracing::info!("revoking on sign-out failed: {e}");
+        }
+    }
+    let store = store().await;
+    tokio::task::spawn_blocking(move || store.delete_all(TROVO))
+        .await
+        .map_err(|e| format!("signing out stopped: {e}"))?
+        .map_err(|e| e.to_string())?;
+    done()
+}
