@@ -19,13 +19,19 @@ fn free_port() -> u16 {
 }
 
 fn command(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
+    let mut cmd = command_with_store(sim, secret);
+    // No credential store in these tests: the sign-in is kept in memory and said so.
+    cmd.env_remove("DBUS_SESSION_BUS_ADDRESS");
+    cmd
+}
+
+/// The binary with the session's credential store, if it has one.
+fn command_with_store(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(BIN);
     cmd.env_remove("RUST_LOG")
         .env_remove("STAGEHAND_TROVO_ACCESS_TOKEN")
         .env_remove("STAGEHAND_TROVO_REFRESH_TOKEN")
         .env_remove("STAGEHAND_REDIRECT_PORT")
-        // No credential store in tests: the sign-in is kept in memory and said so.
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env("STAGEHAND_TROVO_API", sim.api_base())
         .env("STAGEHAND_TROVO_AUTH_URL", sim.auth_page_url())
         .env("STAGEHAND_TROVO_CLIENT_ID", TrovoSim::CLIENT_ID);
@@ -91,7 +97,15 @@ async fn login(secret: bool) -> (std::process::ExitStatus, String, String, Strin
     })
     .await
     .expect("simulator");
-    let mut child = command(&sim, secret)
+    login_on(&sim, port, command(&sim, secret)).await
+}
+
+async fn login_on(
+    sim: &TrovoSim,
+    port: u16,
+    mut cmd: tokio::process::Command,
+) -> (std::process::ExitStatus, String, String, String) {
+    let mut child = cmd
         .args([
             "--json",
             "trovo",
@@ -111,7 +125,7 @@ async fn login(secret: bool) -> (std::process::ExitStatus, String, String, Strin
         .await
         .expect("the address comes first")
         .expect("a line");
-    let page = approve(&sim, first.trim()).await;
+    let page = approve(sim, first.trim()).await;
     let mut rest = String::new();
     lines.read_to_string(&mut rest).await.expect("the rest");
     let mut err = String::new();
@@ -170,4 +184,56 @@ async fn logout_with_nothing_stored_succeeds() {
     );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(v["signed_out"], true);
+}
+
+/// Signed in once, still signed in on the next run (from the keyring, not the environment),
+/// and signed out for good. Needs a Secret Service: `.ci/keyring-test` provides one.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs a Secret Service; .ci/run provides one"]
+async fn the_sign_in_survives_a_restart_on_the_keyring_and_logout_removes_it() {
+    let port = free_port();
+    let sim = TrovoSim::start(SimOptions {
+        redirect_uri: loopback_redirect_uri(port),
+        ..Default::default()
+    })
+    .await
+    .expect("simulator");
+    let (status, _, rest, err) = login_on(&sim, port, command_with_store(&sim, true)).await;
+    assert!(status.success(), "stderr: {err}");
+    assert!(!err.contains("lasts only"), "the keyring took it: {err}");
+    let signed_in: serde_json::Value = serde_json::from_str(rest.trim()).expect("JSON");
+
+    let whoami = command_with_store(&sim, true)
+        .args(["--json", "trovo", "whoami"])
+        .output()
+        .await
+        .expect("runs");
+    assert!(
+        whoami.status.success(),
+        "{}",
+        String::from_utf8_lossy(&whoami.stderr)
+    );
+    let me: serde_json::Value = serde_json::from_slice(&whoami.stdout).expect("JSON");
+    assert_eq!(
+        me["id"], signed_in["id"],
+        "a new process is still signed in"
+    );
+
+    let out = command_with_store(&sim, true)
+        .args(["trovo", "logout"])
+        .output()
+        .await
+        .expect("runs");
+    assert!(out.status.success());
+    let after = command_with_store(&sim, true)
+        .args(["trovo", "whoami"])
+        .output()
+        .await
+        .expect("runs");
+    assert_eq!(
+        after.status.code(),
+        Some(1),
+        "signed out: the keyring entry is gone"
+    );
+    assert!(String::from_utf8_lossy(&after.stderr).contains("sign in"));
 }
