@@ -34,14 +34,20 @@ pub fn demo_options() -> SimOptions {
     }
 }
 
-/// The clients configured in the environment (`STAGEHAND_TROVO_*`). A platform without a
-/// client ID is simply absent; a platform configured wrongly is an error.
-pub fn configured_clients() -> Result<HashMap<PlatformId, PlatformClient>, String> {
+/// The clients configured in the environment (`STAGEHAND_TROVO_*`), signed in with the
+/// tokens the environment gives or, failing that, the ones `stagehand trovo login` kept on
+/// the credential store. A platform without a client ID is simply absent; a platform
+/// configured wrongly is an error.
+pub async fn configured_clients() -> Result<HashMap<PlatformId, PlatformClient>, String> {
     let mut clients = HashMap::new();
     if std::env::var_os("STAGEHAND_TROVO_CLIENT_ID").is_some() {
-        let config =
+        let mut config =
             TrovoConfig::from_lookup(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+        let from_store = crate::auth::signin::fill_from_store(&mut config).await;
         let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
+        if from_store {
+            crate::auth::signin::keep_refreshed_tokens(&client);
+        }
         clients.insert(PlatformId::Trovo, PlatformClient::Trovo(client));
     }
     Ok(clients)
@@ -58,7 +64,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
         keep_alive.push(Box::new(sim));
         HashMap::from([(PlatformId::Trovo, PlatformClient::Trovo(client))])
     } else {
-        configured_clients()?
+        configured_clients().await?
     };
     let mut backend = BackendConfig::new(clients);
     backend.image_dir = ImageCache::default_dir();

@@ -2,12 +2,16 @@
 //! tokens that come of it (the code flow when the app has a client secret, the implicit flow
 //! when it has none). The window and `stagehand trovo login` share it.
 
+use super::store::{SecretKind, TokenStore};
 use super::{
     AuthError, LoopbackListener, Redirect, ResponseType, random_state, trovo_authorize_url,
 };
+use crate::config::TrovoConfig;
 use crate::error::PlatformError;
 use crate::model::Account;
+use crate::model::PlatformId;
 use crate::platform::trovo::{SCOPES, TokenPair, TrovoClient};
+use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::sync::oneshot;
@@ -78,4 +82,75 @@ pub async fn trovo_sign_in(
     };
     let account = client.user_info().await?;
     Ok((tokens, account))
+}
+
+const TROVO: PlatformId = PlatformId::Trovo;
+
+/// The credential store; opening it may block on D-Bus, so never on a runtime worker.
+pub async fn open_store() -> Arc<TokenStore> {
+    tokio::task::spawn_blocking(|| Arc::new(TokenStore::native()))
+        .await
+        .unwrap_or_else(|_| {
+            Arc::new(TokenStore::memory_only(
+                "the credential store could not be opened",
+            ))
+        })
+}
+
+/// Fills what the environment left out (tokens, client secret) from the credential store.
+/// Returns whether the tokens came from the store, so refreshed ones go back there; tokens
+/// from the environment stay in memory, as scripts expect.
+pub async fn fill_from_store(config: &mut TrovoConfig) -> bool {
+    let need_tokens = config.access_token.is_none();
+    let need_secret = config.client_secret.is_none();
+    if !need_tokens && !need_secret {
+        return false;
+    }
+    let store = open_store().await;
+    let read = tokio::task::spawn_blocking(move || {
+        let get = |k| store.get(TROVO, k).ok().flatten();
+        (
+            get(SecretKind::AccessToken),
+            get(SecretKind::RefreshToken),
+            get(SecretKind::ClientSecret),
+        )
+    })
+    .await;
+    let Ok((access, refresh, secret)) = read else {
+        return false;
+    };
+    if need_secret {
+        config.client_secret = secret;
+    }
+    if need_tokens && access.is_some() {
+        config.access_token = access;
+        config.refresh_token = refresh;
+        return true;
+    }
+    false
+}
+
+/// Writes every refreshed pair back to the store, so the newest refresh token survives.
+pub fn keep_refreshed_tokens(client: &TrovoClient) {
+    client.on_tokens_refreshed(Arc::new(|pair: &TokenPair| {
+        let pair = pair.clone();
+        // The listener runs inside a call; the store may block, so it gets its own thread.
+        std::thread::spawn(move || save_tokens(&TokenStore::native(), &pair));
+    }));
+}
+
+/// Stores a pair; says why if it could not be kept beyond this run.
+pub fn save_tokens(store: &TokenStore, pair: &TokenPair) -> Option<String> {
+    let mut trouble = None;
+    for (kind, value) in [
+        (SecretKind::AccessToken, &pair.access),
+        (SecretKind::RefreshToken, &pair.refresh),
+    ] {
+        if let Some(v) = value
+            && let Err(e) = store.set(TROVO, kind, v)
+        {
+            trouble.get_or_insert(e.to_string());
+        }
+    }
+    trouble.or_else(|| store.unavailable().map(str::to_owned))
 }

@@ -198,10 +198,10 @@ async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
             } else {
                 let mut config = TrovoConfig::from_lookup(|k| std::env::var(k).ok())
                     .map_err(|e| e.to_string())?;
-                let from_store = signin::fill_from_store(&mut config).await;
+                let from_store = crate::auth::signin::fill_from_store(&mut config).await;
                 let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
                 if from_store {
-                    signin::keep_refreshed_tokens(&client);
+                    crate::auth::signin::keep_refreshed_tokens(&client);
                 }
                 return Ok(session_with(PlatformClient::Trovo(client), platform, None));
             };

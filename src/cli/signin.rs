@@ -4,85 +4,15 @@
 use super::{Output, output};
 use crate::auth::loopback::{DEFAULT_PORT, DEFAULT_TIMEOUT, loopback_redirect_uri};
 use crate::auth::oauth::TROVO_AUTHORIZE_PAGE;
-use crate::auth::signin::{SignIn, trovo_sign_in};
-use crate::auth::store::{SecretKind, TokenStore};
+use crate::auth::signin::{SignIn, fill_from_store, open_store, save_tokens, trovo_sign_in};
 use crate::config::TrovoConfig;
 use crate::model::PlatformId;
-use crate::platform::trovo::{TokenPair, TrovoClient};
+use crate::platform::trovo::TrovoClient;
 use crate::secret::Secret;
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use std::io::Write as _;
-use std::sync::Arc;
 
 const TROVO: PlatformId = PlatformId::Trovo;
-
-/// The credential store; opening it may block on D-Bus, so never on a runtime worker.
-async fn store() -> Arc<TokenStore> {
-    tokio::task::spawn_blocking(|| Arc::new(TokenStore::native()))
-        .await
-        .unwrap_or_else(|_| {
-            Arc::new(TokenStore::memory_only(
-                "the credential store could not be opened",
-            ))
-        })
-}
-
-/// Fills what the environment left out (tokens, client secret) from the credential store.
-/// Returns whether the tokens came from the store, so refreshed ones go back there; tokens
-/// from the environment stay in memory, as scripts expect.
-pub(super) async fn fill_from_store(config: &mut TrovoConfig) -> bool {
-    let need_tokens = config.access_token.is_none();
-    let need_secret = config.client_secret.is_none();
-    if !need_tokens && !need_secret {
-        return false;
-    }
-    let store = store().await;
-    let read = tokio::task::spawn_blocking(move || {
-        let get = |k| store.get(TROVO, k).ok().flatten();
-        (
-            get(SecretKind::AccessToken),
-            get(SecretKind::RefreshToken),
-            get(SecretKind::ClientSecret),
-        )
-    })
-    .await;
-    let Ok((access, refresh, secret)) = read else {
-        return false;
-    };
-    if need_secret {
-        config.client_secret = secret;
-    }
-    if need_tokens && access.is_some() {
-        config.access_token = access;
-        config.refresh_token = refresh;
-        return true;
-    }
-    false
-}
-
-/// Writes every refreshed pair back to the store, so the newest refresh token survives.
-pub(super) fn keep_refreshed_tokens(client: &TrovoClient) {
-    client.on_tokens_refreshed(Arc::new(|pair: &TokenPair| {
-        let pair = pair.clone();
-        // The listener runs inside a call; the store may block, so it gets its own thread.
-        std::thread::spawn(move || save(&TokenStore::native(), &pair));
-    }));
-}
-
-fn save(store: &TokenStore, pair: &TokenPair) -> Option<String> {
-    let mut trouble = None;
-    for (kind, value) in [
-        (SecretKind::AccessToken, &pair.access),
-        (SecretKind::RefreshToken, &pair.refresh),
-    ] {
-        if let Some(v) = value
-            && let Err(e) = store.set(TROVO, kind, v)
-        {
-            trouble.get_or_insert(e.to_string());
-        }
-    }
-    trouble.or_else(|| store.unavailable().map(str::to_owned))
-}
 
 /// Signs in with the browser: prints the sign-in address as the first line, waits for the
 /// redirect on the loopback listener, and keeps the tokens on the credential store.
@@ -139,8 +69,8 @@ pub(super) async fn login(
         .await
         .map_err(|e| e.to_string())?;
     if !demo {
-        let store = store().await;
-        let trouble = tokio::task::spawn_blocking(move || save(&store, &tokens))
+        let store = open_store().await;
+        let trouble = tokio::task::spawn_blocking(move || save_tokens(&store, &tokens))
             .await
             .ok()
             .flatten();
@@ -184,7 +114,7 @@ pub(super) async fn logout(demo: bool) -> Result<Output, String> {
             tracing::info!("revoking on sign-out failed: {e}");
         }
     }
-    let store = store().await;
+    let store = open_store().await;
     tokio::task::spawn_blocking(move || store.delete_all(TROVO))
         .await
         .map_err(|e| format!("signing out stopped: {e}"))?
