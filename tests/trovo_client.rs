@@ -664,6 +664,34 @@ async fn an_expired_token_without_a_way_to_refresh_says_sign_in_again() {
 }
 
 #[tokio::test]
+async fn a_token_about_to_lapse_is_refreshed_before_the_call() {
+    let sim = sim().await;
+    let tokens = sim.issue_tokens(SimUser::Streamer, &["user_details_self"], 60);
+    let c = client(&sim, Some(&tokens));
+    let info = c.validate().await.expect("validate learns the expiry");
+    assert!(info.expires_at.is_some());
+    let refreshed = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&refreshed);
+    c.on_tokens_refreshed(Arc::new(move |_: &TokenPair| {
+        counter.fetch_add(1, Ordering::SeqCst);
+    }));
+    let account = c.user_info().await.expect("served");
+    assert_eq!(account.id, sim.streamer().user_id);
+    assert_eq!(
+        refreshed.load(Ordering::SeqCst),
+        1,
+        "refreshed first, not after a refusal"
+    );
+    assert_ne!(
+        c.tokens().access.as_ref().map(Secret::expose),
+        Some(tokens.access_token.as_str())
+    );
+    // The new token lasts: the next call does not refresh again.
+    c.user_info().await.expect("served");
+    assert_eq!(refreshed.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn refresh_errors_are_typed() {
     let sim = sim().await;
     let mut cfg = config(&sim, Some(&sim.streamer_tokens()), true);

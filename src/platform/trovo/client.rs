@@ -226,6 +226,18 @@ impl TrovoClient {
     async fn execute(&self, call: &Call) -> Result<bytes::Bytes, PlatformError> {
         let mut refreshed = false;
         let mut rate_retries = 0;
+        if call.user_token && call.refresh && self.expires_soon() && self.can_refresh() {
+            // Refresh before the token lapses rather than after a refused call. A failure
+            // here is not final: the call still goes out and may find the token valid.
+            refreshed = true;
+            let stale = read(&self.inner.tokens).access.clone();
+            let _gate = self.inner.refresh_gate.lock().await;
+            if read(&self.inner.tokens).access == stale
+                && let Err(e) = Box::pin(self.refresh_now()).await
+            {
+                tracing::info!("refreshing a token about to lapse failed: {e}");
+            }
+        }
         loop {
             self.inner.limiter.acquire().await;
             let sent_with = if call.user_token {
@@ -333,6 +345,20 @@ impl TrovoClient {
             .access
             .clone()
             .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })
+    }
+
+    /// Whether the access token lapses within the next two minutes.
+    fn expires_soon(&self) -> bool {
+        read(&self.inner.tokens)
+            .expires_at
+            .is_some_and(|at| at - OffsetDateTime::now_utc() < time::Duration::minutes(2))
+    }
+
+    /// Records when the access token lapses, as `validate` reports it.
+    pub(crate) fn note_expiry(&self, expires_at: Option<OffsetDateTime>) {
+        if expires_at.is_some() {
+            write(&self.inner.tokens).expires_at = expires_at;
+        }
     }
 
     fn can_refresh(&self) -> bool {

@@ -598,8 +598,10 @@ impl TrovoClient {
 
     /// What Trovo knows of the access token: whose it is, its scopes, its expiry
     /// (`GET /validate`).
+    /// The expiry it reports is remembered, so the token is refreshed before it lapses.
     pub async fn validate(&self) -> Result<TokenInfo, PlatformError> {
         let r: ValidateResponse = self.call(Call::get("validate").authed()).await?;
+        self.note_expiry(r.expire_ts);
         Ok(TokenInfo {
             user_id: r
                 .uid
