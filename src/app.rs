@@ -84,6 +84,8 @@ impl StagehandApp {
         for platform in platforms {
             app.state.platform_mut(platform);
             app.send(Command::LoadAccount { platform });
+            // Also tells the client when the token lapses, so it refreshes in time.
+            app.send(Command::LoadSignInStatus { platform });
             let id = app.backend.next_request_id();
             app.send(Command::LoadChannel {
                 platform,

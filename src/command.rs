@@ -6,7 +6,7 @@ use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
-    RateBudget, SubscriberList, ViewerList,
+    RateBudget, SignInStatus, SubscriberList, ViewerList,
 };
 use crate::platform::ChannelTarget;
 use crate::secret::Secret;
@@ -72,6 +72,8 @@ pub enum Command {
     LoadImage { url: String },
     /// The own channel's stream key, asked for only when the user wants to see or copy it.
     LoadStreamKey { platform: PlatformId },
+    /// Until when the sign-in lasts and what it allows; asked once at start.
+    LoadSignInStatus { platform: PlatformId },
     /// Ask where to save a list, then write it there as CSV.
     ExportCsv {
         platform: PlatformId,
@@ -104,6 +106,7 @@ impl Command {
             | Command::SendChat { platform, .. }
             | Command::Watch { platform }
             | Command::LoadStreamKey { platform }
+            | Command::LoadSignInStatus { platform }
             | Command::ExportCsv { platform, .. } => Some(*platform),
             Command::LoadImage { .. } => None,
         }
@@ -115,6 +118,7 @@ impl Command {
             Command::LoadAccount { .. }
             | Command::Watch { .. }
             | Command::LoadStreamKey { .. }
+            | Command::LoadSignInStatus { .. }
             | Command::LoadImage { .. }
             | Command::ExportCsv { .. } => None,
             Command::LoadChannel { request_id, .. }
@@ -193,6 +197,10 @@ pub enum Event {
         platform: PlatformId,
         result: Result<Secret, PlatformError>,
     },
+    SignInStatusLoaded {
+        platform: PlatformId,
+        result: Result<SignInStatus, PlatformError>,
+    },
     /// An export finished: the file written, or `None` when the user cancelled.
     Exported {
         platform: PlatformId,
@@ -216,6 +224,7 @@ impl Event {
             | Event::RateBudget { .. }
             | Event::ImageLoaded { .. }
             | Event::StreamKeyLoaded { .. }
+            | Event::SignInStatusLoaded { .. }
             | Event::Exported { .. } => None,
         }
     }

@@ -203,6 +203,14 @@ pub struct Account {
     pub avatar_url: Option<String>,
 }
 
+/// What the platform says of the signed-in token: until when it lasts and what it allows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInStatus {
+    pub scopes: Vec<String>,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub expires_at: Option<OffsetDateTime>,
+}
+
 /// A chat line as the chat panel shows it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMessage {

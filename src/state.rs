@@ -71,6 +71,8 @@ pub struct PlatformState {
     pub rate_budget: Option<RateBudget>,
     pub connection: Connection,
     pub last_error: Option<String>,
+    /// Until when the sign-in lasts and what it allows.
+    pub sign_in: Option<crate::model::SignInStatus>,
     /// The stream key once the user asked for it; never persisted, never logged.
     pub stream_key: Option<crate::secret::Secret>,
     /// What the last CSV export did: where it saved, or why it failed.
@@ -260,6 +262,13 @@ impl AppState {
                     Ok(None) => None,
                     Err(e) => Some(Err(e)),
                 };
+            }
+            Event::SignInStatusLoaded { platform, result } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(status) => p.sign_in = Some(status),
+                    Err(e) => p.fail(e.to_string()),
+                }
             }
             Event::StreamKeyLoaded { platform, result } => {
                 let p = self.platform_mut(platform);

@@ -483,6 +483,13 @@ fn settings_show_the_account_and_switch_the_theme() {
     w.harness.get_by_label("⚙ Settings").click();
     w.harness.run_steps(2);
     assert!(w.harness.query_by_label_contains("Signed in as").is_some());
+    w.wait_for("the sign-in status", |app, _| {
+        app.state().platforms[&TROVO].sign_in.is_some()
+    });
+    assert!(
+        w.harness.query_by_label_contains("valid until").is_some(),
+        "the expiry is shown"
+    );
     w.harness.get_by_label("Light").click();
     w.harness.run_steps(2);
     assert_eq!(

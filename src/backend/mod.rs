@@ -162,6 +162,10 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             return;
         }
         Command::LoadImage { .. } | Command::ExportCsv { .. } => return,
+        Command::LoadSignInStatus { platform } => Event::SignInStatusLoaded {
+            platform,
+            result: client.sign_in_status().await,
+        },
         Command::LoadStreamKey { platform } => Event::StreamKeyLoaded {
             platform,
             result: client.stream_key().await,

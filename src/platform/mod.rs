@@ -9,7 +9,7 @@ pub mod trovo;
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
-    RateBudget, SubscriberList, ViewerList,
+    RateBudget, SignInStatus, SubscriberList, ViewerList,
 };
 use crate::secret::Secret;
 
@@ -56,6 +56,20 @@ impl PlatformClient {
     pub async fn account(&self) -> Result<Account, PlatformError> {
         match self {
             PlatformClient::Trovo(c) => c.user_info().await,
+        }
+    }
+
+    /// Until when the sign-in lasts and what it allows (Trovo: `validate`, which also lets
+    /// the client refresh before the token lapses).
+    pub async fn sign_in_status(&self) -> Result<SignInStatus, PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => {
+                let info = c.validate().await?;
+                Ok(SignInStatus {
+                    scopes: info.scopes,
+                    expires_at: info.expires_at,
+                })
+            }
         }
     }
 

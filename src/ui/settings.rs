@@ -65,6 +65,29 @@ fn account(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
             Some(p) => match &p.account {
                 Some(a) => {
                     ui.label(format!("Signed in as {} ({})", a.display_name, a.name));
+                    if let Some(status) = &p.sign_in {
+                        let until = status.expires_at.map_or_else(
+                            || "no expiry given".to_owned(),
+                            |t| {
+                                let t = t.to_offset(time::UtcOffset::UTC);
+                                format!(
+                                    "valid until {} {:02}:{:02} UTC",
+                                    super::widgets::date(t),
+                                    t.hour(),
+                                    t.minute()
+                                )
+                            },
+                        );
+                        ui.label(
+                            egui::RichText::new(format!(
+                                "{until} · {} permissions",
+                                status.scopes.len()
+                            ))
+                            .small()
+                            .weak(),
+                        )
+                        .on_hover_text(status.scopes.join("\n"));
+                    }
                 }
                 None => {
                     ui.label("Configured; waiting for the account to answer.");
