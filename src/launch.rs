@@ -34,20 +34,26 @@ pub fn demo_options() -> SimOptions {
     }
 }
 
-/// The clients configured in the environment (`STAGEHAND_TROVO_*`), signed in with the
+/// A Trovo client configured by the environment (`STAGEHAND_TROVO_*`), signed in with the
 /// tokens the environment gives or, failing that, the ones `stagehand trovo login` kept on
-/// the credential store. A platform without a client ID is simply absent; a platform
-/// configured wrongly is an error.
+/// the credential store (refreshed pairs then go back there).
+pub async fn trovo_client_from_env() -> Result<TrovoClient, String> {
+    let mut config =
+        TrovoConfig::from_lookup(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
+    let from_store = crate::auth::signin::fill_from_store(&mut config).await;
+    let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
+    if from_store {
+        crate::auth::signin::keep_refreshed_tokens(&client);
+    }
+    Ok(client)
+}
+
+/// The clients configured in the environment. A platform without a client ID is simply
+/// absent; a platform configured wrongly is an error.
 pub async fn configured_clients() -> Result<HashMap<PlatformId, PlatformClient>, String> {
     let mut clients = HashMap::new();
     if std::env::var_os("STAGEHAND_TROVO_CLIENT_ID").is_some() {
-        let mut config =
-            TrovoConfig::from_lookup(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-        let from_store = crate::auth::signin::fill_from_store(&mut config).await;
-        let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
-        if from_store {
-            crate::auth::signin::keep_refreshed_tokens(&client);
-        }
+        let client = trovo_client_from_env().await?;
         clients.insert(PlatformId::Trovo, PlatformClient::Trovo(client));
     }
     Ok(clients)

@@ -7,12 +7,10 @@
 
 use crate::backend::{self, BackendHandle, EventReceiver};
 use crate::command::{Command, Event};
-use crate::config::TrovoConfig;
 use crate::error::PlatformError;
+use crate::launch;
 use crate::model::{Account, Audience, Channel, ChannelChanges, PlatformId};
-use crate::platform::trovo::TrovoClient;
 use crate::platform::{ChannelTarget, PlatformClient};
-use crate::secret::Secret;
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use clap::{ArgGroup, Args, Parser, Subcommand};
 
@@ -182,35 +180,18 @@ struct Session {
 }
 
 async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
-    let (client, sim) = match platform {
-        PlatformId::Trovo => {
-            let (config, sim) = if demo {
-                let sim = TrovoSim::start(SimOptions::default())
-                    .await
-                    .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
-                let tokens = sim.streamer_tokens();
-                let mut config = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID)
-                    .map_err(|e| e.to_string())?;
-                config.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
-                config.access_token = Some(Secret::new(tokens.access_token));
-                config.refresh_token = Some(Secret::new(tokens.refresh_token));
-                (config, Some(sim))
-            } else {
-                let mut config = TrovoConfig::from_lookup(|k| std::env::var(k).ok())
-                    .map_err(|e| e.to_string())?;
-                let from_store = crate::auth::signin::fill_from_store(&mut config).await;
-                let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
-                if from_store {
-                    crate::auth::signin::keep_refreshed_tokens(&client);
-                }
-                return Ok(session_with(PlatformClient::Trovo(client), platform, None));
-            };
-            let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
-            (PlatformClient::Trovo(client), sim)
-        }
-        other => return Err(format!("{other} is not supported yet")),
+    if platform != PlatformId::Trovo {
+        return Err(format!("{platform} is not supported yet"));
+    }
+    let (client, sim) = if demo {
+        let sim = TrovoSim::start(SimOptions::default())
+            .await
+            .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
+        (launch::trovo_sim_client(&sim)?, Some(sim))
+    } else {
+        (launch::trovo_client_from_env().await?, None)
     };
-    Ok(session_with(client, platform, sim))
+    Ok(session_with(PlatformClient::Trovo(client), platform, sim))
 }
 
 fn session_with(client: PlatformClient, platform: PlatformId, sim: Option<TrovoSim>) -> Session {

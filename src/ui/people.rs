@@ -6,12 +6,13 @@
 use super::PanelCx;
 use super::widgets::{self, OK_GREEN};
 use crate::command::{Command, PeopleSnapshot};
-use crate::model::{PlatformId, ViewerList};
+use crate::model::{FollowerList, PlatformId, SubscriberList, ViewerList};
 use crate::state::PlatformState;
 use eframe::egui::{self, RichText, Ui};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// The people panel's tabs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -29,6 +30,48 @@ pub struct PeopleState {
     /// Groups the user folded, by key.
     pub folded: BTreeSet<String>,
     grouped: Option<GroupedViewers>,
+    followers: FilteredRows<FollowerList>,
+    subscribers: FilteredRows<SubscriberList>,
+    /// How many followed since the stream began, for the list it was counted on.
+    new_followers: Option<(Arc<FollowerList>, OffsetDateTime, usize)>,
+}
+
+/// The positions of a flat list's entries whose name matches the filter, rebuilt only when
+/// the list or the filter changes, not every frame.
+struct FilteredRows<T> {
+    source: Option<Arc<T>>,
+    filter: String,
+    rows: Vec<u32>,
+}
+
+impl<T> Default for FilteredRows<T> {
+    fn default() -> Self {
+        FilteredRows {
+            source: None,
+            filter: String::new(),
+            rows: Vec::new(),
+        }
+    }
+}
+
+impl<T> FilteredRows<T> {
+    /// The matching positions in `list`, whose names `names` gives in order.
+    fn rows(&mut self, list: &Arc<T>, filter: &str, names: impl Fn(&T) -> Vec<&str>) -> &[u32] {
+        let current =
+            self.source.as_ref().is_some_and(|s| Arc::ptr_eq(s, list)) && self.filter == filter;
+        if !current {
+            let needle = filter.trim().to_lowercase();
+            self.rows = names(list)
+                .into_iter()
+                .enumerate()
+                .filter(|(_, n)| needle.is_empty() || n.to_lowercase().contains(&needle))
+                .map(|(i, _)| i as u32)
+                .collect();
+            self.source = Some(Arc::clone(list));
+            self.filter = filter.to_owned();
+        }
+        &self.rows
+    }
 }
 
 /// One line of the grouped viewer list.
@@ -314,32 +357,34 @@ fn followers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
         .as_ref()
         .filter(|c| c.is_live)
         .and_then(|c| c.started_at);
-    let needle = cx.local.people.filter.trim().to_lowercase();
-    let shown: Vec<usize> = if needle.is_empty() {
-        (0..list.followers.len()).collect()
-    } else {
-        list.followers
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.name.to_lowercase().contains(&needle))
-            .map(|(i, _)| i)
-            .collect()
-    };
+    let state = &mut cx.local.people;
     if let Some(s) = started {
-        let new = list
-            .followers
-            .iter()
-            .filter(|f| f.followed_at.is_some_and(|t| t >= s))
-            .count();
-        ui.label(format!("{new} new this stream"));
+        let counted = state
+            .new_followers
+            .as_ref()
+            .is_some_and(|(l, at, _)| Arc::ptr_eq(l, &list) && *at == s);
+        if !counted {
+            let new = list
+                .followers
+                .iter()
+                .filter(|f| f.followed_at.is_some_and(|t| t >= s))
+                .count();
+            state.new_followers = Some((Arc::clone(&list), s, new));
+        }
+        if let Some((_, _, new)) = &state.new_followers {
+            ui.label(format!("{new} new this stream"));
+        }
     }
+    let shown = state.followers.rows(&list, &state.filter, |l| {
+        l.followers.iter().map(|f| f.name.as_str()).collect()
+    });
     let now = cx.now;
     egui::ScrollArea::vertical()
         .id_salt("followers_list")
         .auto_shrink([false, false])
         .show_rows(ui, row_height(ui), shown.len(), |ui, range| {
             for &i in &shown[range] {
-                let f = &list.followers[i];
+                let f = &list.followers[i as usize];
                 ui.horizontal(|ui| {
                     ui.label(&f.name);
                     if let Some(t) = f.followed_at {
@@ -359,16 +404,16 @@ fn subscribers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
         waiting(ui, p, "subscribers");
         return;
     };
-    let needle = cx.local.people.filter.trim().to_lowercase();
-    let shown: Vec<usize> = (0..list.subscribers.len())
-        .filter(|&i| needle.is_empty() || list.subscribers[i].name.to_lowercase().contains(&needle))
-        .collect();
+    let state = &mut cx.local.people;
+    let shown = state.subscribers.rows(&list, &state.filter, |l| {
+        l.subscribers.iter().map(|s| s.name.as_str()).collect()
+    });
     egui::ScrollArea::vertical()
         .id_salt("subscribers_list")
         .auto_shrink([false, false])
         .show_rows(ui, row_height(ui), shown.len(), |ui, range| {
             for &i in &shown[range] {
-                let s = &list.subscribers[i];
+                let s = &list.subscribers[i as usize];
                 ui.horizontal(|ui| {
                     ui.label(&s.name);
                     if let Some(tier) = &s.tier {
