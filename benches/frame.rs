@@ -16,12 +16,11 @@ use time::OffsetDateTime;
 const TROVO: PlatformId = PlatformId::Trovo;
 
 fn app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
-    let launch = Launch {
-        demo: true,
-        backend: BackendConfig::new(HashMap::new()),
-        runtime: runtime.handle().clone(),
-        keep_alive: Vec::new(),
-    };
+    let launch = Launch::new(
+        true,
+        BackendConfig::new(HashMap::new()),
+        runtime.handle().clone(),
+    );
     let mut app = StagehandApp::new(launch, None);
     let now = OffsetDateTime::now_utc();
     let p = app.state_mut().platform_mut(TROVO);

@@ -10,6 +10,7 @@ use crate::state::AppState;
 use crate::ui::textures::Textures;
 use crate::ui::{self, LocalState, PanelCx, ViewState};
 use eframe::egui;
+use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -34,6 +35,27 @@ pub struct Launch {
     pub runtime: tokio::runtime::Handle,
     /// Kept alive as long as the window (the demo's simulators).
     pub keep_alive: Vec<Box<dyn std::any::Any>>,
+    /// The client IDs already known (environment or settings file), to fill Settings.
+    pub client_ids: BTreeMap<PlatformId, String>,
+    /// The loopback port sign-ins listen on, unless the user changes it in Settings.
+    pub redirect_port: u16,
+    /// Said once in Settings: no credential store, an unreadable settings file.
+    pub notices: Vec<String>,
+}
+
+impl Launch {
+    /// A launch with the given backend and nothing else known: what tests start from.
+    pub fn new(demo: bool, backend: BackendConfig, runtime: tokio::runtime::Handle) -> Self {
+        Launch {
+            demo,
+            backend,
+            runtime,
+            keep_alive: Vec::new(),
+            client_ids: BTreeMap::new(),
+            redirect_port: crate::auth::DEFAULT_PORT,
+            notices: Vec::new(),
+        }
+    }
 }
 
 /// The control panel.
@@ -67,13 +89,18 @@ impl StagehandApp {
         let view = storage
             .and_then(|s| eframe::get_value::<ViewState>(s, storage_key(launch.demo)))
             .unwrap_or_default();
+        let local = LocalState {
+            accounts: ui::settings::AccountForms::new(&launch.client_ids, launch.redirect_port),
+            ..Default::default()
+        };
         let mut app = StagehandApp {
             state: AppState {
                 demo: launch.demo,
+                notices: launch.notices,
                 ..Default::default()
             },
             view,
-            local: LocalState::default(),
+            local,
             textures: Textures::default(),
             backend,
             events,
@@ -82,28 +109,34 @@ impl StagehandApp {
             _keep_alive: launch.keep_alive,
         };
         for platform in platforms {
-            app.state.platform_mut(platform);
-            app.send(Command::LoadAccount { platform });
-            // Also tells the client when the token lapses, so it refreshes in time.
-            app.send(Command::LoadSignInStatus { platform });
-            let id = app.backend.next_request_id();
-            app.send(Command::LoadChannel {
-                platform,
-                target: ChannelTarget::Own,
-                request_id: id,
-            });
-            app.send(Command::Watch { platform });
-            // The top list gives the live category its icon before the picker is opened.
-            let id = app.backend.next_request_id();
-            app.send(Command::SearchCategories {
-                platform,
-                query: String::new(),
-                limit: Some(100),
-                request_id: id,
-            });
+            app.start(platform);
         }
         app.local.picker.sent_query = Some(String::new());
         app
+    }
+
+    /// Asks a platform that is signed in for its account, channel and top categories, and
+    /// to keep them fresh: at start, and again after each sign-in.
+    fn start(&mut self, platform: PlatformId) {
+        self.state.platform_mut(platform);
+        self.send(Command::LoadAccount { platform });
+        // Also tells the client when the token lapses, so it refreshes in time.
+        self.send(Command::LoadSignInStatus { platform });
+        let id = self.backend.next_request_id();
+        self.send(Command::LoadChannel {
+            platform,
+            target: ChannelTarget::Own,
+            request_id: id,
+        });
+        self.send(Command::Watch { platform });
+        // The top list gives the live category its icon before the picker is opened.
+        let id = self.backend.next_request_id();
+        self.send(Command::SearchCategories {
+            platform,
+            query: String::new(),
+            limit: Some(100),
+            request_id: id,
+        });
     }
 
     /// Folds every waiting event into the state. Never blocks.
@@ -118,7 +151,18 @@ impl StagehandApp {
                 }
                 event => {
                     self.settle_draft(&event);
+                    let signed_in = match &event {
+                        Event::SignedIn {
+                            platform,
+                            result: Ok(_),
+                            ..
+                        } => Some(*platform),
+                        _ => None,
+                    };
                     self.state.apply(event);
+                    if let Some(platform) = signed_in {
+                        self.start(platform);
+                    }
                 }
             }
         }

@@ -79,6 +79,19 @@ pub enum Command {
         platform: PlatformId,
         list: PeopleSnapshot,
     },
+    /// Sign in with the browser as the application `client_id` (with its secret, the code
+    /// flow; without, the implicit one), catching the redirect on `port`. Answered by
+    /// `SignInWaiting`, then `SignedIn`.
+    SignIn {
+        platform: PlatformId,
+        client_id: String,
+        client_secret: Option<Secret>,
+        port: u16,
+    },
+    /// Stop a sign-in that is waiting for the browser.
+    CancelSignIn { platform: PlatformId },
+    /// Revoke the token, delete every stored secret and forget the platform's client.
+    SignOut { platform: PlatformId },
 }
 
 /// The request id of answers that come from a poller rather than a command.
@@ -107,7 +120,10 @@ impl Command {
             | Command::Watch { platform }
             | Command::LoadStreamKey { platform }
             | Command::LoadSignInStatus { platform }
-            | Command::ExportCsv { platform, .. } => Some(*platform),
+            | Command::ExportCsv { platform, .. }
+            | Command::SignIn { platform, .. }
+            | Command::CancelSignIn { platform }
+            | Command::SignOut { platform } => Some(*platform),
             Command::LoadImage { .. } => None,
         }
     }
@@ -120,7 +136,10 @@ impl Command {
             | Command::LoadStreamKey { .. }
             | Command::LoadSignInStatus { .. }
             | Command::LoadImage { .. }
-            | Command::ExportCsv { .. } => None,
+            | Command::ExportCsv { .. }
+            | Command::SignIn { .. }
+            | Command::CancelSignIn { .. }
+            | Command::SignOut { .. } => None,
             Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
             | Command::SearchCategories { request_id, .. }
@@ -206,9 +225,48 @@ pub enum Event {
         platform: PlatformId,
         result: Result<Option<PathBuf>, String>,
     },
+    /// A sign-in opened (or could not open) the browser at `url` and waits for the redirect;
+    /// the address is shown too, for a browser on another profile.
+    SignInWaiting { platform: PlatformId, url: String },
+    /// A sign-in ended: who is signed in now, or why not (cancelled included). `note` says
+    /// when the sign-in is kept for this run only.
+    SignedIn {
+        platform: PlatformId,
+        result: Result<Account, String>,
+        note: Option<String>,
+    },
+    /// Signed out: the client is gone and the stored secrets deleted. `note` says what did
+    /// not go to plan (the platform did not confirm the revocation, the store refused).
+    SignedOut {
+        platform: PlatformId,
+        note: Option<String>,
+    },
 }
 
 impl Event {
+    /// The platform the event is about, if it is about one.
+    pub fn platform(&self) -> Option<PlatformId> {
+        match self {
+            Event::AccountLoaded { platform, .. }
+            | Event::ChannelLoaded { platform, .. }
+            | Event::ChannelUpdated { platform, .. }
+            | Event::CategoriesFound { platform, .. }
+            | Event::ViewersLoaded { platform, .. }
+            | Event::FollowersLoaded { platform, .. }
+            | Event::SubscribersLoaded { platform, .. }
+            | Event::ChatSent { platform, .. }
+            | Event::RateBudget { platform, .. }
+            | Event::NotConfigured { platform, .. }
+            | Event::StreamKeyLoaded { platform, .. }
+            | Event::SignInStatusLoaded { platform, .. }
+            | Event::Exported { platform, .. }
+            | Event::SignInWaiting { platform, .. }
+            | Event::SignedIn { platform, .. }
+            | Event::SignedOut { platform, .. } => Some(*platform),
+            Event::ImageLoaded { .. } => None,
+        }
+    }
+
     /// The command this event answers, if it answers one.
     pub fn request_id(&self) -> Option<RequestId> {
         match self {
@@ -225,7 +283,10 @@ impl Event {
             | Event::ImageLoaded { .. }
             | Event::StreamKeyLoaded { .. }
             | Event::SignInStatusLoaded { .. }
-            | Event::Exported { .. } => None,
+            | Event::Exported { .. }
+            | Event::SignInWaiting { .. }
+            | Event::SignedIn { .. }
+            | Event::SignedOut { .. } => None,
         }
     }
 }

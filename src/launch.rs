@@ -1,16 +1,28 @@
 //! Builds the platform clients a run uses: against the in-process simulator for `--demo`,
-//! otherwise from the configuration. The window and the headless commands share this.
+//! otherwise from the environment, the settings file and the credential store. The window
+//! and the headless commands share this.
 
 use crate::app::Launch;
+use crate::auth::loopback::{DEFAULT_PORT, PORT_ENV_VAR, loopback_redirect_uri};
+use crate::auth::signin::{fill_from_store, keep_refreshed_tokens, open_store};
+use crate::auth::store::TokenStore;
+use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
+use crate::backend::accounts::{AccountSetup, TrovoEndpoints};
 use crate::backend::{BackendConfig, images::ImageCache};
-use crate::config::TrovoConfig;
+use crate::config::{TROVO_API, TrovoConfig};
+use crate::config_file::ConfigFile;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::platform::trovo::TrovoClient;
 use crate::secret::Secret;
 use crate::sim::trovo::{SimOptions, TrovoSim};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
+
+/// Names the full address of Trovo's authorize page, so a stand-in can play it.
+pub const TROVO_AUTH_ENV_VAR: &str = "STAGEHAND_TROVO_AUTH_URL";
 
 /// A Trovo client signed in to a running simulator as its streamer.
 pub fn trovo_sim_client(sim: &TrovoSim) -> Result<TrovoClient, String> {
@@ -34,50 +46,168 @@ pub fn demo_options() -> SimOptions {
     }
 }
 
-/// A Trovo client configured by the environment (`STAGEHAND_TROVO_*`), signed in with the
-/// tokens the environment gives or, failing that, the ones `stagehand trovo login` kept on
-/// the credential store (refreshed pairs then go back there).
-pub async fn trovo_client_from_env() -> Result<TrovoClient, String> {
-    let mut config =
-        TrovoConfig::from_lookup(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-    let from_store = crate::auth::signin::fill_from_store(&mut config).await;
+/// The settings file as this run sees it: its path, its content, and why it could not be
+/// read, if it could not (the defaults are used then).
+pub struct Settings {
+    pub path: Option<PathBuf>,
+    pub file: ConfigFile,
+    pub problem: Option<String>,
+}
+
+impl Settings {
+    /// Reads the standard settings file (or the one `STAGEHAND_CONFIG` names).
+    pub fn load() -> Settings {
+        let path = ConfigFile::default_path();
+        let (file, problem) = match &path {
+            Some(p) => ConfigFile::load_or_default(p),
+            None => (ConfigFile::default(), None),
+        };
+        Settings {
+            path,
+            file,
+            problem,
+        }
+    }
+
+    /// The environment first, then the file.
+    pub fn lookup(&self, key: &str) -> Option<String> {
+        (self.file.env_then_file())(key)
+    }
+
+    /// The loopback port sign-ins listen on: `STAGEHAND_REDIRECT_PORT`, the file, or the
+    /// default. A value that is not a port is an error, not silently the default.
+    pub fn redirect_port(&self) -> Result<u16, String> {
+        match self.lookup(PORT_ENV_VAR) {
+            None => Ok(DEFAULT_PORT),
+            Some(v) => v
+                .trim()
+                .parse::<u16>()
+                .ok()
+                .filter(|p| *p != 0)
+                .ok_or_else(|| {
+                    format!("{PORT_ENV_VAR} must be a port number from 1 to 65535, not {v:?}")
+                }),
+        }
+    }
+
+    /// Where Trovo's sign-in goes: the API and the authorize page, each overridable.
+    pub fn trovo_endpoints(&self) -> TrovoEndpoints {
+        TrovoEndpoints {
+            api_base: self
+                .lookup("STAGEHAND_TROVO_API")
+                .unwrap_or_else(|| TROVO_API.to_owned()),
+            auth_page: self
+                .lookup(TROVO_AUTH_ENV_VAR)
+                .unwrap_or_else(|| TROVO_AUTHORIZE_PAGE.to_owned()),
+        }
+    }
+}
+
+/// A Trovo client configured by the environment and the settings file, signed in with the
+/// tokens the environment gives or, failing that, the ones kept on the credential store
+/// (refreshed pairs then go back there).
+pub async fn trovo_client_from_env(
+    settings: &Settings,
+    store: &Arc<TokenStore>,
+) -> Result<TrovoClient, String> {
+    let mut config = TrovoConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
+    let from_store = fill_from_store(&mut config, store).await;
     let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
     if from_store {
-        crate::auth::signin::keep_refreshed_tokens(&client);
+        keep_refreshed_tokens(&client, Arc::clone(store));
     }
     Ok(client)
 }
 
-/// The clients configured in the environment. A platform without a client ID is simply
-/// absent; a platform configured wrongly is an error.
-pub async fn configured_clients() -> Result<HashMap<PlatformId, PlatformClient>, String> {
+/// The clients that are signed in (a client ID and a token, from the environment or the
+/// store). A platform without them is absent: the window offers to sign in instead. A
+/// platform configured wrongly is an error.
+pub async fn signed_in_clients(
+    settings: &Settings,
+    store: &Arc<TokenStore>,
+) -> Result<HashMap<PlatformId, PlatformClient>, String> {
     let mut clients = HashMap::new();
-    if std::env::var_os("STAGEHAND_TROVO_CLIENT_ID").is_some() {
-        let client = trovo_client_from_env().await?;
-        clients.insert(PlatformId::Trovo, PlatformClient::Trovo(client));
+    if settings.lookup("STAGEHAND_TROVO_CLIENT_ID").is_some() {
+        let client = trovo_client_from_env(settings, store).await?;
+        if client.has_user_token() {
+            clients.insert(PlatformId::Trovo, PlatformClient::Trovo(client));
+        }
     }
     Ok(clients)
 }
 
 /// Everything the window needs to start. Must run on the runtime the window will use.
 pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launch, String> {
+    let settings = Settings::load();
+    let redirect_port = settings.redirect_port()?;
     let mut keep_alive: Vec<Box<dyn std::any::Any>> = Vec::new();
-    let clients = if demo {
-        let sim = TrovoSim::start(demo_options())
-            .await
-            .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
+    let mut notices: Vec<String> = settings.problem.iter().cloned().collect();
+    let mut client_ids = BTreeMap::new();
+    let (clients, accounts) = if demo {
+        let sim = TrovoSim::start(SimOptions {
+            // The demo's Settings can sign in again through the simulator's consent page.
+            redirect_uri: loopback_redirect_uri(redirect_port),
+            ..demo_options()
+        })
+        .await
+        .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
         let client = trovo_sim_client(&sim)?;
+        let accounts = AccountSetup {
+            store: Arc::new(TokenStore::memory_only(
+                "the demo keeps its sign-ins in memory only",
+            )),
+            config_path: None,
+            trovo: TrovoEndpoints {
+                api_base: sim.api_base(),
+                auth_page: sim.auth_page_url(),
+            },
+            open_browser: true,
+            timeout: DEFAULT_TIMEOUT,
+        };
+        client_ids.insert(PlatformId::Trovo, TrovoSim::CLIENT_ID.to_owned());
         keep_alive.push(Box::new(sim));
-        HashMap::from([(PlatformId::Trovo, PlatformClient::Trovo(client))])
+        let clients = HashMap::from([(PlatformId::Trovo, PlatformClient::Trovo(client))]);
+        (clients, accounts)
     } else {
-        configured_clients().await?
+        let store = open_store().await;
+        if let Some(why) = store.unavailable() {
+            notices.push(why.to_owned());
+        }
+        for platform in PlatformId::ALL {
+            let key = format!("STAGEHAND_{}_CLIENT_ID", platform_env_name(platform));
+            if let Some(id) = settings.lookup(&key) {
+                client_ids.insert(platform, id);
+            }
+        }
+        let clients = signed_in_clients(&settings, &store).await?;
+        let accounts = AccountSetup {
+            store,
+            config_path: settings.path.clone(),
+            trovo: settings.trovo_endpoints(),
+            open_browser: true,
+            timeout: DEFAULT_TIMEOUT,
+        };
+        (clients, accounts)
     };
     let mut backend = BackendConfig::new(clients);
     backend.image_dir = ImageCache::default_dir();
+    backend.accounts = accounts;
     Ok(Launch {
         demo,
         backend,
         runtime,
         keep_alive,
+        client_ids,
+        redirect_port,
+        notices,
     })
+}
+
+/// The platform's part of its environment variables' names (`STAGEHAND_TROVO_…`).
+pub fn platform_env_name(platform: PlatformId) -> &'static str {
+    match platform {
+        PlatformId::Trovo => "TROVO",
+        PlatformId::Twitch => "TWITCH",
+        PlatformId::Velora => "VELORA",
+    }
 }

@@ -10,6 +10,7 @@ pub mod backend;
 pub mod cli;
 pub mod command;
 pub mod config;
+pub mod config_file;
 pub mod draft;
 pub mod error;
 pub mod launch;

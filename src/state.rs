@@ -82,9 +82,31 @@ pub struct PlatformState {
 /// The whole window's state.
 #[derive(Clone, Debug, Default)]
 pub struct AppState {
+    /// The platforms signed in (or configured and being asked); a signed-out platform is
+    /// absent, so the panels never show a stale account.
     pub platforms: BTreeMap<PlatformId, PlatformState>,
     /// Running against the built-in simulator.
     pub demo: bool,
+    /// Where each platform's sign-in or sign-out from Settings stands.
+    pub sign_ins: BTreeMap<PlatformId, SignInFlow>,
+    /// Things the user should know once, not tied to a platform: the credential store is
+    /// missing, the settings file could not be read.
+    pub notices: Vec<String>,
+}
+
+/// A sign-in or sign-out started from Settings, as far as it got.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SignInFlow {
+    /// Waiting for the user to approve in the browser; the address once it is known.
+    Waiting { url: Option<String> },
+    /// Signed in; the note says when the sign-in is kept for this run only.
+    SignedIn { note: Option<String> },
+    /// The last sign-in failed or was cancelled; the sentence says which and why.
+    Failed(String),
+    /// Revoking and deleting.
+    SigningOut,
+    /// Signed out; the note says what did not go to plan.
+    SignedOut { note: Option<String> },
 }
 
 impl AppState {
@@ -99,6 +121,19 @@ impl AppState {
         let Some(platform) = command.platform() else {
             return;
         };
+        match command {
+            Command::SignIn { .. } => {
+                self.sign_ins
+                    .insert(platform, SignInFlow::Waiting { url: None });
+                return;
+            }
+            Command::SignOut { .. } => {
+                self.sign_ins.insert(platform, SignInFlow::SigningOut);
+                return;
+            }
+            Command::CancelSignIn { .. } => return,
+            _ => {}
+        }
         let p = self.platform_mut(platform);
         match command {
             Command::SearchCategories {
@@ -127,7 +162,55 @@ impl AppState {
 
     /// Folds one event into the state. Pure: no I/O, no clock.
     pub fn apply(&mut self, event: Event) {
+        // An answer that was under way when its platform signed out is dropped: it belongs
+        // to an account that is gone.
+        let about_sign_in = matches!(
+            event,
+            Event::SignInWaiting { .. } | Event::SignedIn { .. } | Event::SignedOut { .. }
+        );
+        if !about_sign_in
+            && let Some(platform) = event.platform()
+            && !self.platforms.contains_key(&platform)
+        {
+            return;
+        }
         match event {
+            Event::SignInWaiting { platform, url } => {
+                if matches!(
+                    self.sign_ins.get(&platform),
+                    Some(SignInFlow::Waiting { .. })
+                ) {
+                    self.sign_ins
+                        .insert(platform, SignInFlow::Waiting { url: Some(url) });
+                }
+            }
+            Event::SignedIn {
+                platform,
+                result,
+                note,
+            } => match result {
+                Ok(account) => {
+                    // A new account starts from a clean slate: nothing of the old one stays.
+                    self.platforms.insert(
+                        platform,
+                        PlatformState {
+                            account: Some(account),
+                            connection: Connection::Connected,
+                            ..Default::default()
+                        },
+                    );
+                    self.sign_ins
+                        .insert(platform, SignInFlow::SignedIn { note });
+                }
+                Err(why) => {
+                    self.sign_ins.insert(platform, SignInFlow::Failed(why));
+                }
+            },
+            Event::SignedOut { platform, note } => {
+                self.platforms.remove(&platform);
+                self.sign_ins
+                    .insert(platform, SignInFlow::SignedOut { note });
+            }
             Event::AccountLoaded {
                 platform,
                 result,

@@ -12,9 +12,14 @@ const BIN: &str = env!("CARGO_BIN_EXE_stagehand");
 async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
     let mut cmd = tokio::process::Command::new(BIN);
     // No credential store: only what a test gives counts.
+    // No settings file either: one that does not exist, whatever the user's has.
     cmd.args(args)
         .env_remove("RUST_LOG")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS");
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env(
+            "STAGEHAND_CONFIG",
+            std::env::temp_dir().join("stagehand-cli-tests-no-such-dir/config.toml"),
+        );
     for key in [
         "STAGEHAND_TROVO_API",
         "STAGEHAND_TROVO_CLIENT_ID",

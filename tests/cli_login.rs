@@ -2,7 +2,9 @@
 //! the sign-in address first, the "browser" (reqwest here) goes through the simulator's
 //! consent page, and the redirect lands on the binary's loopback listener.
 
-use reqwest::redirect::Policy;
+mod common;
+
+use common::{approve, free_port};
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 use std::process::Stdio;
@@ -11,13 +13,6 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stagehand");
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
-
 fn command(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
     let mut cmd = command_with_store(sim, secret);
     // No credential store in these tests: the sign-in is kept in memory and said so.
@@ -25,10 +20,24 @@ fn command(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
     cmd
 }
 
+/// The settings file the binary uses against `sim`: one per simulator, so tests never share
+/// (or touch the user's).
+fn config_path(sim: &TrovoSim) -> std::path::PathBuf {
+    let port = url::Url::parse(&sim.origin())
+        .ok()
+        .and_then(|u| u.port())
+        .unwrap_or(0);
+    std::env::temp_dir()
+        .join(format!("stagehand-cli-login-{}-{port}", std::process::id()))
+        .join("config.toml")
+}
+
 /// The binary with the session's credential store, if it has one.
 fn command_with_store(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(BIN);
-    cmd.env_remove("RUST_LOG")
+    // A settings file of this simulator's own, never the user's.
+    cmd.env("STAGEHAND_CONFIG", config_path(sim))
+        .env_remove("RUST_LOG")
         .env_remove("STAGEHAND_TROVO_ACCESS_TOKEN")
         .env_remove("STAGEHAND_TROVO_REFRESH_TOKEN")
         .env_remove("STAGEHAND_REDIRECT_PORT")
@@ -41,52 +50,6 @@ fn command_with_store(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
         cmd.env_remove("STAGEHAND_TROVO_CLIENT_SECRET");
     }
     cmd
-}
-
-/// What a browser does with the sign-in address: open the consent page, click "as the
-/// streamer", follow the redirect to the loopback listener.
-async fn approve(sim: &TrovoSim, address: &str) -> String {
-    let browser = reqwest::Client::builder()
-        .redirect(Policy::none())
-        .timeout(Duration::from_secs(10))
-        .build()
-        .expect("client");
-    let html = browser
-        .get(address)
-        .send()
-        .await
-        .expect("consent page")
-        .text()
-        .await
-        .expect("html");
-    let marker = "id=\"as-streamer\" href=\"";
-    let start = html.find(marker).expect("the approve link") + marker.len();
-    let end = start + html[start..].find('"').expect("end of link");
-    let href = html[start..end].replace("&amp;", "&");
-    let go = browser
-        .get(format!("{}{href}", sim.origin()))
-        .send()
-        .await
-        .expect("authorize");
-    let mut target =
-        url::Url::parse(go.headers()["location"].to_str().expect("location")).expect("redirect");
-    let fragment = target.fragment().map(str::to_owned);
-    target.set_fragment(None);
-    let page = browser.get(target.clone()).send().await.expect("listener");
-    assert!(page.status().is_success());
-    match fragment {
-        // The implicit flow: the page's script posts the fragment back.
-        Some(f) => browser
-            .post(target.join("/token").expect("token url"))
-            .body(f)
-            .send()
-            .await
-            .expect("token post")
-            .text()
-            .await
-            .expect("answer"),
-        None => page.text().await.expect("page"),
-    }
 }
 
 async fn login(secret: bool) -> (std::process::ExitStatus, String, String, String) {
@@ -236,4 +199,32 @@ async fn the_sign_in_survives_a_restart_on_the_keyring_and_logout_removes_it() {
         "signed out: the keyring entry is gone"
     );
     assert!(String::from_utf8_lossy(&after.stderr).contains("sign in"));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn login_remembers_the_application_in_the_settings_file_and_nothing_secret() {
+    let port = free_port();
+    let sim = TrovoSim::start(SimOptions {
+        redirect_uri: loopback_redirect_uri(port),
+        ..Default::default()
+    })
+    .await
+    .expect("simulator");
+    let path = config_path(&sim);
+    let _ = std::fs::remove_file(&path);
+    let (status, _, _, err) = login_on(&sim, port, command(&sim, true)).await;
+    assert!(status.success(), "stderr: {err}");
+    let text = std::fs::read_to_string(&path).expect("the settings file was written");
+    let file: toml::Value = toml::from_str(&text).expect("TOML");
+    assert_eq!(file["trovo"]["client_id"].as_str(), Some(TrovoSim::CLIENT_ID));
+    assert_eq!(
+        file["redirect_port"].as_integer(),
+        Some(i64::from(port)),
+        "a port other than the default is remembered: {text}"
+    );
+    let secrets = sim.issued_secrets();
+    assert!(secrets.len() > 2, "the sign-in issued tokens");
+    for secret in &secrets {
+        assert!(!text.contains(secret.as_str()), "a secret in the settings file");
+    }
 }

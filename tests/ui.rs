@@ -36,12 +36,8 @@ fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Wind
     let client = trovo_sim_client(&sim).expect("client");
     let mut backend = BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))]));
     backend.intervals = intervals;
-    let launch = Launch {
-        demo: true,
-        backend,
-        runtime: runtime.handle().clone(),
-        keep_alive: vec![Box::new(Arc::clone(&sim))],
-    };
+    let mut launch = Launch::new(true, backend, runtime.handle().clone());
+    launch.keep_alive.push(Box::new(Arc::clone(&sim)));
     let app = StagehandApp::new(launch, None);
     let harness = Harness::builder()
         .with_size(egui::vec2(size.0, size.1))
@@ -253,12 +249,11 @@ fn the_draft_and_the_unsent_chat_line_survive_a_restart() {
         .block_on(TrovoSim::start(SimOptions::default()))
         .expect("simulator");
     let client = trovo_sim_client(&sim).expect("client");
-    let launch = Launch {
-        demo: true,
-        backend: BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))])),
-        runtime: runtime.handle().clone(),
-        keep_alive: Vec::new(),
-    };
+    let launch = Launch::new(
+        true,
+        BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))])),
+        runtime.handle().clone(),
+    );
     let mut app = StagehandApp::new(launch, Some(&storage));
     assert_eq!(
         app.view_mut().drafts[&TROVO].title.as_deref(),
@@ -530,6 +525,7 @@ fn an_idle_window_does_not_repaint() {
         viewers: Duration::from_secs(3600),
         followers: Duration::from_secs(3600),
         subscribers: Duration::from_secs(3600),
+        sign_in: Duration::from_secs(3600),
     };
     let mut w = window_with((1280.0, 800.0), SimOptions::default(), quiet);
     w.loaded();

@@ -19,6 +19,7 @@
 //! a platform's API; the platform modules exchange codes and keep tokens.
 
 pub mod error;
+pub mod help;
 pub mod loopback;
 pub mod oauth;
 pub mod signin;

@@ -100,13 +100,13 @@ pub async fn open_store() -> Arc<TokenStore> {
 /// Fills what the environment left out (tokens, client secret) from the credential store.
 /// Returns whether the tokens came from the store, so refreshed ones go back there; tokens
 /// from the environment stay in memory, as scripts expect.
-pub async fn fill_from_store(config: &mut TrovoConfig) -> bool {
+pub async fn fill_from_store(config: &mut TrovoConfig, store: &Arc<TokenStore>) -> bool {
     let need_tokens = config.access_token.is_none();
     let need_secret = config.client_secret.is_none();
     if !need_tokens && !need_secret {
         return false;
     }
-    let store = open_store().await;
+    let store = Arc::clone(store);
     let read = tokio::task::spawn_blocking(move || {
         let get = |k| store.get(TROVO, k).ok().flatten();
         (
@@ -130,12 +130,13 @@ pub async fn fill_from_store(config: &mut TrovoConfig) -> bool {
     false
 }
 
-/// Writes every refreshed pair back to the store, so the newest refresh token survives.
-pub fn keep_refreshed_tokens(client: &TrovoClient) {
-    client.on_tokens_refreshed(Arc::new(|pair: &TokenPair| {
+/// Writes every refreshed pair back to `store`, so the newest refresh token survives.
+pub fn keep_refreshed_tokens(client: &TrovoClient, store: Arc<TokenStore>) {
+    client.on_tokens_refreshed(Arc::new(move |pair: &TokenPair| {
         let pair = pair.clone();
+        let store = Arc::clone(&store);
         // The listener runs inside a call; the store may block, so it gets its own thread.
-        std::thread::spawn(move || save_tokens(&TokenStore::native(), &pair));
+        std::thread::spawn(move || save_tokens(&store, &pair));
     }));
 }
 

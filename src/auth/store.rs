@@ -156,6 +156,15 @@ impl TokenStore {
         }
     }
 
+    /// Deletes one secret; nothing stored is not an error.
+    pub fn delete(&self, platform: PlatformId, kind: SecretKind) -> Result<(), StoreError> {
+        self.memory().remove(&(platform, kind));
+        match self.entry(platform, kind).map(|e| e.delete_credential()) {
+            None | Some(Ok(())) | Some(Err(keyring_core::Error::NoEntry)) => Ok(()),
+            Some(Err(e)) => Err(StoreError(describe(&e))),
+        }
+    }
+
     /// Deletes every secret of `platform` (Sign out). Nothing stored is not an error.
     pub fn delete_all(&self, platform: PlatformId) -> Result<(), StoreError> {
         let mut first_error = None;

@@ -2,6 +2,7 @@
 //! waking the UI after each. Every command runs as a task of its own, so a 100,000-viewer
 //! load never delays a chat line.
 
+pub mod accounts;
 mod export;
 pub mod images;
 mod pollers;
@@ -9,11 +10,13 @@ mod pollers;
 use crate::command::{Command, Event};
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
+use accounts::AccountSetup;
 use images::ImageCache;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
-use tokio::sync::mpsc;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::AbortHandle;
 
 pub use pollers::Intervals;
 
@@ -52,26 +55,67 @@ pub struct BackendConfig {
     /// Where images are cached on disk; `None` keeps them in memory only.
     pub image_dir: Option<std::path::PathBuf>,
     pub intervals: Intervals,
+    /// Signing in and out from the window.
+    pub accounts: AccountSetup,
 }
 
 impl BackendConfig {
-    /// Clients only: no disk cache, the default poll intervals.
+    /// Clients only: no disk cache, the default poll intervals, sign-ins in memory.
     pub fn new(clients: HashMap<PlatformId, PlatformClient>) -> Self {
         BackendConfig {
             clients,
             image_dir: None,
             intervals: Intervals::default(),
+            accounts: AccountSetup::in_memory(),
         }
     }
 }
 
 /// Shared by every task the backend runs.
 struct Shared {
-    clients: HashMap<PlatformId, PlatformClient>,
+    /// Changes only when the user signs in or out; never held across an `await`.
+    clients: RwLock<HashMap<PlatformId, PlatformClient>>,
     images: ImageCache,
     intervals: Intervals,
-    watched: Mutex<HashSet<PlatformId>>,
+    /// The running poller of each watched platform, stopped on sign-out.
+    watched: Mutex<HashMap<PlatformId, AbortHandle>>,
+    /// Sign-ins waiting for the browser, by platform: sending (or dropping) cancels.
+    sign_ins: Mutex<HashMap<PlatformId, oneshot::Sender<()>>>,
+    accounts: AccountSetup,
     out: Emitter,
+}
+
+impl Shared {
+    fn client(&self, platform: PlatformId) -> Option<PlatformClient> {
+        let clients = self.clients.read().unwrap_or_else(|e| e.into_inner());
+        clients.get(&platform).cloned()
+    }
+
+    fn watched(&self) -> MutexGuard<'_, HashMap<PlatformId, AbortHandle>> {
+        self.watched.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn sign_ins(&self) -> MutexGuard<'_, HashMap<PlatformId, oneshot::Sender<()>>> {
+        self.sign_ins.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Puts a new client in place of the old (or removes it) and stops the old one's
+    /// poller, so nothing keeps calling with a token that was replaced or revoked. Returns
+    /// the old client.
+    fn replace_client(
+        &self,
+        platform: PlatformId,
+        client: Option<PlatformClient>,
+    ) -> Option<PlatformClient> {
+        if let Some(poller) = self.watched().remove(&platform) {
+            poller.abort();
+        }
+        let mut clients = self.clients.write().unwrap_or_else(|e| e.into_inner());
+        match client {
+            Some(c) => clients.insert(platform, c),
+            None => clients.remove(&platform),
+        }
+    }
 }
 
 /// Starts the backend on `runtime`.
@@ -83,10 +127,12 @@ pub fn spawn(
     let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel::<Event>();
     let shared = Arc::new(Shared {
-        clients: config.clients,
+        clients: RwLock::new(config.clients),
         images: ImageCache::new(config.image_dir),
         intervals: config.intervals,
-        watched: Mutex::new(HashSet::new()),
+        watched: Mutex::new(HashMap::new()),
+        sign_ins: Mutex::new(HashMap::new()),
+        accounts: config.accounts,
         out: Emitter { tx: ev_tx, waker },
     });
     runtime.spawn(async move {
@@ -137,12 +183,29 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             out.emit(Event::Exported { platform, result });
             return;
         }
+        Command::SignIn {
+            platform,
+            client_id,
+            client_secret,
+            port,
+        } => {
+            accounts::sign_in(shared, platform, client_id, client_secret, port).await;
+            return;
+        }
+        Command::CancelSignIn { platform } => {
+            accounts::cancel(&shared, platform);
+            return;
+        }
+        Command::SignOut { platform } => {
+            accounts::sign_out(shared, platform).await;
+            return;
+        }
         _ => {}
     }
     let Some(platform) = command.platform() else {
         return;
     };
-    let Some(client) = shared.clients.get(&platform).cloned() else {
+    let Some(client) = shared.client(platform) else {
         out.emit(Event::NotConfigured {
             platform,
             request_id: command.request_id(),
@@ -151,17 +214,19 @@ async fn serve(command: Command, shared: Arc<Shared>) {
     };
     let event = match command {
         Command::Watch { platform } => {
-            let first = shared
-                .watched
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .insert(platform);
-            if first {
-                tokio::spawn(pollers::run(client, shared.intervals, out.clone()));
+            if let std::collections::hash_map::Entry::Vacant(slot) =
+                shared.watched().entry(platform)
+            {
+                let poller = tokio::spawn(pollers::run(client, shared.intervals, out.clone()));
+                slot.insert(poller.abort_handle());
             }
             return;
         }
-        Command::LoadImage { .. } | Command::ExportCsv { .. } => return,
+        Command::LoadImage { .. }
+        | Command::ExportCsv { .. }
+        | Command::SignIn { .. }
+        | Command::CancelSignIn { .. }
+        | Command::SignOut { .. } => return,
         Command::LoadSignInStatus { platform } => Event::SignInStatusLoaded {
             platform,
             result: client.sign_in_status().await,

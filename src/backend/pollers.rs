@@ -17,6 +17,9 @@ pub struct Intervals {
     pub viewers: Duration,
     pub followers: Duration,
     pub subscribers: Duration,
+    /// How often the sign-in is validated again (Twitch requires hourly for desktop apps;
+    /// it also notices a token revoked elsewhere). The window validates once at start.
+    pub sign_in: Duration,
 }
 
 impl Default for Intervals {
@@ -27,6 +30,7 @@ impl Default for Intervals {
             viewers: Duration::from_secs(10),
             followers: Duration::from_secs(20),
             subscribers: Duration::from_secs(60),
+            sign_in: Duration::from_secs(60 * 60),
         }
     }
 }
@@ -35,7 +39,9 @@ impl Default for Intervals {
 pub(super) async fn run(client: PlatformClient, every: Intervals, out: Emitter) {
     let platform = client.platform();
     let now = Instant::now();
-    let mut due = [now; 4];
+    // The window validated at start; the next check is an interval away.
+    let mut due = [now, now, now, now, now + every.sign_in];
+    let mut last_sign_in = None;
     let mut last_channel: Option<Channel> = None;
     let mut last_viewers = None;
     let mut last_followers = None;
@@ -98,6 +104,20 @@ pub(super) async fn run(client: PlatformClient, every: Intervals, out: Emitter) 
                     request_id: POLL,
                     result,
                 });
+            }
+        }
+        if now >= due[4] {
+            due[4] = now + every.sign_in;
+            let result = client.sign_in_status().await;
+            let differs = match &result {
+                Ok(status) => last_sign_in.as_ref() != Some(status),
+                Err(_) => true,
+            };
+            if let Ok(status) = &result {
+                last_sign_in = Some(status.clone());
+            }
+            if differs {
+                out.emit(Event::SignInStatusLoaded { platform, result });
             }
         }
         let next = due.iter().min().copied().unwrap_or(now + every.channel);

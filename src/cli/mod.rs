@@ -189,7 +189,12 @@ async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
             .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
         (launch::trovo_sim_client(&sim)?, Some(sim))
     } else {
-        (launch::trovo_client_from_env().await?, None)
+        let settings = launch::Settings::load();
+        let store = crate::auth::signin::open_store().await;
+        (
+            launch::trovo_client_from_env(&settings, &store).await?,
+            None,
+        )
     };
     Ok(session_with(PlatformClient::Trovo(client), platform, sim))
 }

@@ -3,9 +3,9 @@
 
 use super::{Output, output};
 use crate::auth::loopback::{DEFAULT_PORT, DEFAULT_TIMEOUT, loopback_redirect_uri};
-use crate::auth::oauth::TROVO_AUTHORIZE_PAGE;
 use crate::auth::signin::{SignIn, fill_from_store, open_store, save_tokens, trovo_sign_in};
 use crate::config::TrovoConfig;
+use crate::launch::Settings;
 use crate::model::PlatformId;
 use crate::platform::trovo::TrovoClient;
 use crate::secret::Secret;
@@ -21,7 +21,11 @@ pub(super) async fn login(
     no_browser: bool,
     port: Option<u16>,
 ) -> Result<Output, String> {
-    let port = port.unwrap_or(DEFAULT_PORT);
+    let settings = Settings::load();
+    let port = match port {
+        Some(p) => p,
+        None => settings.redirect_port()?,
+    };
     let (mut config, auth_page, _sim) = if demo {
         let sim = TrovoSim::start(SimOptions {
             redirect_uri: loopback_redirect_uri(port),
@@ -36,13 +40,9 @@ pub(super) async fn login(
         (config, page, Some(sim))
     } else {
         let mut config =
-            TrovoConfig::from_lookup(|k| std::env::var(k).ok()).map_err(|e| e.to_string())?;
-        fill_from_store(&mut config).await;
-        let page = std::env::var("STAGEHAND_TROVO_AUTH_URL")
-            .ok()
-            .filter(|p| !p.trim().is_empty())
-            .unwrap_or_else(|| TROVO_AUTHORIZE_PAGE.to_owned());
-        (config, page, None)
+            TrovoConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
+        fill_from_store(&mut config, &open_store().await).await;
+        (config, settings.trovo_endpoints().auth_page, None)
     };
     // A new sign-in replaces whatever was held.
     config.access_token = None;
@@ -54,6 +54,7 @@ pub(super) async fn login(
         port,
         timeout: DEFAULT_TIMEOUT,
     };
+    let client_id = config.client_id.clone();
     let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
     // Kept alive until the sign-in ends: dropping it would cancel.
     let (_keep_open, cancel) = tokio::sync::oneshot::channel();
@@ -77,6 +78,7 @@ pub(super) async fn login(
         if let Some(why) = trouble {
             eprintln!("stagehand: {why}; this sign-in lasts only for this process");
         }
+        remember_client_id(&settings, client_id, port).await;
     }
     let text = format!(
         "Signed in to Trovo as {} ({})\n",
@@ -105,8 +107,10 @@ pub(super) async fn logout(demo: bool) -> Result<Output, String> {
     if demo {
         return done();
     }
-    if let Ok(mut config) = TrovoConfig::from_lookup(|k| std::env::var(k).ok()) {
-        fill_from_store(&mut config).await;
+    let settings = Settings::load();
+    let store = open_store().await;
+    if let Ok(mut config) = TrovoConfig::from_lookup(|k| settings.lookup(k)) {
+        fill_from_store(&mut config, &store).await;
         if config.access_token.is_some()
             && let Ok(client) = TrovoClient::new(config)
             && let Err(e) = client.revoke().await
@@ -114,10 +118,29 @@ pub(super) async fn logout(demo: bool) -> Result<Output, String> {
             tracing::info!("revoking on sign-out failed: {e}");
         }
     }
-    let store = open_store().await;
     tokio::task::spawn_blocking(move || store.delete_all(TROVO))
         .await
         .map_err(|e| format!("signing out stopped: {e}"))?
         .map_err(|e| e.to_string())?;
     done()
+}
+
+/// Remembers the client ID (and a port other than the default) in the settings file, so the
+/// window and later commands know the application without the environment. Not secret.
+async fn remember_client_id(settings: &Settings, client_id: String, port: u16) {
+    let Some(path) = settings.path.clone() else {
+        return;
+    };
+    let saved = tokio::task::spawn_blocking(move || {
+        let (mut file, _) = crate::config_file::ConfigFile::load_or_default(&path);
+        file.registration_mut(TROVO).client_id = Some(client_id);
+        if port != DEFAULT_PORT {
+            file.redirect_port = Some(port);
+        }
+        file.save(&path)
+    })
+    .await;
+    if let Ok(Err(e)) = saved {
+        eprintln!("stagehand: {e}");
+    }
 }

@@ -73,6 +73,14 @@ impl PlatformClient {
         }
     }
 
+    /// Ends the sign-in on the platform's side (Sign out), so a copy of the token elsewhere
+    /// is worthless too.
+    pub async fn revoke(&self) -> Result<(), PlatformError> {
+        match self {
+            PlatformClient::Trovo(c) => c.revoke().await,
+        }
+    }
+
     /// A channel's current state.
     pub async fn channel(&self, target: &ChannelTarget) -> Result<Channel, PlatformError> {
         match self {

@@ -43,6 +43,8 @@ pub struct LocalState {
     pub language_filter: String,
     pub people: people::PeopleState,
     pub settings_open: bool,
+    /// What is typed into Settings → Accounts.
+    pub accounts: settings::AccountForms,
     pub stream_key: stream_info::StreamKeyState,
     /// On a narrow window the chat shares the centre with the people lists.
     pub narrow_shows_chat: bool,

@@ -79,6 +79,9 @@ pub(crate) struct TokenStore {
     access: HashMap<String, AccessToken>,
     refresh: HashMap<String, RefreshToken>,
     codes: HashMap<String, AuthCode>,
+    /// Every token and code ever handed out, revoked or not, so a test can look for them
+    /// where they must never appear (logs, files).
+    issued: Vec<String>,
 }
 
 /// 32 hex digits, like the reference's sample tokens.
@@ -128,6 +131,10 @@ impl TokenStore {
                 expires_at: now + REFRESH_LIFETIME,
             },
         );
+        if self.issued.len() < 100_000 {
+            self.issued.push(access_token.clone());
+            self.issued.push(refresh_token.clone());
+        }
         // Forget long-expired access tokens so a long demo does not grow without bound.
         if self.access.len() > 10_000 {
             self.access.retain(|_, t| t.grant.expires_at > now - 86_400);
@@ -146,6 +153,9 @@ impl TokenStore {
         redirect_uri: &str,
     ) -> String {
         let code = random_hex();
+        if self.issued.len() < 100_000 {
+            self.issued.push(code.clone());
+        }
         self.codes.insert(
             code.clone(),
             AuthCode {
@@ -181,6 +191,18 @@ impl TokenStore {
             return Err(ApiError::new(SCOPE_NOT_AUTHORIZED));
         }
         Ok(entry.grant.clone())
+    }
+
+    /// Every token and code handed out so far.
+    pub(crate) fn issued(&self) -> &[String] {
+        &self.issued
+    }
+
+    /// Whether an access token would be accepted now (known, not revoked, not expired).
+    pub(crate) fn is_active(&self, token: &str) -> bool {
+        self.access
+            .get(token)
+            .is_some_and(|t| t.grant.expires_at > now_secs())
     }
 
     /// Revokes an access token (unknown tokens are fine, as in OAuth's revocation spec).

@@ -245,6 +245,19 @@ impl TrovoSim {
             .issue_code(user_id(user), scopes, redirect_uri)
     }
 
+    /// Every access token, refresh token and authorization code issued so far, and the
+    /// client secret: what must never show up in a log line or a file the app writes.
+    pub fn issued_secrets(&self) -> Vec<String> {
+        let mut all = self.shared.world().auth.issued().to_vec();
+        all.push(TrovoSim::CLIENT_SECRET.to_owned());
+        all
+    }
+
+    /// Whether Trovo would accept this access token now: false once it is revoked.
+    pub fn token_is_active(&self, access_token: &str) -> bool {
+        self.shared.world().auth.is_active(access_token)
+    }
+
     /// Queues a fault; see [`FaultRule`].
     pub fn inject(&self, rule: FaultRule) {
         self.shared.faults().push(rule);

@@ -1,0 +1,67 @@
+//! What a user needs to know to register an application with a platform before signing in:
+//! where its developer console is, what to enter there, and whether a client secret helps.
+//! Kept here, not in the panels, so Settings draws every platform the same way.
+
+use crate::model::PlatformId;
+
+/// How a platform's sign-in uses a client secret.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SecretUse {
+    /// Optional: with it the sign-in can be refreshed; without it, it lasts until it lapses.
+    Optional,
+    /// Not used: the platform treats a desktop app as a public client.
+    None,
+}
+
+/// The registration steps of one platform.
+#[derive(Clone, Copy, Debug)]
+pub struct RegistrationHelp {
+    /// The developer console, opened by the link in Settings.
+    pub console_url: &'static str,
+    /// What to do there, one sentence a line; `{redirect}` stands for the redirect URL.
+    pub steps: &'static [&'static str],
+    pub secret: SecretUse,
+    /// What the secret changes, said beside its field.
+    pub secret_hint: &'static str,
+    /// Whether signing in from the window is available for this platform yet.
+    pub available: bool,
+}
+
+/// The registration help of `platform`.
+pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
+    match platform {
+        PlatformId::Trovo => RegistrationHelp {
+            console_url: "https://developer.trovo.live/",
+            steps: &[
+                "Open Trovo's developer portal and create an application.",
+                "Add {redirect} as its redirect URL, exactly so.",
+                "Copy its client ID here, then sign in.",
+            ],
+            secret: SecretUse::Optional,
+            secret_hint: "Optional. With it, Stagehand renews the sign-in by itself; without it, Trovo signs you in for about 10 days. Kept on the system's credential store only.",
+            available: true,
+        },
+        PlatformId::Twitch => RegistrationHelp {
+            console_url: "https://dev.twitch.tv/console/apps",
+            steps: &[
+                "Open the Twitch developer console and register an application.",
+                "Choose the Public client type.",
+                "Copy its client ID here, then sign in.",
+            ],
+            secret: SecretUse::None,
+            secret_hint: "",
+            available: false,
+        },
+        PlatformId::Velora => RegistrationHelp {
+            console_url: "https://velora.tv/developers",
+            steps: &[
+                "Open Velora's developer settings and create an application.",
+                "Add {redirect} as its redirect URL, exactly so.",
+                "Copy its client ID here, then sign in.",
+            ],
+            secret: SecretUse::Optional,
+            secret_hint: "Optional: Velora signs desktop apps in with PKCE.",
+            available: false,
+        },
+    }
+}

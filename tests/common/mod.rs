@@ -1,0 +1,62 @@
+//! Helpers shared by the integration tests that sign in: a free port for the loopback
+//! listener, and a "browser" that approves on the simulator's consent page.
+
+#![allow(dead_code)]
+
+use reqwest::redirect::Policy;
+use stagehand::sim::trovo::TrovoSim;
+use std::time::Duration;
+
+/// A port nothing listens on right now.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+/// What a browser does with the sign-in address: open the consent page, click "as the
+/// streamer", follow the redirect to the loopback listener.
+pub async fn approve(sim: &TrovoSim, address: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let html = browser
+        .get(address)
+        .send()
+        .await
+        .expect("consent page")
+        .text()
+        .await
+        .expect("html");
+    let marker = "id=\"as-streamer\" href=\"";
+    let start = html.find(marker).expect("the approve link") + marker.len();
+    let end = start + html[start..].find('"').expect("end of link");
+    let href = html[start..end].replace("&amp;", "&");
+    let go = browser
+        .get(format!("{}{href}", sim.origin()))
+        .send()
+        .await
+        .expect("authorize");
+    let mut target =
+        url::Url::parse(go.headers()["location"].to_str().expect("location")).expect("redirect");
+    let fragment = target.fragment().map(str::to_owned);
+    target.set_fragment(None);
+    let page = browser.get(target.clone()).send().await.expect("listener");
+    assert!(page.status().is_success());
+    match fragment {
+        // The implicit flow: the page's script posts the fragment back.
+        Some(f) => browser
+            .post(target.join("/token").expect("token url"))
+            .body(f)
+            .send()
+            .await
+            .expect("token post")
+            .text()
+            .await
+            .expect("answer"),
+        None => page.text().await.expect("page"),
+    }
+}

@@ -1,0 +1,377 @@
+//! Settings → Accounts in the real window, driven with egui_kittest: the user types the
+//! application's client ID, clicks Sign in, approves on the simulator's consent page (the
+//! test plays the browser and follows the address the app gave), and is back in the app
+//! signed in; the sign-in survives a restart; Sign out revokes it and deletes every stored
+//! secret. The credential store is keyring-core's mock store here; `keyring_real.rs` proves
+//! the real one.
+
+mod common;
+
+use common::{approve, free_port};
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use stagehand::app::{Launch, StagehandApp};
+use stagehand::auth::loopback_redirect_uri;
+use stagehand::auth::store::{SecretKind, TokenStore};
+use stagehand::backend::BackendConfig;
+use stagehand::backend::accounts::{AccountSetup, TrovoEndpoints};
+use stagehand::config_file::ConfigFile;
+use stagehand::launch::{Settings, signed_in_clients};
+use stagehand::model::PlatformId;
+use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use stagehand::state::SignInFlow;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+const TROVO: PlatformId = PlatformId::Trovo;
+
+struct Window {
+    harness: Harness<'static, StagehandApp>,
+    sim: Arc<TrovoSim>,
+    store: Arc<TokenStore>,
+    config_path: PathBuf,
+    port: u16,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// A window with nothing signed in, whose sign-ins go to a fresh simulator.
+fn signed_out_window(test: &str) -> Window {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let port = free_port();
+    let sim = Arc::new(
+        runtime
+            .block_on(TrovoSim::start(SimOptions {
+                redirect_uri: loopback_redirect_uri(port),
+                ..SimOptions::default()
+            }))
+            .expect("simulator"),
+    );
+    let mock = keyring_core::mock::Store::new().expect("mock store");
+    let store = Arc::new(TokenStore::with_store(mock));
+    let dir = std::env::temp_dir().join(format!(
+        "stagehand-ui-accounts-{}-{test}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    let config_path = dir.join("config.toml");
+    let mut backend = BackendConfig::new(HashMap::new());
+    backend.accounts = AccountSetup {
+        store: Arc::clone(&store),
+        config_path: Some(config_path.clone()),
+        trovo: TrovoEndpoints {
+            api_base: sim.api_base(),
+            auth_page: sim.auth_page_url(),
+        },
+        open_browser: false,
+        timeout: Duration::from_secs(60),
+    };
+    let mut launch = Launch::new(false, backend, runtime.handle().clone());
+    launch.redirect_port = port;
+    let app = StagehandApp::new(launch, None);
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_context_setup(|ctx| {
+            ctx.add_font_provider(Arc::new(
+                egui_system_font_provider::SystemFontProvider::new(),
+            ));
+        })
+        .build_ui_state(
+            |ui, app: &mut StagehandApp| {
+                app.drain(ui.ctx());
+                app.draw(ui);
+            },
+            app,
+        );
+    Window {
+        harness,
+        sim,
+        store,
+        config_path,
+        port,
+        runtime,
+    }
+}
+
+impl Window {
+    fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp) -> bool) {
+        for _ in 0..400 {
+            self.harness.step();
+            if cond(self.harness.state()) {
+                self.harness.run_steps(2);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    fn open_settings(&mut self) {
+        self.harness.get_by_label("⚙ Settings").click();
+        self.harness.run_steps(2);
+    }
+
+    fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).focus();
+        self.harness.run_steps(1);
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.run_steps(2);
+    }
+
+    /// Clicks Sign in and waits until the app says where the browser should go.
+    fn start_sign_in(&mut self) -> String {
+        self.harness
+            .get_by_label("Sign in to Trovo with the browser")
+            .click();
+        let mut url = None;
+        for _ in 0..400 {
+            self.harness.step();
+            if let Some(SignInFlow::Waiting { url: Some(u) }) =
+                self.harness.state().state().sign_ins.get(&TROVO)
+            {
+                url = Some(u.clone());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let url = url.expect("the app gave a sign-in address");
+        self.harness.run_steps(2);
+        url
+    }
+
+    fn stored(&self, kind: SecretKind) -> Option<String> {
+        self.store
+            .get(TROVO, kind)
+            .expect("the store answers")
+            .map(|s| s.expose().to_owned())
+    }
+}
+
+#[test]
+fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
+    let mut w = signed_out_window("roundtrip");
+    w.open_settings();
+    assert!(
+        w.harness.query_by_label("Not signed in.").is_some(),
+        "a fresh install says it is signed out"
+    );
+    assert!(
+        w.harness
+            .query_by_label_contains("Open the Trovo developer portal")
+            .is_some(),
+        "the how-to links to the developer portal"
+    );
+    assert!(
+        w.harness
+            .query_by_label_contains(&format!(
+                "Add {} as its redirect URL",
+                loopback_redirect_uri(w.port)
+            ))
+            .is_some(),
+        "the how-to names the exact redirect URL to register"
+    );
+    w.type_into("Client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Client secret", TrovoSim::CLIENT_SECRET);
+    let url = w.start_sign_in();
+    assert!(
+        w.harness.query_by_label("Cancel").is_some(),
+        "a waiting sign-in can be cancelled"
+    );
+    assert!(url.starts_with(&w.sim.auth_page_url()), "{url}");
+    assert!(
+        url.contains("response_type=code"),
+        "a secret means the code flow"
+    );
+
+    // The browser: consent page, approve, redirect to the app's listener.
+    let page = w.runtime.block_on(approve(&w.sim, &url));
+    assert!(page.contains("You can close this tab"), "{page}");
+    w.wait_for("the account after signing in", |app| {
+        app.state()
+            .platforms
+            .get(&TROVO)
+            .is_some_and(|p| p.account.is_some())
+    });
+    let streamer = w.sim.streamer();
+    assert!(
+        w.harness
+            .query_by_label_contains(&format!("Signed in as {}", streamer.nickname))
+            .is_some(),
+        "Settings says who is signed in"
+    );
+    w.wait_for("the channel of the new account", |app| {
+        app.state().platforms[&TROVO].channel.is_some()
+    });
+    assert!(w.harness.query_by_label("Sign out").is_some());
+
+    // What was kept, and where: tokens and secret on the store, the client ID in the file.
+    let access = w
+        .stored(SecretKind::AccessToken)
+        .expect("access token stored");
+    assert!(w.sim.token_is_active(&access));
+    assert!(w.stored(SecretKind::RefreshToken).is_some());
+    assert_eq!(
+        w.stored(SecretKind::ClientSecret).as_deref(),
+        Some(TrovoSim::CLIENT_SECRET)
+    );
+    let file = ConfigFile::load(&w.config_path).expect("settings file");
+    assert_eq!(file.trovo.client_id.as_deref(), Some(TrovoSim::CLIENT_ID));
+    let text = std::fs::read_to_string(&w.config_path).expect("text");
+    assert!(
+        !text.contains(&access) && !text.contains(TrovoSim::CLIENT_SECRET),
+        "nothing secret in the settings file"
+    );
+
+    // A restart: the settings file and the store are all a new run has. (The file also
+    // points the API at the simulator, as a user with a stand-in would.)
+    let mut file = file;
+    file.trovo.api_base = Some(w.sim.api_base());
+    file.save(&w.config_path).expect("saved");
+    let settings = Settings {
+        path: Some(w.config_path.clone()),
+        file: ConfigFile::load(&w.config_path).expect("read back"),
+        problem: None,
+    };
+    let clients = w
+        .runtime
+        .block_on(signed_in_clients(&settings, &w.store))
+        .expect("configured");
+    let client = clients
+        .get(&TROVO)
+        .expect("still signed in after a restart");
+    let account = w
+        .runtime
+        .block_on(client.account())
+        .expect("the stored sign-in works");
+    assert_eq!(account.name, streamer.username);
+
+    // Sign out: revoked on the platform, deleted from the store, gone from the window.
+    w.harness.get_by_label("Sign out").click();
+    w.wait_for("the sign-out", |app| {
+        matches!(
+            app.state().sign_ins.get(&TROVO),
+            Some(SignInFlow::SignedOut { .. })
+        )
+    });
+    assert!(w.harness.query_by_label("Signed out.").is_some());
+    assert!(!w.sim.token_is_active(&access), "the token was revoked");
+    for kind in SecretKind::ALL {
+        assert_eq!(w.stored(kind), None, "{kind:?} deleted");
+    }
+    assert!(
+        !w.harness.state().state().platforms.contains_key(&TROVO),
+        "the panels no longer show the account"
+    );
+    assert!(
+        w.harness.query_by_label_contains("Signed in as").is_none(),
+        "Settings no longer names the account"
+    );
+}
+
+#[test]
+fn without_a_secret_the_implicit_flow_signs_in_and_keeps_no_secret() {
+    let mut w = signed_out_window("implicit");
+    w.open_settings();
+    w.type_into("Client ID", TrovoSim::CLIENT_ID);
+    let url = w.start_sign_in();
+    assert!(url.contains("response_type=token"), "{url}");
+    let answer = w.runtime.block_on(approve(&w.sim, &url));
+    let access = w
+        .sim
+        .issued_secrets()
+        .into_iter()
+        .find(|t| w.sim.token_is_active(t))
+        .expect("a token was issued");
+    assert!(!answer.contains(&access), "no page echoes the token");
+    w.wait_for("the account", |app| {
+        app.state()
+            .platforms
+            .get(&TROVO)
+            .is_some_and(|p| p.account.is_some())
+    });
+    assert_eq!(w.stored(SecretKind::AccessToken), Some(access));
+    assert_eq!(w.stored(SecretKind::ClientSecret), None);
+}
+
+#[test]
+fn a_waiting_sign_in_can_be_cancelled_and_frees_the_port() {
+    let mut w = signed_out_window("cancel");
+    w.open_settings();
+    w.type_into("Client ID", TrovoSim::CLIENT_ID);
+    let _url = w.start_sign_in();
+    assert!(
+        std::net::TcpListener::bind(("127.0.0.1", w.port)).is_err(),
+        "the listener holds the port while waiting"
+    );
+    w.harness.get_by_label("Cancel").click();
+    w.wait_for("the cancellation", |app| {
+        matches!(
+            app.state().sign_ins.get(&TROVO),
+            Some(SignInFlow::Failed(_))
+        )
+    });
+    assert!(
+        w.harness
+            .query_by_label_contains("The sign-in was cancelled")
+            .is_some(),
+        "the window says it was cancelled"
+    );
+    // The listener lets go of the port, so the next sign-in can bind it.
+    let mut freed = false;
+    for _ in 0..40 {
+        if std::net::TcpListener::bind(("127.0.0.1", w.port)).is_ok() {
+            freed = true;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    assert!(freed, "the port is free again");
+    assert!(
+        w.harness
+            .query_by_label("Sign in to Trovo with the browser")
+            .is_some(),
+        "the user can start again"
+    );
+    assert!(!w.harness.state().state().platforms.contains_key(&TROVO));
+}
+
+#[test]
+fn a_sign_in_the_platform_refuses_says_why_and_keeps_the_form() {
+    let mut w = signed_out_window("refused");
+    w.open_settings();
+    w.type_into("Client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Client secret", "not-the-secret");
+    let url = w.start_sign_in();
+    let _ = w.runtime.block_on(approve(&w.sim, &url));
+    w.wait_for("the refusal", |app| {
+        matches!(
+            app.state().sign_ins.get(&TROVO),
+            Some(SignInFlow::Failed(_))
+        )
+    });
+    let Some(SignInFlow::Failed(why)) = w.harness.state().state().sign_ins.get(&TROVO).cloned()
+    else {
+        unreachable!()
+    };
+    assert!(
+        !why.contains("not-the-secret"),
+        "the secret is never echoed: {why}"
+    );
+    assert!(
+        w.harness.query_by_label_contains(&why).is_some(),
+        "shown: {why}"
+    );
+    assert_eq!(w.stored(SecretKind::AccessToken), None);
+    assert!(
+        w.harness
+            .query_by_label("Sign in to Trovo with the browser")
+            .is_some(),
+        "the form stays for another try"
+    );
+}
