@@ -216,7 +216,10 @@ async fn login_remembers_the_application_in_the_settings_file_and_nothing_secret
     assert!(status.success(), "stderr: {err}");
     let text = std::fs::read_to_string(&path).expect("the settings file was written");
     let file: toml::Value = toml::from_str(&text).expect("TOML");
-    assert_eq!(file["trovo"]["client_id"].as_str(), Some(TrovoSim::CLIENT_ID));
+    assert_eq!(
+        file["trovo"]["client_id"].as_str(),
+        Some(TrovoSim::CLIENT_ID)
+    );
     assert_eq!(
         file["redirect_port"].as_integer(),
         Some(i64::from(port)),
@@ -225,6 +228,9 @@ async fn login_remembers_the_application_in_the_settings_file_and_nothing_secret
     let secrets = sim.issued_secrets();
     assert!(secrets.len() > 2, "the sign-in issued tokens");
     for secret in &secrets {
-        assert!(!text.contains(secret.as_str()), "a secret in the settings file");
+        assert!(
+            !text.contains(secret.as_str()),
+            "a secret in the settings file"
+        );
     }
 }

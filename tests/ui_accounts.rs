@@ -7,155 +7,30 @@
 
 mod common;
 
-use common::{approve, free_port};
-use eframe::egui;
-use egui_kittest::Harness;
+use common::approve;
+use common::window::{TROVO, signed_out_window};
 use egui_kittest::kittest::Queryable;
-use stagehand::app::{Launch, StagehandApp};
 use stagehand::auth::loopback_redirect_uri;
-use stagehand::auth::store::{SecretKind, TokenStore};
-use stagehand::backend::BackendConfig;
-use stagehand::backend::accounts::{AccountSetup, TrovoEndpoints};
+use stagehand::auth::store::SecretKind;
 use stagehand::config_file::ConfigFile;
 use stagehand::launch::{Settings, signed_in_clients};
-use stagehand::model::PlatformId;
-use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use stagehand::sim::trovo::TrovoSim;
 use stagehand::state::SignInFlow;
-use std::collections::HashMap;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
-const TROVO: PlatformId = PlatformId::Trovo;
-
-struct Window {
-    harness: Harness<'static, StagehandApp>,
-    sim: Arc<TrovoSim>,
-    store: Arc<TokenStore>,
-    config_path: PathBuf,
-    port: u16,
-    runtime: tokio::runtime::Runtime,
-}
-
-/// A window with nothing signed in, whose sign-ins go to a fresh simulator.
-fn signed_out_window(test: &str) -> Window {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let port = free_port();
-    let sim = Arc::new(
-        runtime
-            .block_on(TrovoSim::start(SimOptions {
-                redirect_uri: loopback_redirect_uri(port),
-                ..SimOptions::default()
-            }))
-            .expect("simulator"),
-    );
-    let mock = keyring_core::mock::Store::new().expect("mock store");
-    let store = Arc::new(TokenStore::with_store(mock));
+/// A folder of this test's own for the settings file and the image cache.
+fn scratch(test: &str) -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "stagehand-ui-accounts-{}-{test}",
         std::process::id()
     ));
     let _ = std::fs::remove_dir_all(&dir);
-    let config_path = dir.join("config.toml");
-    let mut backend = BackendConfig::new(HashMap::new());
-    backend.accounts = AccountSetup {
-        store: Arc::clone(&store),
-        config_path: Some(config_path.clone()),
-        trovo: TrovoEndpoints {
-            api_base: sim.api_base(),
-            auth_page: sim.auth_page_url(),
-        },
-        open_browser: false,
-        timeout: Duration::from_secs(60),
-    };
-    let mut launch = Launch::new(false, backend, runtime.handle().clone());
-    launch.redirect_port = port;
-    let app = StagehandApp::new(launch, None);
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
-        .with_context_setup(|ctx| {
-            ctx.add_font_provider(Arc::new(
-                egui_system_font_provider::SystemFontProvider::new(),
-            ));
-        })
-        .build_ui_state(
-            |ui, app: &mut StagehandApp| {
-                app.drain(ui.ctx());
-                app.draw(ui);
-            },
-            app,
-        );
-    Window {
-        harness,
-        sim,
-        store,
-        config_path,
-        port,
-        runtime,
-    }
-}
-
-impl Window {
-    fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp) -> bool) {
-        for _ in 0..400 {
-            self.harness.step();
-            if cond(self.harness.state()) {
-                self.harness.run_steps(2);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("timed out waiting for {what}");
-    }
-
-    fn open_settings(&mut self) {
-        self.harness.get_by_label("⚙ Settings").click();
-        self.harness.run_steps(2);
-    }
-
-    fn type_into(&mut self, label: &str, text: &str) {
-        self.harness.get_by_label(label).focus();
-        self.harness.run_steps(1);
-        self.harness.get_by_label(label).type_text(text);
-        self.harness.run_steps(2);
-    }
-
-    /// Clicks Sign in and waits until the app says where the browser should go.
-    fn start_sign_in(&mut self) -> String {
-        self.harness
-            .get_by_label("Sign in to Trovo with the browser")
-            .click();
-        let mut url = None;
-        for _ in 0..400 {
-            self.harness.step();
-            if let Some(SignInFlow::Waiting { url: Some(u) }) =
-                self.harness.state().state().sign_ins.get(&TROVO)
-            {
-                url = Some(u.clone());
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        let url = url.expect("the app gave a sign-in address");
-        self.harness.run_steps(2);
-        url
-    }
-
-    fn stored(&self, kind: SecretKind) -> Option<String> {
-        self.store
-            .get(TROVO, kind)
-            .expect("the store answers")
-            .map(|s| s.expose().to_owned())
-    }
+    dir
 }
 
 #[test]
 fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
-    let mut w = signed_out_window("roundtrip");
+    let mut w = signed_out_window(&scratch("roundtrip"));
     w.open_settings();
     assert!(
         w.harness.query_by_label("Not signed in.").is_some(),
@@ -276,7 +151,7 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
 
 #[test]
 fn without_a_secret_the_implicit_flow_signs_in_and_keeps_no_secret() {
-    let mut w = signed_out_window("implicit");
+    let mut w = signed_out_window(&scratch("implicit"));
     w.open_settings();
     w.type_into("Client ID", TrovoSim::CLIENT_ID);
     let url = w.start_sign_in();
@@ -301,7 +176,7 @@ fn without_a_secret_the_implicit_flow_signs_in_and_keeps_no_secret() {
 
 #[test]
 fn a_waiting_sign_in_can_be_cancelled_and_frees_the_port() {
-    let mut w = signed_out_window("cancel");
+    let mut w = signed_out_window(&scratch("cancel"));
     w.open_settings();
     w.type_into("Client ID", TrovoSim::CLIENT_ID);
     let _url = w.start_sign_in();
@@ -343,7 +218,7 @@ fn a_waiting_sign_in_can_be_cancelled_and_frees_the_port() {
 
 #[test]
 fn a_sign_in_the_platform_refuses_says_why_and_keeps_the_form() {
-    let mut w = signed_out_window("refused");
+    let mut w = signed_out_window(&scratch("refused"));
     w.open_settings();
     w.type_into("Client ID", TrovoSim::CLIENT_ID);
     w.type_into("Client secret", "not-the-secret");

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod window;
+
 use reqwest::redirect::Policy;
 use stagehand::sim::trovo::TrovoSim;
 use std::time::Duration;

@@ -245,11 +245,14 @@ impl TrovoSim {
             .issue_code(user_id(user), scopes, redirect_uri)
     }
 
-    /// Every access token, refresh token and authorization code issued so far, and the
-    /// client secret: what must never show up in a log line or a file the app writes.
+    /// Every access token, refresh token and authorization code issued so far, the client
+    /// secret and the streamer's stream key: what must never show up in a log line or a
+    /// file the app writes.
     pub fn issued_secrets(&self) -> Vec<String> {
-        let mut all = self.shared.world().auth.issued().to_vec();
+        let world = self.shared.world();
+        let mut all = world.auth.issued().to_vec();
         all.push(TrovoSim::CLIENT_SECRET.to_owned());
+        all.push(world.main().stream_key.clone());
         all
     }
 

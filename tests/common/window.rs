@@ -1,0 +1,143 @@
+//! The window with nothing signed in, whose sign-ins go to a fresh simulator and whose
+//! secrets go to keyring-core's mock store: what the Settings → Accounts tests drive.
+
+use super::free_port;
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use stagehand::app::{Launch, StagehandApp};
+use stagehand::auth::loopback_redirect_uri;
+use stagehand::auth::store::{SecretKind, TokenStore};
+use stagehand::backend::BackendConfig;
+use stagehand::backend::accounts::{AccountSetup, TrovoEndpoints};
+use stagehand::model::PlatformId;
+use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use stagehand::state::SignInFlow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const TROVO: PlatformId = PlatformId::Trovo;
+
+/// The window, its simulator and where it keeps things.
+pub struct Window {
+    pub harness: Harness<'static, StagehandApp>,
+    pub sim: Arc<TrovoSim>,
+    pub store: Arc<TokenStore>,
+    pub config_path: PathBuf,
+    pub port: u16,
+    pub runtime: tokio::runtime::Runtime,
+}
+
+/// A window with nothing signed in; its settings file and image cache go under `dir`.
+pub fn signed_out_window(dir: &Path) -> Window {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let port = free_port();
+    let sim = Arc::new(
+        runtime
+            .block_on(TrovoSim::start(SimOptions {
+                redirect_uri: loopback_redirect_uri(port),
+                ..SimOptions::default()
+            }))
+            .expect("simulator"),
+    );
+    let mock = keyring_core::mock::Store::new().expect("mock store");
+    let store = Arc::new(TokenStore::with_store(mock));
+    let config_path = dir.join("config.toml");
+    let mut backend = BackendConfig::new(HashMap::new());
+    backend.image_dir = Some(dir.join("cache"));
+    backend.accounts = AccountSetup {
+        store: Arc::clone(&store),
+        config_path: Some(config_path.clone()),
+        trovo: TrovoEndpoints {
+            api_base: sim.api_base(),
+            auth_page: sim.auth_page_url(),
+        },
+        open_browser: false,
+        timeout: Duration::from_secs(60),
+    };
+    let mut launch = Launch::new(false, backend, runtime.handle().clone());
+    launch.redirect_port = port;
+    let app = StagehandApp::new(launch, None);
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 900.0))
+        .with_context_setup(|ctx| {
+            ctx.add_font_provider(Arc::new(
+                egui_system_font_provider::SystemFontProvider::new(),
+            ));
+        })
+        .build_ui_state(
+            |ui, app: &mut StagehandApp| {
+                app.drain(ui.ctx());
+                app.draw(ui);
+            },
+            app,
+        );
+    Window {
+        harness,
+        sim,
+        store,
+        config_path,
+        port,
+        runtime,
+    }
+}
+
+impl Window {
+    pub fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp) -> bool) {
+        for _ in 0..400 {
+            self.harness.step();
+            if cond(self.harness.state()) {
+                self.harness.run_steps(2);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("timed out waiting for {what}");
+    }
+
+    pub fn open_settings(&mut self) {
+        self.harness.get_by_label("⚙ Settings").click();
+        self.harness.run_steps(2);
+    }
+
+    pub fn type_into(&mut self, label: &str, text: &str) {
+        self.harness.get_by_label(label).focus();
+        self.harness.run_steps(1);
+        self.harness.get_by_label(label).type_text(text);
+        self.harness.run_steps(2);
+    }
+
+    /// Clicks Sign in and waits until the app says where the browser should go.
+    pub fn start_sign_in(&mut self) -> String {
+        self.harness
+            .get_by_label("Sign in to Trovo with the browser")
+            .click();
+        let mut url = None;
+        for _ in 0..400 {
+            self.harness.step();
+            if let Some(SignInFlow::Waiting { url: Some(u) }) =
+                self.harness.state().state().sign_ins.get(&TROVO)
+            {
+                url = Some(u.clone());
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        let url = url.expect("the app gave a sign-in address");
+        self.harness.run_steps(2);
+        url
+    }
+
+    pub fn stored(&self, kind: SecretKind) -> Option<String> {
+        self.store
+            .get(TROVO, kind)
+            .expect("the store answers")
+            .map(|s| s.expose().to_owned())
+    }
+}
