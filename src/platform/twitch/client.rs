@@ -260,6 +260,9 @@ impl TwitchClient {
                 ErrorKind::TokenExpired if self.inner.refresh_dead.load(Ordering::SeqCst) => {
                     return Err(errors::sign_in_again("its refresh was refused"));
                 }
+                ErrorKind::RateLimited if points_left(&headers) => {
+                    return Err(errors::cooldown(&body));
+                }
                 ErrorKind::RateLimited => {
                     self.inner
                         .limiter
@@ -522,6 +525,16 @@ fn rate_headers(headers: &HeaderMap) -> HeaderMap {
         }
     }
     out
+}
+
+/// Whether a 429 came with points still left in the bucket: then it is not the rate limit
+/// but a cooldown of one action (commercials), and the budget is untouched.
+fn points_left(headers: &HeaderMap) -> bool {
+    headers
+        .get("ratelimit-remaining")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .is_some_and(|r| r > 0)
 }
 
 /// When a refused read may go again, as epoch seconds: `Retry-After` (seconds) first, then

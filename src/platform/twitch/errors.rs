@@ -96,6 +96,21 @@ pub fn rate_limited() -> PlatformError {
     )
 }
 
+/// A 429 that is not the app's rate limit (its `Ratelimit-Remaining` still has points):
+/// Twitch's own cooldowns, such as the one between commercials. Twitch's message says how
+/// long to wait; nothing is retried.
+pub fn cooldown(body: &[u8]) -> PlatformError {
+    let probe: ErrorBody = serde_json::from_slice(body.trim_ascii()).unwrap_or_default();
+    api(
+        429,
+        ErrorKind::Other,
+        match said(&probe) {
+            Some(m) => format!("Twitch asks to wait: {m}"),
+            None => "Twitch asks to wait before doing that again".into(),
+        },
+    )
+}
+
 /// Turns an answer into an error when it is one: a failure status (with Helix's body or
 /// without), or a page that is not JSON where JSON was expected.
 pub fn check(status: StatusCode, body: &[u8]) -> Result<(), PlatformError> {
