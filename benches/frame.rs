@@ -48,6 +48,8 @@ fn app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
         subscribers: Some(1_000),
         started_at: Some(now - time::Duration::hours(1)),
         avatar_url: None,
+        tags: None,
+        delay: None,
     });
     app
 }

@@ -12,6 +12,12 @@ use url::Url;
 /// Trovo's API base, `/openplatform` included.
 pub const TROVO_API: &str = "https://open-api.trovo.live/openplatform";
 
+/// Twitch's Helix API base.
+pub const TWITCH_API: &str = "https://api.twitch.tv/helix";
+
+/// Twitch's sign-in origin, without `/oauth2` (the client adds the paths).
+pub const TWITCH_AUTH: &str = "https://id.twitch.tv";
+
 /// How long one request may take before it is reported as a timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -57,6 +63,63 @@ impl TrovoConfig {
         config.client_secret = get("STAGEHAND_TROVO_CLIENT_SECRET").map(Secret::new);
         config.access_token = get("STAGEHAND_TROVO_ACCESS_TOKEN").map(Secret::new);
         config.refresh_token = get("STAGEHAND_TROVO_REFRESH_TOKEN").map(Secret::new);
+        Ok(config)
+    }
+}
+
+/// Everything a Twitch client needs. There is no client secret: Stagehand is registered as
+/// a public client, signs in with the Device Code flow and refreshes without a secret.
+#[derive(Clone, Debug)]
+pub struct TwitchConfig {
+    /// The Helix base, `/helix` included.
+    pub api_base: Url,
+    /// The sign-in origin (`https://id.twitch.tv`), without `/oauth2`.
+    pub auth_base: Url,
+    pub client_id: String,
+    pub access_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
+    pub timeout: Duration,
+}
+
+impl TwitchConfig {
+    /// A configuration for a Helix base and a sign-in origin (the production ones, or a
+    /// simulator's). A trailing `/oauth2` on the origin is tolerated and dropped.
+    pub fn new(
+        api_base: &str,
+        auth_base: &str,
+        client_id: impl Into<String>,
+    ) -> Result<Self, PlatformError> {
+        let mut auth = check_base_url(PlatformId::Twitch, auth_base)?;
+        if auth.path().ends_with("/oauth2") {
+            let trimmed = auth.path().trim_end_matches("/oauth2").to_owned();
+            auth.set_path(&trimmed);
+        }
+        Ok(TwitchConfig {
+            api_base: check_base_url(PlatformId::Twitch, api_base)?,
+            auth_base: auth,
+            client_id: client_id.into(),
+            access_token: None,
+            refresh_token: None,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// Reads `STAGEHAND_TWITCH_*` through `lookup` (the process environment in production).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let api = get("STAGEHAND_TWITCH_API").unwrap_or_else(|| TWITCH_API.to_owned());
+        let auth = get("STAGEHAND_TWITCH_AUTH").unwrap_or_else(|| TWITCH_AUTH.to_owned());
+        let client_id = get("STAGEHAND_TWITCH_CLIENT_ID").ok_or_else(|| PlatformError::Config {
+            platform: PlatformId::Twitch,
+            message: "no client ID is configured: register a Public application at https://dev.twitch.tv/console and set STAGEHAND_TWITCH_CLIENT_ID (see the README)".into(),
+        })?;
+        let mut config = TwitchConfig::new(&api, &auth, client_id)?;
+        config.access_token = get("STAGEHAND_TWITCH_ACCESS_TOKEN").map(Secret::new);
+        config.refresh_token = get("STAGEHAND_TWITCH_REFRESH_TOKEN").map(Secret::new);
         Ok(config)
     }
 }
@@ -145,5 +208,44 @@ mod tests {
         assert!(c.refresh_token.is_none());
         let missing = TrovoConfig::from_lookup(|_| None).expect_err("no client id");
         assert!(missing.to_string().contains("STAGEHAND_TROVO_CLIENT_ID"));
+    }
+
+    #[test]
+    fn twitch_defaults_overrides_and_slashes() {
+        let c = TwitchConfig::from_lookup(|k| {
+            (k == "STAGEHAND_TWITCH_CLIENT_ID").then(|| "cid".into())
+        })
+        .expect("defaults");
+        assert_eq!(c.api_base.as_str(), "https://api.twitch.tv/helix");
+        assert_eq!(c.auth_base.as_str(), "https://id.twitch.tv/");
+        assert!(c.access_token.is_none() && c.refresh_token.is_none());
+        let env = |k: &str| match k {
+            "STAGEHAND_TWITCH_API" => Some("http://127.0.0.1:9/helix/".to_owned()),
+            "STAGEHAND_TWITCH_AUTH" => Some("http://127.0.0.1:10/".to_owned()),
+            "STAGEHAND_TWITCH_CLIENT_ID" => Some(" cid ".to_owned()),
+            "STAGEHAND_TWITCH_ACCESS_TOKEN" => Some("at".to_owned()),
+            "STAGEHAND_TWITCH_REFRESH_TOKEN" => Some("rt".to_owned()),
+            _ => None,
+        };
+        let c = TwitchConfig::from_lookup(env).expect("configured");
+        assert_eq!(c.api_base.as_str(), "http://127.0.0.1:9/helix");
+        assert_eq!(c.auth_base.as_str(), "http://127.0.0.1:10/");
+        assert_eq!(c.client_id, "cid");
+        assert_eq!(c.access_token.as_ref().map(Secret::expose), Some("at"));
+        assert_eq!(c.refresh_token.as_ref().map(Secret::expose), Some("rt"));
+        let c = TwitchConfig::new(
+            "https://api.twitch.tv/helix",
+            "https://id.twitch.tv/oauth2/",
+            "x",
+        )
+        .expect("an /oauth2 suffix is tolerated");
+        assert_eq!(c.auth_base.as_str(), "https://id.twitch.tv/");
+        let e = TwitchConfig::new("http://example.com/helix", TWITCH_AUTH, "x")
+            .expect_err("plain http");
+        assert!(matches!(e, PlatformError::Config { .. }));
+        let e = TwitchConfig::new(TWITCH_API, "http://10.0.0.1", "x").expect_err("plain http auth");
+        assert!(matches!(e, PlatformError::Config { .. }));
+        let missing = TwitchConfig::from_lookup(|_| None).expect_err("no client id");
+        assert!(missing.to_string().contains("STAGEHAND_TWITCH_CLIENT_ID"));
     }
 }

@@ -52,6 +52,7 @@ impl StreamDraft {
                     .is_some_and(|live| live.eq_ignore_ascii_case(l))
             }),
             audience: self.audience.filter(|a| Some(*a) != live.audience),
+            ..Default::default()
         }
     }
 
@@ -105,6 +106,8 @@ mod tests {
             subscribers: None,
             started_at: None,
             avatar_url: None,
+            tags: None,
+            delay: None,
         }
     }
 

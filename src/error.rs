@@ -70,6 +70,14 @@ pub enum PlatformError {
         cli = platform_cli_name(*.platform)
     )]
     NotSignedIn { platform: PlatformId },
+    /// The platform has no such feature (Twitch has no audience, Trovo no tags or editors):
+    /// refused before anything is sent, never silently dropped.
+    #[error("{platform} has no {what}")]
+    Unsupported {
+        platform: PlatformId,
+        /// What is missing, as a noun phrase ("audience setting", "channel editors").
+        what: String,
+    },
     /// The configuration cannot work (a refused base URL, a missing client ID, ...).
     #[error("{platform}: {message}")]
     Config {
@@ -96,6 +104,7 @@ impl PlatformError {
             | PlatformError::Timeout { .. }
             | PlatformError::Network { .. } => ErrorKind::Server,
             PlatformError::NotSignedIn { .. } => ErrorKind::Auth,
+            PlatformError::Unsupported { .. } => ErrorKind::InvalidInput,
             PlatformError::BadShape { .. } | PlatformError::Config { .. } => ErrorKind::Other,
         }
     }

@@ -114,6 +114,14 @@ pub struct Channel {
     #[serde(with = "time::serde::rfc3339::option")]
     pub started_at: Option<OffsetDateTime>,
     pub avatar_url: Option<String>,
+    /// The channel's tags, or `None` where the platform has no tags (Trovo). An empty list
+    /// is a platform with tags and a channel without any.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// The broadcast delay in seconds, where the platform reports one (Twitch); `None`
+    /// elsewhere.
+    #[serde(default)]
+    pub delay: Option<u32>,
 }
 
 /// The fields of a channel a user can change; `None` leaves a field as it is, so Apply
@@ -124,6 +132,12 @@ pub struct ChannelChanges {
     pub category_id: Option<String>,
     pub language: Option<String>,
     pub audience: Option<Audience>,
+    /// The whole new tag list (an empty list clears every tag), where `Capabilities::tags`.
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// The new broadcast delay in seconds, where `Capabilities::delay` (Twitch: partners).
+    #[serde(default)]
+    pub delay: Option<u32>,
 }
 
 impl ChannelChanges {
@@ -133,6 +147,8 @@ impl ChannelChanges {
             && self.category_id.is_none()
             && self.language.is_none()
             && self.audience.is_none()
+            && self.tags.is_none()
+            && self.delay.is_none()
     }
 }
 
@@ -230,9 +246,25 @@ pub struct Capabilities {
     pub language: bool,
     pub audience: bool,
     pub tags: bool,
+    /// How many tags a channel may carry (0 where there are no tags).
+    pub max_tags: usize,
+    /// How long one tag may be, in characters (0 where there are no tags).
+    pub tag_max_chars: usize,
+    /// A broadcast delay can be set; the platform may still limit it to some channels
+    /// (Twitch: partners only).
+    pub delay: bool,
+    /// The longest delay the platform takes, in seconds (0 where there is no delay).
+    pub delay_max_secs: u32,
     pub subscribers: bool,
     /// The own stream key can be read.
     pub stream_key: bool,
+    /// The own stream key can be reset through the API (else the UI links to the platform's
+    /// dashboard).
+    pub stream_key_reset: bool,
+    /// Editors, teams and commercials exist on this platform (Twitch).
+    pub editors: bool,
+    pub teams: bool,
+    pub commercials: bool,
 }
 
 impl Capabilities {
@@ -244,9 +276,51 @@ impl Capabilities {
         language: true,
         audience: true,
         tags: false,
+        max_tags: 0,
+        tag_max_chars: 0,
+        delay: false,
+        delay_max_secs: 0,
         subscribers: true,
         stream_key: false,
+        stream_key_reset: false,
+        editors: false,
+        teams: false,
+        commercials: false,
     };
+}
+
+/// Someone the broadcaster allowed to edit the channel (Twitch's editors).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Editor {
+    pub id: String,
+    /// The username (login) where the platform gives one, else the display name.
+    pub name: String,
+    pub display_name: Option<String>,
+    /// When they became an editor.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub since: Option<OffsetDateTime>,
+}
+
+/// A team the channel belongs to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Team {
+    pub id: String,
+    /// The team's short name (the last part of its URL).
+    pub name: String,
+    pub display_name: Option<String>,
+    pub info: Option<String>,
+    pub thumbnail_url: Option<String>,
+}
+
+/// What the platform says of a commercial it started.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommercialStarted {
+    /// The length the platform actually runs, in seconds (may be shorter than asked).
+    pub length: u32,
+    /// The platform's note (why it shortened the break, say), if any.
+    pub message: Option<String>,
+    /// Seconds until another commercial may start: the cooldown the UI shows.
+    pub retry_after: u32,
 }
 
 /// The request budget a platform's rate limit leaves, for the status bar.

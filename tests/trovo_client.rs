@@ -178,6 +178,7 @@ async fn update_channel_changes_every_field_and_reads_back() {
         category_id: Some(target.id.clone()),
         language: Some("de".into()),
         audience: Some(Audience::Adult),
+        ..Default::default()
     };
     c.update_channel(&id, &changes).await.expect("update");
     let live = sim.channel();

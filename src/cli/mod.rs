@@ -281,6 +281,7 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
                 category_id: args.category,
                 language: args.language,
                 audience: args.audience,
+                ..Default::default()
             };
             let event = session
                 .ask(|request_id| Command::UpdateChannel {

@@ -5,11 +5,12 @@
 pub mod lenient;
 pub mod ratelimit;
 pub mod trovo;
+pub mod twitch;
 
 use crate::error::PlatformError;
 use crate::model::{
-    Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
-    RateBudget, SignInStatus, SubscriberList, ViewerList,
+    Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
+    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, ViewerList,
 };
 use crate::secret::Secret;
 
@@ -28,6 +29,7 @@ pub enum ChannelTarget {
 #[derive(Clone)]
 pub enum PlatformClient {
     Trovo(trovo::TrovoClient),
+    Twitch(twitch::TwitchClient),
 }
 
 impl PlatformClient {
@@ -35,6 +37,7 @@ impl PlatformClient {
     pub fn platform(&self) -> PlatformId {
         match self {
             PlatformClient::Trovo(_) => PlatformId::Trovo,
+            PlatformClient::Twitch(_) => PlatformId::Twitch,
         }
     }
 
@@ -42,6 +45,7 @@ impl PlatformClient {
     pub fn capabilities(&self) -> Capabilities {
         match self {
             PlatformClient::Trovo(_) => trovo::CAPABILITIES,
+            PlatformClient::Twitch(_) => twitch::CAPABILITIES,
         }
     }
 
@@ -49,6 +53,7 @@ impl PlatformClient {
     pub fn rate_budget(&self) -> Option<RateBudget> {
         match self {
             PlatformClient::Trovo(c) => Some(c.rate_budget()),
+            PlatformClient::Twitch(c) => Some(c.rate_budget()),
         }
     }
 
@@ -56,14 +61,23 @@ impl PlatformClient {
     pub async fn account(&self) -> Result<Account, PlatformError> {
         match self {
             PlatformClient::Trovo(c) => c.user_info().await,
+            PlatformClient::Twitch(c) => c.account().await,
         }
     }
 
-    /// Until when the sign-in lasts and what it allows (Trovo: `validate`, which also lets
-    /// the client refresh before the token lapses).
+    /// Until when the sign-in lasts and what it allows (`validate` on both platforms, which
+    /// also lets the client refresh before the token lapses; Twitch asks desktop apps to
+    /// validate at start and hourly).
     pub async fn sign_in_status(&self) -> Result<SignInStatus, PlatformError> {
         match self {
             PlatformClient::Trovo(c) => {
+                let info = c.validate().await?;
+                Ok(SignInStatus {
+                    scopes: info.scopes,
+                    expires_at: info.expires_at,
+                })
+            }
+            PlatformClient::Twitch(c) => {
                 let info = c.validate().await?;
                 Ok(SignInStatus {
                     scopes: info.scopes,
@@ -89,6 +103,11 @@ impl PlatformClient {
                 ChannelTarget::Id(id) => c.channel_by_id(id).await,
                 ChannelTarget::Name(name) => c.channel_by_name(name).await,
             },
+            PlatformClient::Twitch(c) => match target {
+                ChannelTarget::Own => c.own_channel().await,
+                ChannelTarget::Id(id) => c.channel_by_id(id).await,
+                ChannelTarget::Name(name) => c.channel_by_name(name).await,
+            },
         }
     }
 
@@ -104,17 +123,31 @@ impl PlatformClient {
                         detail: "the channel answer has no stream key".into(),
                     })
             }
+            PlatformClient::Twitch(c) => c.stream_key().await,
         }
     }
 
     /// Applies `changes` to the signed-in user's channel and answers the channel as the
-    /// platform reports it afterwards.
+    /// platform reports it afterwards. A field the platform does not have (tags or a delay on
+    /// Trovo, an audience on Twitch) is refused before anything is sent, as are values the
+    /// platform's rules refuse (Twitch: an empty title, bad tags, a delay on a channel that is
+    /// not a partner).
     pub async fn update_channel(&self, changes: &ChannelChanges) -> Result<Channel, PlatformError> {
         match self {
             PlatformClient::Trovo(c) => {
+                if changes.tags.is_some() {
+                    return Err(unsupported(PlatformId::Trovo, "tags"));
+                }
+                if changes.delay.is_some() {
+                    return Err(unsupported(PlatformId::Trovo, "broadcast delay setting"));
+                }
                 let id = c.own_channel_id().await?;
                 c.update_channel(&id, changes).await?;
                 Ok(c.own_channel().await?.channel)
+            }
+            PlatformClient::Twitch(c) => {
+                c.update_channel(changes).await?;
+                c.own_channel().await
             }
         }
     }
@@ -143,6 +176,14 @@ impl PlatformClient {
                     c.search_categories(query.trim(), limit as u32).await
                 }
             }
+            PlatformClient::Twitch(c) => {
+                let limit = if query.trim().is_empty() {
+                    limit
+                } else {
+                    Some(limit.unwrap_or(20))
+                };
+                c.categories(query, limit).await
+            }
         }
     }
 
@@ -153,6 +194,7 @@ impl PlatformClient {
                 let id = trovo_channel(c, channel_id).await?;
                 c.viewers(&id).await
             }
+            PlatformClient::Twitch(c) => c.viewers(channel_id).await,
         }
     }
 
@@ -167,6 +209,7 @@ impl PlatformClient {
                 let id = trovo_channel(c, channel_id).await?;
                 c.followers(&id, limit).await
             }
+            PlatformClient::Twitch(c) => c.followers(channel_id, limit).await,
         }
     }
 
@@ -177,6 +220,7 @@ impl PlatformClient {
                 let id = c.own_channel_id().await?;
                 c.subscribers(&id).await
             }
+            PlatformClient::Twitch(c) => c.subscribers().await,
         }
     }
 
@@ -188,7 +232,40 @@ impl PlatformClient {
     ) -> Result<(), PlatformError> {
         match self {
             PlatformClient::Trovo(c) => c.send_chat(message, channel_id).await,
+            PlatformClient::Twitch(c) => c.send_chat(message, channel_id).await.map(drop),
         }
+    }
+
+    /// The people allowed to edit the signed-in user's channel (Twitch only).
+    pub async fn editors(&self) -> Result<Vec<Editor>, PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "channel editors")),
+            PlatformClient::Twitch(c) => c.editors().await,
+        }
+    }
+
+    /// The teams the signed-in user's channel belongs to (Twitch only).
+    pub async fn teams(&self) -> Result<Vec<Team>, PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "teams")),
+            PlatformClient::Twitch(c) => c.teams(None).await,
+        }
+    }
+
+    /// Starts a commercial of `length` seconds on the signed-in user's live channel (Twitch
+    /// only). Never sent twice.
+    pub async fn start_commercial(&self, length: u32) -> Result<CommercialStarted, PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "commercials")),
+            PlatformClient::Twitch(c) => c.start_commercial(length).await,
+        }
+    }
+}
+
+fn unsupported(platform: PlatformId, what: &str) -> PlatformError {
+    PlatformError::Unsupported {
+        platform,
+        what: what.to_owned(),
     }
 }
 

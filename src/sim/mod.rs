@@ -3,3 +3,4 @@
 //! demo and test exercises the same HTTP code as production.
 
 pub mod trovo;
+pub mod twitch;

@@ -24,8 +24,16 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     language: true,
     audience: true,
     tags: false,
+    max_tags: 0,
+    tag_max_chars: 0,
+    delay: false,
+    delay_max_secs: 0,
     subscribers: true,
     stream_key: true,
+    stream_key_reset: false,
+    editors: false,
+    teams: false,
+    commercials: false,
 };
 
 /// The OAuth scopes Stagehand asks Trovo for.

@@ -213,6 +213,9 @@ impl WireChannel {
             subscribers: self.subscriber_num,
             started_at,
             avatar_url: self.profile_pic.filter(|s| !s.is_empty()),
+            // Trovo channels have no tags and no broadcast delay.
+            tags: None,
+            delay: None,
         }
     }
 }

@@ -223,7 +223,7 @@ async fn apply_fault(fault: Fault, req: Request, rate: Option<RateInfo>, next: N
 /// Connection handle the handlers see (as `ConnectInfo`): setting it makes the connection's
 /// socket fail its next write, so hyper closes it without answering.
 #[derive(Clone, Debug)]
-pub(crate) struct Hangup(Arc<AtomicBool>);
+pub(crate) struct Hangup(pub(crate) Arc<AtomicBool>);
 
 /// A TCP stream that can be told to hang up.
 pub(crate) struct SimIo {

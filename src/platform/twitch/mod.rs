@@ -1,0 +1,96 @@
+//! Twitch: a hand-written client for the Helix endpoints Stagehand uses and for the sign-in
+//! calls of id.twitch.tv (Device Code flow, refresh, validate, revoke).
+//!
+//! Why hand-written rather than the `twitch_api`/`twitch_oauth2` crates: those crates are
+//! well kept, but they would bring a second HTTP stack and error world beside the one every
+//! other platform here shares. Stagehand's clients pace every call through one rate limiter
+//! per client ID (`platform::ratelimit`, which those crates lack), decode leniently
+//! (`platform::lenient`: nulls, missing fields and numbers as strings are tolerated where
+//! the crates' strict types fail a whole answer), keep tokens and stream keys in `Secret`,
+//! and report one typed `PlatformError` with sentences a streamer can act on. Twitch's own
+//! needs are small and documented (about twenty Helix calls, form-encoded OAuth), the
+//! simulator is pointed at with two base URLs, and the refresh and single-use refresh-token
+//! handling must match the Trovo client's gate and listener exactly; wrapping the crates'
+//! types in all of that would be more code than the calls themselves, and would pull in
+//! their dependency tree for every build.
+
+mod auth;
+mod client;
+mod endpoints;
+pub mod errors;
+pub mod wire;
+
+pub use crate::platform::trovo::{TokenListener, TokenPair};
+pub use auth::{DeviceCode, DevicePoll, TokenInfo};
+pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TwitchClient};
+pub use endpoints::{CHATTERS_PAGE, COMMERCIAL_SECS, PAGE_MAX, TIMEOUT_MAX_SECS, check_changes};
+
+use crate::model::Capabilities;
+
+/// The size box art is asked at: the category picker draws icons of 27×36 points, and this
+/// is twice that, sharp on a high-density screen. Helix's search answers URLs fixed at
+/// 52x72; they are rewritten to this size, as are the `{width}x{height}` templates.
+pub const BOX_ART_SIZE: (u32, u32) = (54, 72);
+
+/// Twitch's longest stream title.
+pub const TITLE_MAX_CHARS: usize = 140;
+/// Twitch's longest chat message.
+pub const CHAT_MAX_CHARS: usize = 500;
+/// How many tags a Twitch channel may carry.
+pub const TAGS_MAX: usize = 10;
+/// Twitch's longest tag.
+pub const TAG_MAX_CHARS: usize = 25;
+/// Twitch's longest broadcast delay, in seconds (partners only).
+pub const DELAY_MAX_SECS: u32 = 900;
+
+/// What Twitch's channel form and chat allow.
+pub const CAPABILITIES: Capabilities = Capabilities {
+    title_max_chars: TITLE_MAX_CHARS,
+    chat_max_chars: CHAT_MAX_CHARS,
+    language: true,
+    // Twitch has no audience setting (content labels are set on its dashboard).
+    audience: false,
+    tags: true,
+    max_tags: TAGS_MAX,
+    tag_max_chars: TAG_MAX_CHARS,
+    // Partners only: the form says so for other channels instead of failing.
+    delay: true,
+    delay_max_secs: DELAY_MAX_SECS,
+    subscribers: true,
+    stream_key: true,
+    // Helix cannot reset the stream key: the UI links to the dashboard.
+    stream_key_reset: false,
+    editors: true,
+    teams: true,
+    commercials: true,
+};
+
+/// The scopes Stagehand's Twitch sign-in asks for: one for each call above.
+pub const SCOPES: [&str; 13] = [
+    // PATCH /channels
+    "channel:manage:broadcast",
+    // GET /channels/editors
+    "channel:read:editors",
+    // GET /streams/key
+    "channel:read:stream_key",
+    // POST /channels/commercial
+    "channel:edit:commercial",
+    // GET /channels/followers (the whole list)
+    "moderator:read:followers",
+    // GET /chat/chatters
+    "moderator:read:chatters",
+    // GET /moderation/moderators
+    "moderation:read",
+    // GET /channels/vips
+    "channel:read:vips",
+    // GET /subscriptions
+    "channel:read:subscriptions",
+    // POST /chat/messages
+    "user:write:chat",
+    // EventSub channel.chat.message (reading chat)
+    "user:read:chat",
+    // POST /moderation/bans
+    "moderator:manage:banned_users",
+    // DELETE /moderation/chat
+    "moderator:manage:chat_messages",
+];

@@ -1,0 +1,460 @@
+//! The Twitch simulator: two loopback servers that speak Twitch's Helix API (under
+//! `/helix`, with its envelope, errors, scopes, rate limit and quirks) and id.twitch.tv
+//! (under `/oauth2`: device code flow, public-client refresh, validate, revoke), over a live
+//! world. The integration tests and `stagehand --demo` point the real Twitch client at it.
+//!
+//! ```ignore
+//! let sim = TwitchSim::start(TwitchSimOptions::default()).await?;
+//! let helix = sim.helix_base();           // "http://127.0.0.1:P/helix"
+//! let id = sim.auth_origin();             // "http://127.0.0.1:Q" (paths start /oauth2)
+//! let tokens = sim.streamer_tokens();     // every scope
+//! sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/channels").times(2));
+//! ```
+//!
+//! Layout: `server` (gateways: Client-Id, rate limit, faults), `routes/` (Helix, one file per
+//! area), `oauth` and `page` (the id side and its activation page), `world` (the state),
+//! `auth` (tokens, refresh tokens, device grants), `ticker` (the live world), `images`
+//! (pictures at any size), `categories`, `wire` (errors, query strings, cursors, times).
+//! Display names come from the Trovo simulator's generator (`trovo::names`), and the
+//! listener with its hang-up switch from its `server`.
+
+mod auth;
+mod categories;
+mod faults;
+mod images;
+mod oauth;
+mod page;
+mod routes;
+mod server;
+mod ticker;
+mod wire;
+mod world;
+
+use std::{
+    net::SocketAddr,
+    sync::{Arc, atomic::Ordering},
+    time::Duration,
+};
+
+use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
+
+pub use faults::{Fault, FaultRule};
+
+use crate::sim::trovo::server::{Hangup, SimListener};
+use server::Shared;
+use world::{STREAMER_ID, VIEWER_ID, World};
+
+/// Every scope the simulated endpoints check: what [`TwitchSim::streamer_tokens`] grants
+/// and what Stagehand asks for.
+pub const SCOPES_ALL: &[&str] = &[
+    "channel:manage:broadcast",
+    "channel:read:editors",
+    "channel:read:stream_key",
+    "channel:edit:commercial",
+    "channel:read:subscriptions",
+    "channel:read:vips",
+    "moderation:read",
+    "moderator:read:followers",
+    "moderator:read:chatters",
+    "moderator:manage:chat_messages",
+    "moderator:manage:banned_users",
+    "user:read:chat",
+    "user:write:chat",
+];
+
+/// Scopes the device endpoint accepts: [`SCOPES_ALL`] and other real Twitch scopes a client
+/// may ask for. Anything else is refused, as Twitch refuses unknown scopes.
+pub(crate) const KNOWN_SCOPES: &[&str] = &[
+    "channel:manage:broadcast",
+    "channel:read:editors",
+    "channel:read:stream_key",
+    "channel:edit:commercial",
+    "channel:read:subscriptions",
+    "channel:read:vips",
+    "channel:manage:vips",
+    "channel:manage:moderators",
+    "moderation:read",
+    "moderator:read:followers",
+    "moderator:read:chatters",
+    "moderator:manage:chat_messages",
+    "moderator:manage:banned_users",
+    "user:read:chat",
+    "user:write:chat",
+    "user:read:email",
+    "user:bot",
+    "chat:read",
+    "chat:edit",
+    "channel:bot",
+];
+
+/// The streamer's standing on Twitch, which decides who may set a stream delay.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BroadcasterType {
+    /// `"partner"`: may set `delay`.
+    Partner,
+    /// `"affiliate"` (the default): no delay.
+    Affiliate,
+    /// `""`: neither.
+    Normal,
+}
+
+/// How the simulated world starts and behaves.
+#[derive(Clone, Debug)]
+pub struct TwitchSimOptions {
+    /// People in the streamer's chat room, the broadcaster included (default 120).
+    pub chatters: usize,
+    /// The streamer's followers (default 250).
+    pub followers: usize,
+    /// Subscriptions, the broadcaster's own included (default 40).
+    pub subscribers: usize,
+    /// Whether the streamer is live (default true).
+    pub live: bool,
+    /// The streamer's standing (default affiliate).
+    pub broadcaster_type: BroadcasterType,
+    /// `Some(d)`: the world evolves every `d` (chatters come and go, followers arrive, chat
+    /// flows). `None`: it stays still, for tests.
+    pub tick: Option<Duration>,
+    /// Seed of the world's generation.
+    pub seed: u64,
+    /// Helix points per minute per Client-Id (default 800, Twitch's).
+    pub rate_limit_per_minute: u32,
+    /// How often a device code may be polled before `slow_down` (default 5 s). The answer's
+    /// `interval` is this rounded up to whole seconds; tests shorten it below a second.
+    pub device_interval: Duration,
+    /// How long a device code lives (default 1800 s).
+    pub device_lifetime: Duration,
+    /// Terms whose messages the channel's moderation drops (`msg_rejected`), compared
+    /// case-insensitively (default `["blockedterm"]`).
+    pub blocked_terms: Vec<String>,
+}
+
+impl Default for TwitchSimOptions {
+    fn default() -> Self {
+        TwitchSimOptions {
+            chatters: 120,
+            followers: 250,
+            subscribers: 40,
+            live: true,
+            broadcaster_type: BroadcasterType::Affiliate,
+            tick: None,
+            seed: 7,
+            rate_limit_per_minute: 800,
+            device_interval: Duration::from_secs(5),
+            device_lifetime: Duration::from_secs(1_800),
+            blocked_terms: vec!["blockedterm".to_owned()],
+        }
+    }
+}
+
+/// An access and refresh token pair.
+#[derive(Clone, Debug)]
+pub struct SimTokens {
+    /// Goes in `Authorization: Bearer <access_token>` (Helix) or `OAuth` (validate).
+    pub access_token: String,
+    /// For `POST /oauth2/token` with `grant_type=refresh_token`; single use.
+    pub refresh_token: String,
+}
+
+/// The accounts tokens can be issued for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SimUser {
+    /// The streamer: owns the live channel.
+    Streamer,
+    /// An ordinary account: not a moderator of the streamer, owns an offline channel.
+    Viewer,
+}
+
+/// An account, in Twitch's terms.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimAccount {
+    /// Numeric id, as a string.
+    pub user_id: String,
+    /// Lower-case login.
+    pub login: String,
+    /// Display name.
+    pub display_name: String,
+}
+
+/// The streamer's channel as the simulator holds it (to check an update went through
+/// without trusting the client under test).
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimChannel {
+    /// Broadcaster id.
+    pub broadcaster_id: String,
+    /// Stream title.
+    pub title: String,
+    /// Category id (`""` when unset).
+    pub game_id: String,
+    /// Category name.
+    pub game_name: String,
+    /// ISO 639-1 code or "other".
+    pub language: String,
+    /// Stream delay in seconds.
+    pub delay: u32,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Enabled content classification labels.
+    pub content_classification_labels: Vec<String>,
+    /// Branded content flag.
+    pub is_branded_content: bool,
+    /// Whether the stream is live.
+    pub live: bool,
+    /// Viewers of the live stream (0 offline).
+    pub viewer_count: u32,
+}
+
+/// One chat message, as the simulator logged it.
+#[derive(Clone, Debug)]
+pub struct SimChatLine {
+    /// The UUID the send call answered (what the delete call takes).
+    pub message_id: String,
+    /// Channel the message went to.
+    pub broadcaster_id: String,
+    /// Sender's user id.
+    pub sender_id: String,
+    /// Sender's login.
+    pub sender_login: String,
+    /// The text.
+    pub text: String,
+    /// Whether a moderator deleted it.
+    pub deleted: bool,
+}
+
+/// A running Twitch simulator. Dropping it (or [`TwitchSim::shutdown`]) stops both servers
+/// and the ticker.
+pub struct TwitchSim {
+    shared: Arc<Shared>,
+    helix_addr: SocketAddr,
+    id_addr: SocketAddr,
+    stops: Vec<oneshot::Sender<()>>,
+    ticker: Option<JoinHandle<()>>,
+}
+
+impl TwitchSim {
+    /// The simulated app's client id (a public client: there is no secret).
+    pub const CLIENT_ID: &'static str = "stagehandsim0twitch7c1f3b9a2e";
+
+    /// Binds two free ports on 127.0.0.1 (Helix and id), builds the world and starts
+    /// serving (and ticking, if `opts.tick` is set). Must be called inside a tokio runtime.
+    pub async fn start(opts: TwitchSimOptions) -> std::io::Result<TwitchSim> {
+        let helix = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let id = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let helix_addr = helix.local_addr()?;
+        let id_addr = id.local_addr()?;
+        let world = World::new(&opts, format!("http://{helix_addr}"));
+        let shared = Arc::new(Shared::new(
+            world,
+            opts.rate_limit_per_minute,
+            opts.device_interval,
+            opts.device_lifetime,
+            format!("http://{id_addr}"),
+        ));
+        let mut stops = Vec::new();
+        for (listener, app) in [
+            (helix, server::helix_app(shared.clone())),
+            (id, server::id_app(shared.clone())),
+        ] {
+            let (stop, stopped) = oneshot::channel::<()>();
+            stops.push(stop);
+            let app = app.into_make_service_with_connect_info::<Hangup>();
+            tokio::spawn(async move {
+                let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                });
+                if let Err(error) = serve.await {
+                    tracing::warn!(%error, "twitch simulator stopped");
+                }
+            });
+        }
+        let ticker = opts
+            .tick
+            .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
+        Ok(TwitchSim {
+            shared,
+            helix_addr,
+            id_addr,
+            stops,
+            ticker,
+        })
+    }
+
+    /// The Helix base URL, `http://127.0.0.1:P/helix` (no trailing slash): stands in for
+    /// `https://api.twitch.tv/helix`.
+    pub fn helix_base(&self) -> String {
+        format!("http://{}/helix", self.helix_addr)
+    }
+
+    /// The id side's origin, `http://127.0.0.1:Q` (paths start `/oauth2`): stands in for
+    /// `https://id.twitch.tv`.
+    pub fn auth_origin(&self) -> String {
+        format!("http://{}", self.id_addr)
+    }
+
+    /// A fresh pair for the streamer with every scope in [`SCOPES_ALL`], valid for 4 hours.
+    pub fn streamer_tokens(&self) -> SimTokens {
+        self.issue_tokens(SCOPES_ALL)
+    }
+
+    /// A pair for the streamer with exactly `scopes` (for scope checks).
+    pub fn issue_tokens(&self, scopes: &[&str]) -> SimTokens {
+        self.issue_tokens_as(SimUser::Streamer, scopes)
+    }
+
+    /// A pair for `user` with exactly `scopes` (the viewer account is for "another
+    /// broadcaster" and "not a moderator" checks).
+    pub fn issue_tokens_as(&self, user: SimUser, scopes: &[&str]) -> SimTokens {
+        let scopes = scopes.iter().map(|s| (*s).to_owned()).collect();
+        let pair = self
+            .shared
+            .world()
+            .auth
+            .issue(user_id(user), scopes, auth::ACCESS_LIFETIME);
+        SimTokens {
+            access_token: pair.access_token,
+            refresh_token: pair.refresh_token,
+        }
+    }
+
+    /// Makes an access token expire now, as if four hours had passed. False if unknown.
+    pub fn expire_token(&self, access_token: &str) -> bool {
+        self.shared.world().auth.expire(access_token)
+    }
+
+    /// Approves a pending device grant as the streamer, as the "Authorize" button on the
+    /// activation page does. False if no pending grant has this user code.
+    pub fn approve_device(&self, user_code: &str) -> bool {
+        self.shared
+            .world()
+            .auth
+            .decide(user_code, Some(STREAMER_ID))
+    }
+
+    /// Denies a pending device grant (the page's "Cancel"); polls then get `access_denied`.
+    pub fn deny_device(&self, user_code: &str) -> bool {
+        self.shared.world().auth.decide(user_code, None)
+    }
+
+    /// Queues a fault; see [`FaultRule`].
+    pub fn inject(&self, rule: FaultRule) {
+        self.shared.faults().push(rule);
+    }
+
+    /// Drops every queued fault.
+    pub fn clear_faults(&self) {
+        self.shared.faults().clear();
+    }
+
+    /// The streamer's channel as it is now.
+    pub fn channel(&self) -> SimChannel {
+        let world = self.shared.world();
+        let c = world.main();
+        SimChannel {
+            broadcaster_id: c.owner.to_string(),
+            title: c.title.clone(),
+            game_id: c.game_id.clone(),
+            game_name: world.game_name(&c.game_id),
+            language: c.language.clone(),
+            delay: c.delay,
+            tags: c.tags.clone(),
+            content_classification_labels: c.ccls.clone(),
+            is_branded_content: c.branded,
+            live: c.live,
+            viewer_count: c.viewer_count,
+        }
+    }
+
+    /// Takes the streamer live or offline.
+    pub fn set_live(&self, live: bool) {
+        let mut world = self.shared.world();
+        let now = auth::now_secs();
+        let main = world.main_mut();
+        if live && !main.live {
+            main.started_at = now;
+        }
+        main.live = live;
+        world.refresh_viewer_count();
+    }
+
+    /// Every chat message the simulator holds (simulated and sent through the API), oldest
+    /// first; the log keeps the last few thousand.
+    pub fn chat_log(&self) -> Vec<SimChatLine> {
+        let world = self.shared.world();
+        world
+            .chat
+            .iter()
+            .map(|l| SimChatLine {
+                message_id: l.message_id.clone(),
+                broadcaster_id: l.broadcaster_id.to_string(),
+                sender_id: l.sender_id.to_string(),
+                sender_login: world.names(l.sender_id).1,
+                text: l.text.clone(),
+                deleted: l.deleted,
+            })
+            .collect()
+    }
+
+    /// Whether `user_id` is banned or timed out in the streamer's chat now.
+    pub fn is_banned(&self, user_id: &str) -> bool {
+        let Ok(user) = user_id.parse::<u64>() else {
+            return false;
+        };
+        let now = auth::now_secs();
+        self.shared
+            .world()
+            .bans
+            .get(&(STREAMER_ID, user))
+            .is_some_and(|until| until.is_none_or(|end| end > now))
+    }
+
+    /// Helix requests (under `/helix`) received so far, refused ones included.
+    pub fn request_count(&self) -> u64 {
+        self.shared.requests.load(Ordering::Relaxed)
+    }
+
+    /// id-side requests (under `/oauth2`) received so far.
+    pub fn auth_request_count(&self) -> u64 {
+        self.shared.auth_requests.load(Ordering::Relaxed)
+    }
+
+    /// The streamer's account.
+    pub fn streamer(&self) -> SimAccount {
+        self.account(STREAMER_ID)
+    }
+
+    /// The ordinary second account.
+    pub fn viewer_user(&self) -> SimAccount {
+        self.account(VIEWER_ID)
+    }
+
+    fn account(&self, id: u64) -> SimAccount {
+        let (user_id, login, display_name) = self.shared.world().names(id);
+        SimAccount {
+            user_id,
+            login,
+            display_name,
+        }
+    }
+
+    /// Stops both servers and the ticker (dropping the simulator does the same).
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+fn user_id(user: SimUser) -> u64 {
+    match user {
+        SimUser::Streamer => STREAMER_ID,
+        SimUser::Viewer => VIEWER_ID,
+    }
+}
+
+impl Drop for TwitchSim {
+    fn drop(&mut self) {
+        for stop in self.stops.drain(..) {
+            let _ = stop.send(());
+        }
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+    }
+}
