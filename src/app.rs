@@ -204,6 +204,22 @@ impl StagehandApp {
         egui::Panel::bottom("status_bar")
             .exact_size(26.0)
             .show(ui, |ui| ui::status_bar::show(ui, &mut cx));
+        if cx.state.platforms.is_empty() {
+            // Nothing signed in (a first start, or after Sign out): say how to begin.
+            egui::CentralPanel::default().show(ui, |ui| ui::welcome::show(ui, &mut cx));
+        } else {
+            Self::draw_panels(ui, &mut cx, narrow);
+        }
+        if cx.local.settings_open {
+            ui::settings::show(ui.ctx(), &mut cx);
+        }
+        for command in std::mem::take(&mut self.outbox) {
+            self.send(command);
+        }
+    }
+
+    /// The stream info, people and chat panels of the shown platform.
+    fn draw_panels(ui: &mut egui::Ui, cx: &mut PanelCx<'_>, narrow: bool) {
         egui::Panel::left("stream_info")
             .resizable(true)
             .default_size(if narrow { 320.0 } else { 380.0 })
@@ -212,14 +228,14 @@ impl StagehandApp {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("stream_info_scroll")
-                    .show(ui, |ui| ui::stream_info::show(ui, &mut cx));
+                    .show(ui, |ui| ui::stream_info::show(ui, cx));
             });
         if !narrow {
             egui::Panel::right("chat")
                 .resizable(true)
                 .default_size(340.0)
                 .min_size(260.0)
-                .show(ui, |ui| ui::chat::show(ui, &mut cx));
+                .show(ui, |ui| ui::chat::show(ui, cx));
         }
         egui::CentralPanel::default().show(ui, |ui| {
             if narrow {
@@ -234,18 +250,12 @@ impl StagehandApp {
                 });
                 ui.separator();
                 if cx.local.narrow_shows_chat {
-                    ui::chat::show(ui, &mut cx);
+                    ui::chat::show(ui, cx);
                     return;
                 }
             }
-            ui::people::show(ui, &mut cx);
+            ui::people::show(ui, cx);
         });
-        if cx.local.settings_open {
-            ui::settings::show(ui.ctx(), &mut cx);
-        }
-        for command in std::mem::take(&mut self.outbox) {
-            self.send(command);
-        }
     }
 
     fn send(&mut self, command: Command) {

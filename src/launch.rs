@@ -4,18 +4,22 @@
 
 use crate::app::Launch;
 use crate::auth::loopback::{DEFAULT_PORT, PORT_ENV_VAR, loopback_redirect_uri};
-use crate::auth::signin::{fill_from_store, keep_refreshed_tokens, open_store};
+use crate::auth::signin::{
+    fill_from_store, keep_refreshed_tokens, open_store, stored_secrets, token_saver,
+};
 use crate::auth::store::TokenStore;
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
-use crate::backend::accounts::{AccountSetup, TrovoEndpoints};
+use crate::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints};
 use crate::backend::{BackendConfig, images::ImageCache};
-use crate::config::{TROVO_API, TrovoConfig};
+use crate::config::{TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig};
 use crate::config_file::ConfigFile;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::platform::trovo::TrovoClient;
+use crate::platform::twitch::TwitchClient;
 use crate::secret::Secret;
 use crate::sim::trovo::{SimOptions, TrovoSim};
+use crate::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -33,6 +37,28 @@ pub fn trovo_sim_client(sim: &TrovoSim) -> Result<TrovoClient, String> {
     config.access_token = Some(Secret::new(tokens.access_token));
     config.refresh_token = Some(Secret::new(tokens.refresh_token));
     TrovoClient::new(config).map_err(|e| e.to_string())
+}
+
+/// A Twitch client signed in to a running simulator as its broadcaster.
+pub fn twitch_sim_client(sim: &TwitchSim) -> Result<TwitchClient, String> {
+    let tokens = sim.streamer_tokens();
+    let mut config = TwitchConfig::new(&sim.helix_base(), &sim.auth_origin(), TwitchSim::CLIENT_ID)
+        .map_err(|e| e.to_string())?;
+    config.access_token = Some(Secret::new(tokens.access_token));
+    config.refresh_token = Some(Secret::new(tokens.refresh_token));
+    TwitchClient::new(config).map_err(|e| e.to_string())
+}
+
+/// The options of the demo's simulated Twitch: a live partner channel with chat going.
+pub fn twitch_demo_options() -> TwitchSimOptions {
+    TwitchSimOptions {
+        chatters: 180,
+        followers: 320,
+        subscribers: 45,
+        broadcaster_type: BroadcasterType::Partner,
+        tick: Some(Duration::from_millis(1700)),
+        ..TwitchSimOptions::default()
+    }
 }
 
 /// The options of the demo's simulated Trovo: a live stream with a lively audience.
@@ -90,6 +116,18 @@ impl Settings {
         }
     }
 
+    /// Where Twitch's API and sign-in are, each overridable.
+    pub fn twitch_endpoints(&self) -> TwitchEndpoints {
+        TwitchEndpoints {
+            api_base: self
+                .lookup("STAGEHAND_TWITCH_API")
+                .unwrap_or_else(|| TWITCH_API.to_owned()),
+            auth_base: self
+                .lookup("STAGEHAND_TWITCH_AUTH")
+                .unwrap_or_else(|| TWITCH_AUTH.to_owned()),
+        }
+    }
+
     /// Where Trovo's sign-in goes: the API and the authorize page, each overridable.
     pub fn trovo_endpoints(&self) -> TrovoEndpoints {
         TrovoEndpoints {
@@ -119,6 +157,33 @@ pub async fn trovo_client_from_env(
     Ok(client)
 }
 
+/// A Twitch client configured by the environment and the settings file, signed in with the
+/// tokens the environment gives or, failing that, the ones kept on the credential store.
+/// Refreshed pairs go back to the store when the tokens came from it; a pair refreshed from
+/// the environment's tokens lives in memory for the rest of the run (Twitch's refresh
+/// tokens may be single-use, so the client always uses the newest).
+pub async fn twitch_client_from_env(
+    settings: &Settings,
+    store: &Arc<TokenStore>,
+) -> Result<TwitchClient, String> {
+    let mut config =
+        TwitchConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
+    let mut from_store = false;
+    if config.access_token.is_none() {
+        let (access, refresh, _) = stored_secrets(PlatformId::Twitch, store).await;
+        from_store = access.is_some();
+        if from_store {
+            config.access_token = access;
+            config.refresh_token = refresh;
+        }
+    }
+    let client = TwitchClient::new(config).map_err(|e| e.to_string())?;
+    if from_store {
+        client.on_tokens_refreshed(token_saver(PlatformId::Twitch, Arc::clone(store)));
+    }
+    Ok(client)
+}
+
 /// The clients that are signed in (a client ID and a token, from the environment or the
 /// store). A platform without them is absent: the window offers to sign in instead. A
 /// platform configured wrongly is an error.
@@ -131,6 +196,12 @@ pub async fn signed_in_clients(
         let client = trovo_client_from_env(settings, store).await?;
         if client.has_user_token() {
             clients.insert(PlatformId::Trovo, PlatformClient::Trovo(client));
+        }
+    }
+    if settings.lookup("STAGEHAND_TWITCH_CLIENT_ID").is_some() {
+        let client = twitch_client_from_env(settings, store).await?;
+        if client.has_user_token() {
+            clients.insert(PlatformId::Twitch, PlatformClient::Twitch(client));
         }
     }
     Ok(clients)
@@ -152,6 +223,10 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
         .await
         .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
         let client = trovo_sim_client(&sim)?;
+        let twitch = TwitchSim::start(twitch_demo_options())
+            .await
+            .map_err(|e| format!("could not start the built-in Twitch simulator: {e}"))?;
+        let twitch_client = twitch_sim_client(&twitch)?;
         let accounts = AccountSetup {
             store: Arc::new(TokenStore::memory_only(
                 "the demo keeps its sign-ins in memory only",
@@ -161,12 +236,21 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
                 api_base: sim.api_base(),
                 auth_page: sim.auth_page_url(),
             },
+            twitch: TwitchEndpoints {
+                api_base: twitch.helix_base(),
+                auth_base: twitch.auth_origin(),
+            },
             open_browser: true,
             timeout: DEFAULT_TIMEOUT,
         };
         client_ids.insert(PlatformId::Trovo, TrovoSim::CLIENT_ID.to_owned());
+        client_ids.insert(PlatformId::Twitch, TwitchSim::CLIENT_ID.to_owned());
         keep_alive.push(Box::new(sim));
-        let clients = HashMap::from([(PlatformId::Trovo, PlatformClient::Trovo(client))]);
+        keep_alive.push(Box::new(twitch));
+        let clients = HashMap::from([
+            (PlatformId::Trovo, PlatformClient::Trovo(client)),
+            (PlatformId::Twitch, PlatformClient::Twitch(twitch_client)),
+        ]);
         (clients, accounts)
     } else {
         let store = open_store().await;
@@ -184,6 +268,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
             store,
             config_path: settings.path.clone(),
             trovo: settings.trovo_endpoints(),
+            twitch: settings.twitch_endpoints(),
             open_browser: true,
             timeout: DEFAULT_TIMEOUT,
         };

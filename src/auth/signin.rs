@@ -10,7 +10,8 @@ use crate::config::TrovoConfig;
 use crate::error::PlatformError;
 use crate::model::Account;
 use crate::model::PlatformId;
-use crate::platform::trovo::{SCOPES, TokenPair, TrovoClient};
+use crate::platform::trovo::{SCOPES, TokenListener, TokenPair, TrovoClient};
+use crate::secret::Secret;
 use std::sync::Arc;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -97,6 +98,25 @@ pub async fn open_store() -> Arc<TokenStore> {
         })
 }
 
+/// What the credential store holds for a platform: access token, refresh token, client
+/// secret. Read off the runtime's workers, since the store may block.
+pub async fn stored_secrets(
+    platform: PlatformId,
+    store: &Arc<TokenStore>,
+) -> (Option<Secret>, Option<Secret>, Option<Secret>) {
+    let store = Arc::clone(store);
+    tokio::task::spawn_blocking(move || {
+        let get = |k| store.get(platform, k).ok().flatten();
+        (
+            get(SecretKind::AccessToken),
+            get(SecretKind::RefreshToken),
+            get(SecretKind::ClientSecret),
+        )
+    })
+    .await
+    .unwrap_or((None, None, None))
+}
+
 /// Fills what the environment left out (tokens, client secret) from the credential store.
 /// Returns whether the tokens came from the store, so refreshed ones go back there; tokens
 /// from the environment stay in memory, as scripts expect.
@@ -106,19 +126,7 @@ pub async fn fill_from_store(config: &mut TrovoConfig, store: &Arc<TokenStore>) 
     if !need_tokens && !need_secret {
         return false;
     }
-    let store = Arc::clone(store);
-    let read = tokio::task::spawn_blocking(move || {
-        let get = |k| store.get(TROVO, k).ok().flatten();
-        (
-            get(SecretKind::AccessToken),
-            get(SecretKind::RefreshToken),
-            get(SecretKind::ClientSecret),
-        )
-    })
-    .await;
-    let Ok((access, refresh, secret)) = read else {
-        return false;
-    };
+    let (access, refresh, secret) = stored_secrets(TROVO, store).await;
     if need_secret {
         config.client_secret = secret;
     }
@@ -130,27 +138,40 @@ pub async fn fill_from_store(config: &mut TrovoConfig, store: &Arc<TokenStore>) 
     false
 }
 
-/// Writes every refreshed pair back to `store`, so the newest refresh token survives.
-pub fn keep_refreshed_tokens(client: &TrovoClient, store: Arc<TokenStore>) {
-    client.on_tokens_refreshed(Arc::new(move |pair: &TokenPair| {
+/// A listener that writes every refreshed pair of `platform` to `store`, so the newest
+/// refresh token survives (Twitch's may be single-use).
+pub fn token_saver(platform: PlatformId, store: Arc<TokenStore>) -> TokenListener {
+    Arc::new(move |pair: &TokenPair| {
         let pair = pair.clone();
         let store = Arc::clone(&store);
         // The listener runs inside a call; the store may block, so it gets its own thread.
-        std::thread::spawn(move || save_tokens(&store, &pair));
-    }));
+        std::thread::spawn(move || save_tokens(&store, platform, &pair));
+    })
+}
+
+/// Writes every refreshed pair back to `store`, so the newest refresh token survives.
+pub fn keep_refreshed_tokens(client: &TrovoClient, store: Arc<TokenStore>) {
+    client.on_tokens_refreshed(token_saver(TROVO, store));
 }
 
 /// Stores a pair; says why if it could not be kept beyond this run.
-pub fn save_tokens(store: &TokenStore, pair: &TokenPair) -> Option<String> {
+pub fn save_tokens(store: &TokenStore, platform: PlatformId, pair: &TokenPair) -> Option<String> {
     let mut trouble = None;
     for (kind, value) in [
         (SecretKind::AccessToken, &pair.access),
         (SecretKind::RefreshToken, &pair.refresh),
     ] {
-        if let Some(v) = value
-            && let Err(e) = store.set(TROVO, kind, v)
-        {
-            trouble.get_or_insert(e.to_string());
+        match value {
+            Some(v) => {
+                if let Err(e) = store.set(platform, kind, v) {
+                    trouble.get_or_insert(e.to_string());
+                }
+            }
+            // A pair without a refresh token (Trovo's implicit flow) must not leave an
+            // older one behind.
+            None => {
+                let _ = store.delete(platform, kind);
+            }
         }
     }
     trouble.or_else(|| store.unavailable().map(str::to_owned))

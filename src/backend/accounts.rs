@@ -7,7 +7,7 @@ use crate::auth::signin::{SignIn, keep_refreshed_tokens, save_tokens, trovo_sign
 use crate::auth::store::{SecretKind, TokenStore};
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
 use crate::command::Event;
-use crate::config::{TROVO_API, TrovoConfig};
+use crate::config::{TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig};
 use crate::config_file::ConfigFile;
 use crate::model::{Account, PlatformId};
 use crate::platform::PlatformClient;
@@ -35,6 +35,22 @@ impl Default for TrovoEndpoints {
     }
 }
 
+/// Where Twitch's API and its sign-in (id.twitch.tv, without `/oauth2`) are.
+#[derive(Clone, Debug)]
+pub struct TwitchEndpoints {
+    pub api_base: String,
+    pub auth_base: String,
+}
+
+impl Default for TwitchEndpoints {
+    fn default() -> Self {
+        TwitchEndpoints {
+            api_base: TWITCH_API.to_owned(),
+            auth_base: TWITCH_AUTH.to_owned(),
+        }
+    }
+}
+
 /// What signing in and out from the window needs besides the clients.
 pub struct AccountSetup {
     /// Where tokens and client secrets go.
@@ -43,6 +59,7 @@ pub struct AccountSetup {
     /// nothing (the demo, tests).
     pub config_path: Option<PathBuf>,
     pub trovo: TrovoEndpoints,
+    pub twitch: TwitchEndpoints,
     /// Whether to open the system browser (tests follow the address themselves).
     pub open_browser: bool,
     /// How long a sign-in waits for the browser.
@@ -59,6 +76,7 @@ impl AccountSetup {
             )),
             config_path: None,
             trovo: TrovoEndpoints::default(),
+            twitch: TwitchEndpoints::default(),
             open_browser: false,
             timeout: DEFAULT_TIMEOUT,
         }
@@ -144,7 +162,7 @@ async fn sign_in_trovo(
 
     let store = Arc::clone(&setup.store);
     let note = tokio::task::spawn_blocking(move || {
-        let mut trouble = save_tokens(&store, &tokens);
+        let mut trouble = save_tokens(&store, PlatformId::Trovo, &tokens);
         let secret_kept = match &client_secret {
             Some(secret) => store.set(PlatformId::Trovo, SecretKind::ClientSecret, secret),
             // A sign-in without a secret must not leave an old one behind.

@@ -71,7 +71,7 @@ pub(super) async fn login(
         .map_err(|e| e.to_string())?;
     if !demo {
         let store = open_store().await;
-        let trouble = tokio::task::spawn_blocking(move || save_tokens(&store, &tokens))
+        let trouble = tokio::task::spawn_blocking(move || save_tokens(&store, TROVO, &tokens))
             .await
             .ok()
             .flatten();

@@ -92,6 +92,7 @@ impl PlatformClient {
     pub async fn revoke(&self) -> Result<(), PlatformError> {
         match self {
             PlatformClient::Trovo(c) => c.revoke().await,
+            PlatformClient::Twitch(c) => c.revoke().await,
         }
     }
 

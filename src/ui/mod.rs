@@ -10,6 +10,7 @@ pub mod status_bar;
 pub mod stream_info;
 pub mod textures;
 pub mod top_bar;
+pub mod welcome;
 pub mod widgets;
 
 use crate::backend::BackendHandle;

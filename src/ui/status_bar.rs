@@ -9,7 +9,7 @@ use eframe::egui::{self, Color32, RichText, Ui};
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     ui.horizontal(|ui| {
         if cx.state.platforms.is_empty() {
-            ui.label(RichText::new("No platform configured").weak());
+            ui.label(RichText::new("Not signed in to any platform").weak());
         }
         for (platform, p) in &cx.state.platforms {
             let (dot, colour, words) = match &p.connection {

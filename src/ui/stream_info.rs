@@ -11,7 +11,7 @@ use eframe::egui::{self, RichText, Ui, Vec2};
 /// Draws the form for the shown platform.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     let Some((platform, p)) = cx.shown() else {
-        ui.label(RichText::new("No platform is configured. Open Settings to add one.").weak());
+        ui.label(RichText::new("Sign in to a platform to set up your stream.").weak());
         return;
     };
     let caps = p.capabilities.unwrap_or(Capabilities::UNKNOWN);

@@ -23,7 +23,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             account_chip(ui, cx, platform, shown == Some(platform));
         }
         if cx.state.platforms.is_empty() {
-            ui.label(RichText::new("No platform configured: open Settings").weak());
+            ui.label(RichText::new("Not signed in").weak());
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             if ui

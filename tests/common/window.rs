@@ -58,6 +58,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
             api_base: sim.api_base(),
             auth_page: sim.auth_page_url(),
         },
+        twitch: Default::default(),
         open_browser: false,
         timeout: Duration::from_secs(60),
     };
