@@ -29,6 +29,7 @@ fn app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
         name: "streamer".into(),
         display_name: "Streamer".into(),
         avatar_url: None,
+        partner: false,
     });
     p.capabilities = Some(stagehand::platform::trovo::CAPABILITIES);
     p.channel = Some(Channel {

@@ -5,8 +5,8 @@
 use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
 use crate::model::{
-    Account, Capabilities, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
-    RateBudget, SignInStatus, SubscriberList, ViewerList,
+    Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
+    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, ViewerList,
 };
 use crate::platform::ChannelTarget;
 use crate::secret::Secret;
@@ -92,6 +92,12 @@ pub enum Command {
     CancelSignIn { platform: PlatformId },
     /// Revoke the token, delete every stored secret and forget the platform's client.
     SignOut { platform: PlatformId },
+    /// Who may edit the own channel (where the platform has editors).
+    LoadEditors { platform: PlatformId },
+    /// The teams the own channel belongs to.
+    LoadTeams { platform: PlatformId },
+    /// Start a commercial break of `length` seconds. Never resent on failure.
+    StartCommercial { platform: PlatformId, length: u32 },
 }
 
 /// The request id of answers that come from a poller rather than a command.
@@ -123,7 +129,10 @@ impl Command {
             | Command::ExportCsv { platform, .. }
             | Command::SignIn { platform, .. }
             | Command::CancelSignIn { platform }
-            | Command::SignOut { platform } => Some(*platform),
+            | Command::SignOut { platform }
+            | Command::LoadEditors { platform }
+            | Command::LoadTeams { platform }
+            | Command::StartCommercial { platform, .. } => Some(*platform),
             Command::LoadImage { .. } => None,
         }
     }
@@ -139,7 +148,10 @@ impl Command {
             | Command::ExportCsv { .. }
             | Command::SignIn { .. }
             | Command::CancelSignIn { .. }
-            | Command::SignOut { .. } => None,
+            | Command::SignOut { .. }
+            | Command::LoadEditors { .. }
+            | Command::LoadTeams { .. }
+            | Command::StartCommercial { .. } => None,
             Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
             | Command::SearchCategories { request_id, .. }
@@ -227,7 +239,12 @@ pub enum Event {
     },
     /// A sign-in opened (or could not open) the browser at `url` and waits for the redirect;
     /// the address is shown too, for a browser on another profile.
-    SignInWaiting { platform: PlatformId, url: String },
+    SignInWaiting {
+        platform: PlatformId,
+        url: String,
+        /// The code to confirm on that page (device sign-ins such as Twitch's).
+        user_code: Option<String>,
+    },
     /// A sign-in ended: who is signed in now, or why not (cancelled included). `note` says
     /// when the sign-in is kept for this run only.
     SignedIn {
@@ -240,6 +257,21 @@ pub enum Event {
     SignedOut {
         platform: PlatformId,
         note: Option<String>,
+    },
+    EditorsLoaded {
+        platform: PlatformId,
+        result: Result<Vec<Editor>, PlatformError>,
+    },
+    TeamsLoaded {
+        platform: PlatformId,
+        result: Result<Vec<Team>, PlatformError>,
+    },
+    /// A commercial started (with the cooldown until the next), or why not. `at` is when
+    /// the answer came, so the UI can count the cooldown down without a clock in `apply`.
+    CommercialStarted {
+        platform: PlatformId,
+        result: Result<CommercialStarted, PlatformError>,
+        at: time::OffsetDateTime,
     },
 }
 
@@ -262,7 +294,10 @@ impl Event {
             | Event::Exported { platform, .. }
             | Event::SignInWaiting { platform, .. }
             | Event::SignedIn { platform, .. }
-            | Event::SignedOut { platform, .. } => Some(*platform),
+            | Event::SignedOut { platform, .. }
+            | Event::EditorsLoaded { platform, .. }
+            | Event::TeamsLoaded { platform, .. }
+            | Event::CommercialStarted { platform, .. } => Some(*platform),
             Event::ImageLoaded { .. } => None,
         }
     }
@@ -286,7 +321,10 @@ impl Event {
             | Event::Exported { .. }
             | Event::SignInWaiting { .. }
             | Event::SignedIn { .. }
-            | Event::SignedOut { .. } => None,
+            | Event::SignedOut { .. }
+            | Event::EditorsLoaded { .. }
+            | Event::TeamsLoaded { .. }
+            | Event::CommercialStarted { .. } => None,
         }
     }
 }

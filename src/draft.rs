@@ -12,6 +12,12 @@ pub struct StreamDraft {
     pub category: Option<Category>,
     pub language: Option<String>,
     pub audience: Option<Audience>,
+    /// The whole tag list as edited (an empty list clears the tags).
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    /// The broadcast delay in seconds.
+    #[serde(default)]
+    pub delay: Option<u32>,
 }
 
 impl StreamDraft {
@@ -35,6 +41,19 @@ impl StreamDraft {
         self.audience.or(live.and_then(|c| c.audience))
     }
 
+    /// The tags the form shows.
+    pub fn tags<'a>(&'a self, live: Option<&'a Channel>) -> &'a [String] {
+        self.tags
+            .as_deref()
+            .or(live.and_then(|c| c.tags.as_deref()))
+            .unwrap_or(&[])
+    }
+
+    /// The delay the form shows.
+    pub fn delay(&self, live: Option<&Channel>) -> Option<u32> {
+        self.delay.or(live.and_then(|c| c.delay))
+    }
+
     /// Only the fields that differ from `live`: what Apply sends.
     pub fn changes(&self, live: &Channel) -> ChannelChanges {
         let live_category = live.category.as_ref().and_then(|c| c.id.as_deref());
@@ -52,7 +71,11 @@ impl StreamDraft {
                     .is_some_and(|live| live.eq_ignore_ascii_case(l))
             }),
             audience: self.audience.filter(|a| Some(*a) != live.audience),
-            ..Default::default()
+            tags: self
+                .tags
+                .clone()
+                .filter(|t| !same_tags(t, live.tags.as_deref())),
+            delay: self.delay.filter(|d| Some(*d) != live.delay),
         }
     }
 
@@ -80,7 +103,24 @@ impl StreamDraft {
         if left.audience.is_none() {
             self.audience = None;
         }
+        if left.tags.is_none() {
+            self.tags = None;
+        }
+        if left.delay.is_none() {
+            self.delay = None;
+        }
     }
+}
+
+/// Tags are the same list when they match one for one, case aside (platforms compare them
+/// without case); none live is the same as an empty list.
+fn same_tags(edited: &[String], live: Option<&[String]>) -> bool {
+    let live = live.unwrap_or(&[]);
+    edited.len() == live.len()
+        && edited
+            .iter()
+            .zip(live)
+            .all(|(a, b)| a.eq_ignore_ascii_case(b))
 }
 
 #[cfg(test)]
@@ -127,6 +167,7 @@ mod tests {
             category: Some(cat("11")),
             language: Some("en".into()),
             audience: Some(Audience::Adult),
+            ..Default::default()
         };
         let c = d.changes(&live());
         assert_eq!(c.title, None, "same title");
@@ -134,6 +175,32 @@ mod tests {
         assert_eq!(c.language, None, "same language, other case");
         assert_eq!(c.audience, Some(Audience::Adult));
         assert!(d.is_dirty(Some(&live())));
+    }
+
+    #[test]
+    fn tags_and_delay_are_sent_only_when_they_differ() {
+        let mut live = live();
+        live.tags = Some(vec!["English".into(), "Chill".into()]);
+        live.delay = Some(0);
+        let same = StreamDraft {
+            tags: Some(vec!["english".into(), "chill".into()]),
+            delay: Some(0),
+            ..Default::default()
+        };
+        assert!(same.changes(&live).is_empty(), "case aside, the same tags");
+        let cleared = StreamDraft {
+            tags: Some(Vec::new()),
+            delay: Some(30),
+            ..Default::default()
+        };
+        let c = cleared.changes(&live);
+        assert_eq!(c.tags, Some(Vec::new()), "an empty list clears");
+        assert_eq!(c.delay, Some(30));
+        let mut settled = cleared.clone();
+        live.tags = Some(Vec::new());
+        settled.settle(&live);
+        assert_eq!(settled.tags, None, "applied");
+        assert_eq!(settled.delay, Some(30), "still differs");
     }
 
     #[test]

@@ -217,6 +217,9 @@ pub struct Account {
     pub name: String,
     pub display_name: String,
     pub avatar_url: Option<String>,
+    /// A partner channel (Twitch), which unlocks the broadcast delay; false elsewhere.
+    #[serde(default)]
+    pub partner: bool,
 }
 
 /// What the platform says of the signed-in token: until when it lasts and what it allows.
@@ -265,6 +268,13 @@ pub struct Capabilities {
     pub editors: bool,
     pub teams: bool,
     pub commercials: bool,
+    /// Where the user resets the stream key when the API cannot (the platform's dashboard).
+    #[serde(skip)]
+    pub stream_key_dashboard: Option<&'static str>,
+    /// Settings users look for that the platform no longer has, each a sentence the form
+    /// shows instead of silently dropping them.
+    #[serde(skip)]
+    pub retired: &'static [&'static str],
 }
 
 impl Capabilities {
@@ -286,6 +296,8 @@ impl Capabilities {
         editors: false,
         teams: false,
         commercials: false,
+        stream_key_dashboard: None,
+        retired: &[],
     };
 }
 

@@ -9,6 +9,7 @@ use crate::model::{
 };
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
+use time::OffsetDateTime;
 
 /// Whether a platform is usable right now, for the status bar.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -77,6 +78,14 @@ pub struct PlatformState {
     pub stream_key: Option<crate::secret::Secret>,
     /// What the last CSV export did: where it saved, or why it failed.
     pub export_note: Option<Result<String, String>>,
+    /// Who may edit the channel, once asked for.
+    pub editors: Option<Result<Vec<crate::model::Editor>, String>>,
+    /// The channel's teams, once asked for.
+    pub teams: Option<Result<Vec<crate::model::Team>, String>>,
+    /// The last commercial started and when, or why it did not start.
+    pub commercial: Option<Result<(crate::model::CommercialStarted, OffsetDateTime), String>>,
+    /// A commercial asked for and not yet answered.
+    pub commercial_pending: bool,
 }
 
 /// The whole window's state.
@@ -97,8 +106,12 @@ pub struct AppState {
 /// A sign-in or sign-out started from Settings, as far as it got.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum SignInFlow {
-    /// Waiting for the user to approve in the browser; the address once it is known.
-    Waiting { url: Option<String> },
+    /// Waiting for the user to approve in the browser; the address once it is known, and
+    /// the code to confirm there for device sign-ins.
+    Waiting {
+        url: Option<String>,
+        user_code: Option<String>,
+    },
     /// Signed in; the note says when the sign-in is kept for this run only.
     SignedIn { note: Option<String> },
     /// The last sign-in failed or was cancelled; the sentence says which and why.
@@ -123,8 +136,13 @@ impl AppState {
         };
         match command {
             Command::SignIn { .. } => {
-                self.sign_ins
-                    .insert(platform, SignInFlow::Waiting { url: None });
+                self.sign_ins.insert(
+                    platform,
+                    SignInFlow::Waiting {
+                        url: None,
+                        user_code: None,
+                    },
+                );
                 return;
             }
             Command::SignOut { .. } => {
@@ -132,6 +150,10 @@ impl AppState {
                 return;
             }
             Command::CancelSignIn { .. } => return,
+            Command::StartCommercial { .. } => {
+                self.platform_mut(platform).commercial_pending = true;
+                return;
+            }
             _ => {}
         }
         let p = self.platform_mut(platform);
@@ -175,13 +197,22 @@ impl AppState {
             return;
         }
         match event {
-            Event::SignInWaiting { platform, url } => {
+            Event::SignInWaiting {
+                platform,
+                url,
+                user_code,
+            } => {
                 if matches!(
                     self.sign_ins.get(&platform),
                     Some(SignInFlow::Waiting { .. })
                 ) {
-                    self.sign_ins
-                        .insert(platform, SignInFlow::Waiting { url: Some(url) });
+                    self.sign_ins.insert(
+                        platform,
+                        SignInFlow::Waiting {
+                            url: Some(url),
+                            user_code,
+                        },
+                    );
                 }
             }
             Event::SignedIn {
@@ -206,6 +237,21 @@ impl AppState {
                     self.sign_ins.insert(platform, SignInFlow::Failed(why));
                 }
             },
+            Event::EditorsLoaded { platform, result } => {
+                self.platform_mut(platform).editors = Some(result.map_err(|e| e.to_string()));
+            }
+            Event::TeamsLoaded { platform, result } => {
+                self.platform_mut(platform).teams = Some(result.map_err(|e| e.to_string()));
+            }
+            Event::CommercialStarted {
+                platform,
+                result,
+                at,
+            } => {
+                let p = self.platform_mut(platform);
+                p.commercial_pending = false;
+                p.commercial = Some(result.map(|c| (c, at)).map_err(|e| e.to_string()));
+            }
             Event::SignedOut { platform, note } => {
                 self.platforms.remove(&platform);
                 self.sign_ins

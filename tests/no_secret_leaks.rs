@@ -87,8 +87,8 @@ fn the_window_logs_and_writes_no_secret() {
     let dir = scratch("window");
     let mut w = signed_out_window(&dir);
     w.open_settings();
-    w.type_into("Client ID", TrovoSim::CLIENT_ID);
-    w.type_into("Client secret", TrovoSim::CLIENT_SECRET);
+    w.type_into("Trovo client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Trovo client secret", TrovoSim::CLIENT_SECRET);
     let url = w.start_sign_in();
     let _ = w.runtime.block_on(approve(&w.sim, &url));
     w.wait_for("the channel after signing in", |app| {
@@ -113,7 +113,9 @@ fn the_window_logs_and_writes_no_secret() {
             .is_some()
     });
     w.open_settings();
-    w.harness.get_by_label("Sign out").click();
+    w.harness
+        .get_by_label("Sign out of Trovo")
+        .click_accesskit();
     w.wait_for("the sign-out", |app| {
         matches!(
             app.state().sign_ins.get(&common::window::TROVO),

@@ -8,13 +8,14 @@
 mod common;
 
 use common::approve;
-use common::window::{TROVO, signed_out_window};
+use common::window::{TROVO, TWITCH, signed_out_window};
 use egui_kittest::kittest::Queryable;
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::auth::store::SecretKind;
 use stagehand::config_file::ConfigFile;
 use stagehand::launch::{Settings, signed_in_clients};
 use stagehand::sim::trovo::TrovoSim;
+use stagehand::sim::twitch::TwitchSim;
 use stagehand::state::SignInFlow;
 use std::time::Duration;
 
@@ -33,7 +34,10 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
     let mut w = signed_out_window(&scratch("roundtrip"));
     w.open_settings();
     assert!(
-        w.harness.query_by_label("Not signed in.").is_some(),
+        w.harness
+            .query_all_by_label("Not signed in.")
+            .next()
+            .is_some(),
         "a fresh install says it is signed out"
     );
     assert!(
@@ -51,8 +55,8 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
             .is_some(),
         "the how-to names the exact redirect URL to register"
     );
-    w.type_into("Client ID", TrovoSim::CLIENT_ID);
-    w.type_into("Client secret", TrovoSim::CLIENT_SECRET);
+    w.type_into("Trovo client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Trovo client secret", TrovoSim::CLIENT_SECRET);
     let url = w.start_sign_in();
     assert!(
         w.harness.query_by_label("Cancel").is_some(),
@@ -83,7 +87,7 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
     w.wait_for("the channel of the new account", |app| {
         app.state().platforms[&TROVO].channel.is_some()
     });
-    assert!(w.harness.query_by_label("Sign out").is_some());
+    assert!(w.harness.query_by_label("Sign out of Trovo").is_some());
 
     // What was kept, and where: tokens and secret on the store, the client ID in the file.
     let access = w
@@ -127,7 +131,9 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
     assert_eq!(account.name, streamer.username);
 
     // Sign out: revoked on the platform, deleted from the store, gone from the window.
-    w.harness.get_by_label("Sign out").click();
+    w.harness
+        .get_by_label("Sign out of Trovo")
+        .click_accesskit();
     w.wait_for("the sign-out", |app| {
         matches!(
             app.state().sign_ins.get(&TROVO),
@@ -153,7 +159,7 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
 fn without_a_secret_the_implicit_flow_signs_in_and_keeps_no_secret() {
     let mut w = signed_out_window(&scratch("implicit"));
     w.open_settings();
-    w.type_into("Client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Trovo client ID", TrovoSim::CLIENT_ID);
     let url = w.start_sign_in();
     assert!(url.contains("response_type=token"), "{url}");
     let answer = w.runtime.block_on(approve(&w.sim, &url));
@@ -178,7 +184,7 @@ fn without_a_secret_the_implicit_flow_signs_in_and_keeps_no_secret() {
 fn a_waiting_sign_in_can_be_cancelled_and_frees_the_port() {
     let mut w = signed_out_window(&scratch("cancel"));
     w.open_settings();
-    w.type_into("Client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Trovo client ID", TrovoSim::CLIENT_ID);
     let _url = w.start_sign_in();
     assert!(
         std::net::TcpListener::bind(("127.0.0.1", w.port)).is_err(),
@@ -220,8 +226,8 @@ fn a_waiting_sign_in_can_be_cancelled_and_frees_the_port() {
 fn a_sign_in_the_platform_refuses_says_why_and_keeps_the_form() {
     let mut w = signed_out_window(&scratch("refused"));
     w.open_settings();
-    w.type_into("Client ID", TrovoSim::CLIENT_ID);
-    w.type_into("Client secret", "not-the-secret");
+    w.type_into("Trovo client ID", TrovoSim::CLIENT_ID);
+    w.type_into("Trovo client secret", "not-the-secret");
     let url = w.start_sign_in();
     let _ = w.runtime.block_on(approve(&w.sim, &url));
     w.wait_for("the refusal", |app| {
@@ -249,4 +255,88 @@ fn a_sign_in_the_platform_refuses_says_why_and_keeps_the_form() {
             .is_some(),
         "the form stays for another try"
     );
+}
+
+#[test]
+fn twitch_signs_in_with_a_code_confirmed_on_its_page_and_signs_out() {
+    let mut w = signed_out_window(&scratch("twitch"));
+    w.open_settings();
+    w.type_into("Twitch client ID", TwitchSim::CLIENT_ID);
+    assert!(
+        w.harness.query_by_label("Twitch client secret").is_none(),
+        "a public client has no secret to enter"
+    );
+    w.harness
+        .get_by_label("Sign in to Twitch with the browser")
+        .click_accesskit();
+    let mut code = None;
+    for _ in 0..400 {
+        w.harness.step();
+        if let Some(SignInFlow::Waiting {
+            url: Some(url),
+            user_code: Some(c),
+        }) = w.harness.state().state().sign_ins.get(&TWITCH)
+        {
+            assert!(url.starts_with(&w.twitch.auth_origin()), "{url}");
+            code = Some(c.clone());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let code = code.unwrap_or_else(|| {
+        panic!(
+            "the window shows a code; the flow is {:?}",
+            w.harness.state().state().sign_ins.get(&TWITCH)
+        )
+    });
+    w.harness.run_steps(2);
+    assert!(
+        w.harness
+            .query_by_label(&format!("Sign-in code {code}"))
+            .is_some(),
+        "the code is shown and named for a screen reader"
+    );
+    assert!(
+        w.twitch.approve_device(&code),
+        "the code is the simulator's"
+    );
+    w.wait_for("the Twitch account", |app| {
+        app.state()
+            .platforms
+            .get(&TWITCH)
+            .is_some_and(|p| p.account.is_some() && p.channel.is_some())
+    });
+    let access = w
+        .store
+        .get(TWITCH, SecretKind::AccessToken)
+        .expect("store")
+        .expect("the token is stored");
+    assert!(
+        w.store
+            .get(TWITCH, SecretKind::RefreshToken)
+            .expect("store")
+            .is_some()
+    );
+    let file = ConfigFile::load(&w.config_path).expect("settings file");
+    assert_eq!(file.twitch.client_id.as_deref(), Some(TwitchSim::CLIENT_ID));
+    assert!(
+        !std::fs::read_to_string(&w.config_path)
+            .expect("text")
+            .contains(access.expose()),
+        "no token in the settings file"
+    );
+    w.harness
+        .get_by_label("Sign out of Twitch")
+        .click_accesskit();
+    w.wait_for("the sign-out", |app| {
+        matches!(
+            app.state().sign_ins.get(&TWITCH),
+            Some(SignInFlow::SignedOut { .. })
+        )
+    });
+    assert_eq!(
+        w.store.get(TWITCH, SecretKind::AccessToken).expect("store"),
+        None
+    );
+    assert!(!w.harness.state().state().platforms.contains_key(&TWITCH));
 }

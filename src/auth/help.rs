@@ -25,6 +25,9 @@ pub struct RegistrationHelp {
     pub secret_hint: &'static str,
     /// Whether signing in from the window is available for this platform yet.
     pub available: bool,
+    /// The browser flow's redirect comes back to the loopback port; a device sign-in
+    /// (a code confirmed on the platform's page) needs no redirect.
+    pub uses_redirect: bool,
 }
 
 /// The registration help of `platform`.
@@ -37,6 +40,7 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
                 "Add {redirect} as its redirect URL, exactly so.",
                 "Copy its client ID here, then sign in.",
             ],
+            uses_redirect: true,
             secret: SecretUse::Optional,
             secret_hint: "Optional. With it, Stagehand renews the sign-in by itself; without it, Trovo signs you in for about 10 days. Kept on the system's credential store only.",
             available: true,
@@ -45,12 +49,13 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
             console_url: "https://dev.twitch.tv/console/apps",
             steps: &[
                 "Open the Twitch developer console and register an application.",
-                "Choose the Public client type.",
-                "Copy its client ID here, then sign in.",
+                "Choose the Public client type; any OAuth redirect URL will do (Stagehand signs in with a code instead).",
+                "Copy its client ID here, then sign in and confirm the code Twitch shows.",
             ],
+            uses_redirect: false,
             secret: SecretUse::None,
             secret_hint: "",
-            available: false,
+            available: true,
         },
         PlatformId::Velora => RegistrationHelp {
             console_url: "https://velora.tv/developers",
@@ -59,6 +64,7 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
                 "Add {redirect} as its redirect URL, exactly so.",
                 "Copy its client ID here, then sign in.",
             ],
+            uses_redirect: true,
             secret: SecretUse::Optional,
             secret_hint: "Optional: Velora signs desktop apps in with PKCE.",
             available: false,

@@ -3,15 +3,16 @@
 //! settings file) and swaps the platform's client into or out of the backend.
 
 use super::Shared;
-use crate::auth::signin::{SignIn, keep_refreshed_tokens, save_tokens, trovo_sign_in};
+use crate::auth::signin::{SignIn, keep_refreshed_tokens, save_tokens, token_saver, trovo_sign_in};
 use crate::auth::store::{SecretKind, TokenStore};
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
 use crate::command::Event;
-use crate::config::{TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig};
+use crate::config::{TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig};
 use crate::config_file::ConfigFile;
 use crate::model::{Account, PlatformId};
 use crate::platform::PlatformClient;
 use crate::platform::trovo::TrovoClient;
+use crate::platform::twitch::{self, TwitchClient};
 use crate::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -98,6 +99,7 @@ pub(super) async fn sign_in(
         PlatformId::Trovo => {
             sign_in_trovo(&shared, client_id, client_secret, port, cancel_rx).await
         }
+        PlatformId::Twitch => sign_in_twitch(&shared, client_id, port, cancel_rx).await,
         other => Err(format!(
             "Signing in to {other} is not available in this version of Stagehand yet."
         )),
@@ -154,6 +156,7 @@ async fn sign_in_trovo(
         out.emit(Event::SignInWaiting {
             platform: PlatformId::Trovo,
             url,
+            user_code: None,
         });
     };
     let (tokens, account) = trovo_sign_in(&client, &how, open, cancel)
@@ -178,6 +181,59 @@ async fn sign_in_trovo(
     remember_registration(setup, PlatformId::Trovo, client_id, port).await;
     keep_refreshed_tokens(&client, Arc::clone(&setup.store));
     shared.replace_client(PlatformId::Trovo, Some(PlatformClient::Trovo(client)));
+    Ok((account, note))
+}
+
+/// Twitch's Device Code flow for a public client: no secret and no listener. The window
+/// shows the code and the page; the backend polls until the user confirms there.
+async fn sign_in_twitch(
+    shared: &Arc<Shared>,
+    client_id: String,
+    port: u16,
+    cancel: oneshot::Receiver<()>,
+) -> Result<(Account, Option<String>), String> {
+    let setup = &shared.accounts;
+    let client_id = client_id.trim().to_owned();
+    if client_id.is_empty() {
+        return Err("Enter the client ID of your Twitch application first.".into());
+    }
+    let config = TwitchConfig::new(&setup.twitch.api_base, &setup.twitch.auth_base, &client_id)
+        .map_err(|e| e.to_string())?;
+    let client = TwitchClient::new(config).map_err(|e| e.to_string())?;
+    let code = client
+        .start_device_flow(&twitch::SCOPES)
+        .await
+        .map_err(|e| e.to_string())?;
+    if setup.open_browser {
+        let address = code.verification_uri.clone();
+        std::thread::spawn(move || {
+            if let Err(e) = webbrowser::open(&address) {
+                tracing::info!("could not open a browser: {e}");
+            }
+        });
+    }
+    shared.out.emit(Event::SignInWaiting {
+        platform: PlatformId::Twitch,
+        url: code.verification_uri.clone(),
+        user_code: Some(code.user_code.clone()),
+    });
+    let cancelled = async {
+        // A dropped sender (a newer sign-in, the app closing) cancels too.
+        let _ = cancel.await;
+    };
+    let tokens = client
+        .poll_device_token(&code, cancelled)
+        .await
+        .map_err(|e| e.to_string())?;
+    let account = client.account().await.map_err(|e| e.to_string())?;
+    let store = Arc::clone(&setup.store);
+    let note =
+        tokio::task::spawn_blocking(move || save_tokens(&store, PlatformId::Twitch, &tokens))
+            .await
+            .unwrap_or_else(|_| Some("the sign-in could not be stored".into()));
+    remember_registration(setup, PlatformId::Twitch, client_id, port).await;
+    client.on_tokens_refreshed(token_saver(PlatformId::Twitch, Arc::clone(&setup.store)));
+    shared.replace_client(PlatformId::Twitch, Some(PlatformClient::Twitch(client)));
     Ok((account, note))
 }
 

@@ -227,6 +227,19 @@ async fn serve(command: Command, shared: Arc<Shared>) {
         | Command::SignIn { .. }
         | Command::CancelSignIn { .. }
         | Command::SignOut { .. } => return,
+        Command::LoadEditors { platform } => Event::EditorsLoaded {
+            platform,
+            result: client.editors().await,
+        },
+        Command::LoadTeams { platform } => Event::TeamsLoaded {
+            platform,
+            result: client.teams().await,
+        },
+        Command::StartCommercial { platform, length } => Event::CommercialStarted {
+            platform,
+            result: client.start_commercial(length).await,
+            at: time::OffsetDateTime::now_utc(),
+        },
         Command::LoadSignInStatus { platform } => Event::SignInStatusLoaded {
             platform,
             result: client.sign_in_status().await,

@@ -2,6 +2,7 @@
 //! `Command`s through `PanelCx`; none talks to a platform or holds network state.
 
 pub mod category_picker;
+pub mod channel_extras;
 pub mod chat;
 pub mod languages;
 pub mod people;
@@ -47,6 +48,7 @@ pub struct LocalState {
     /// What is typed into Settings → Accounts.
     pub accounts: settings::AccountForms,
     pub stream_key: stream_info::StreamKeyState,
+    pub extras: channel_extras::ExtrasState,
     /// On a narrow window the chat shares the centre with the people lists.
     pub narrow_shows_chat: bool,
 }

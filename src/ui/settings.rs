@@ -124,14 +124,28 @@ fn account(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
                     .on_hover_text(format!(
                         "Revokes the sign-in with {platform} and deletes it from this computer"
                     ));
+                // Every platform has one: a screen reader says which.
+                sign_out.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Button,
+                        !busy,
+                        format!("Sign out of {platform}"),
+                    )
+                });
                 if sign_out.clicked() {
                     cx.send(Command::SignOut { platform });
                 }
                 let reopened = cx.local.accounts.reopened.contains(&platform);
-                if ui
-                    .selectable_label(reopened, "Use another account…")
-                    .clicked()
-                {
+                let another = ui.selectable_label(reopened, "Use another account…");
+                another.widget_info(|| {
+                    egui::WidgetInfo::selected(
+                        egui::Role::Button,
+                        true,
+                        reopened,
+                        format!("Use another {platform} account"),
+                    )
+                });
+                if another.clicked() {
                     if reopened {
                         cx.local.accounts.reopened.remove(&platform);
                     } else {
@@ -244,26 +258,40 @@ fn sign_in_form(
         .num_columns(2)
         .spacing([8.0, 4.0])
         .show(ui, |ui| {
-            let label = ui.label("Client ID");
+            ui.label("Client ID");
             let id = forms.client_ids.entry(platform).or_default();
+            // Named with the platform, so a screen reader tells the fields apart.
             ui.add(
                 egui::TextEdit::singleline(id)
                     .desired_width(260.0)
                     .hint_text("from the developer portal"),
             )
-            .labelled_by(label.id);
+            .widget_info(|| {
+                egui::WidgetInfo::labeled(
+                    egui::Role::TextInput,
+                    true,
+                    format!("{platform} client ID"),
+                )
+            });
             ui.end_row();
             if help.secret == SecretUse::Optional {
-                let label = ui.label("Client secret");
+                ui.label("Client secret");
                 let secret = forms.secrets.entry(platform).or_default();
-                ui.add(
-                    egui::TextEdit::singleline(secret)
-                        .password(true)
-                        .desired_width(260.0)
-                        .hint_text("optional"),
-                )
-                .labelled_by(label.id)
-                .on_hover_text(help.secret_hint);
+                let field = ui
+                    .add(
+                        egui::TextEdit::singleline(secret)
+                            .password(true)
+                            .desired_width(260.0)
+                            .hint_text("optional"),
+                    )
+                    .on_hover_text(help.secret_hint);
+                field.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::PasswordInput,
+                        true,
+                        format!("{platform} client secret"),
+                    )
+                });
                 ui.end_row();
             }
         });
@@ -273,10 +301,25 @@ fn sign_in_form(
         .map(|s| s.trim().to_owned())
         .unwrap_or_default();
     match flow {
-        Some(SignInFlow::Waiting { url }) => {
+        Some(SignInFlow::Waiting { url, user_code }) => {
+            if let Some(code) = user_code {
+                ui.label("Confirm this code on the page that opened:");
+                let code_label = ui.label(RichText::new(code).monospace().size(22.0).strong());
+                code_label.widget_info(|| {
+                    egui::WidgetInfo::labeled(
+                        egui::Role::Label,
+                        true,
+                        format!("Sign-in code {code}"),
+                    )
+                });
+            }
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label("Waiting for you to approve in the browser (up to 5 minutes)…");
+                ui.label(if user_code.is_some() {
+                    "Waiting for you to confirm the code…"
+                } else {
+                    "Waiting for you to approve in the browser (up to 5 minutes)…"
+                });
             });
             ui.horizontal(|ui| {
                 if ui.button("Cancel").clicked() {
@@ -305,6 +348,8 @@ fn sign_in_form(
         }
         _ => {}
     }
+    // A device sign-in has no redirect, so the port does not matter to it.
+    let port = port.or((!help.uses_redirect).then_some(crate::auth::DEFAULT_PORT));
     let ready = !client_id.is_empty() && port.is_some();
     let button = ui
         .add_enabled(

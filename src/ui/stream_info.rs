@@ -3,7 +3,7 @@
 //! Revert drops the draft; a failed Apply keeps it and says why beside the form.
 
 use super::widgets::{self, CHANGED, ERROR};
-use super::{PanelCx, category_picker, languages};
+use super::{PanelCx, category_picker, channel_extras, languages};
 use crate::command::Command;
 use crate::model::{Audience, Capabilities, PlatformId};
 use eframe::egui::{self, RichText, Ui, Vec2};
@@ -161,12 +161,31 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         ui.add_space(8.0);
     }
 
+    if caps.tags {
+        channel_extras::tags(ui, cx, platform, &caps, live.as_ref());
+    }
+    if caps.delay {
+        let partner = p.account.as_ref().is_some_and(|a| a.partner);
+        channel_extras::delay(ui, cx, platform, &caps, live.as_ref(), partner);
+    }
+    channel_extras::retired(ui, &caps);
+
     ui.separator();
     apply_row(ui, cx, platform, pending, update_error);
+    if caps.commercials {
+        ui.add_space(10.0);
+        ui.separator();
+        channel_extras::commercial(ui, cx, platform);
+    }
     if caps.stream_key {
         ui.add_space(10.0);
         ui.separator();
-        stream_key(ui, cx, platform);
+        stream_key(ui, cx, platform, &caps);
+    }
+    if caps.editors || caps.teams {
+        ui.add_space(10.0);
+        ui.separator();
+        channel_extras::editors_and_teams(ui, cx, platform, &caps);
     }
 }
 
@@ -180,7 +199,7 @@ pub struct StreamKeyState {
 }
 
 /// The stream key: hidden until asked for, fetched only then, copied on demand.
-fn stream_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
+fn stream_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, caps: &Capabilities) {
     let key = cx
         .state
         .platforms
@@ -242,6 +261,20 @@ fn stream_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
             .small()
             .weak(),
     );
+    if !caps.stream_key_reset
+        && let Some(dashboard) = caps.stream_key_dashboard
+    {
+        ui.horizontal_wrapped(|ui| {
+            ui.hyperlink_to("Reset the key on the dashboard", dashboard);
+            ui.label(
+                RichText::new(format!(
+                    "({platform}'s API cannot reset it; update your encoder afterwards)"
+                ))
+                .small()
+                .weak(),
+            );
+        });
+    }
     if load {
         cx.send(Command::LoadStreamKey { platform });
     }
@@ -273,6 +306,12 @@ fn apply_row(
     }
     if changes.audience.is_some() {
         names.push("audience");
+    }
+    if changes.tags.is_some() {
+        names.push("tags");
+    }
+    if changes.delay.is_some() {
+        names.push("delay");
     }
     if names.is_empty() {
         ui.label(RichText::new("No changes: this is what is live.").weak());

@@ -9,9 +9,10 @@ use stagehand::app::{Launch, StagehandApp};
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::auth::store::{SecretKind, TokenStore};
 use stagehand::backend::BackendConfig;
-use stagehand::backend::accounts::{AccountSetup, TrovoEndpoints};
+use stagehand::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints};
 use stagehand::model::PlatformId;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
 use stagehand::state::SignInFlow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -19,11 +20,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub const TROVO: PlatformId = PlatformId::Trovo;
+pub const TWITCH: PlatformId = PlatformId::Twitch;
 
 /// The window, its simulator and where it keeps things.
 pub struct Window {
     pub harness: Harness<'static, StagehandApp>,
     pub sim: Arc<TrovoSim>,
+    pub twitch: Arc<TwitchSim>,
     pub store: Arc<TokenStore>,
     pub config_path: PathBuf,
     pub port: u16,
@@ -46,6 +49,14 @@ pub fn signed_out_window(dir: &Path) -> Window {
             }))
             .expect("simulator"),
     );
+    let twitch = Arc::new(
+        runtime
+            .block_on(TwitchSim::start(TwitchSimOptions {
+                device_interval: Duration::from_millis(100),
+                ..TwitchSimOptions::default()
+            }))
+            .expect("Twitch simulator"),
+    );
     let mock = keyring_core::mock::Store::new().expect("mock store");
     let store = Arc::new(TokenStore::with_store(mock));
     let config_path = dir.join("config.toml");
@@ -58,7 +69,10 @@ pub fn signed_out_window(dir: &Path) -> Window {
             api_base: sim.api_base(),
             auth_page: sim.auth_page_url(),
         },
-        twitch: Default::default(),
+        twitch: TwitchEndpoints {
+            api_base: twitch.helix_base(),
+            auth_base: twitch.auth_origin(),
+        },
         open_browser: false,
         timeout: Duration::from_secs(60),
     };
@@ -66,7 +80,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
     launch.redirect_port = port;
     let app = StagehandApp::new(launch, None);
     let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 900.0))
+        .with_size(egui::vec2(1280.0, 1400.0))
         .with_context_setup(|ctx| {
             ctx.add_font_provider(Arc::new(
                 egui_system_font_provider::SystemFontProvider::new(),
@@ -82,6 +96,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
     Window {
         harness,
         sim,
+        twitch,
         store,
         config_path,
         port,
@@ -122,7 +137,7 @@ impl Window {
         let mut url = None;
         for _ in 0..400 {
             self.harness.step();
-            if let Some(SignInFlow::Waiting { url: Some(u) }) =
+            if let Some(SignInFlow::Waiting { url: Some(u), .. }) =
                 self.harness.state().state().sign_ins.get(&TROVO)
             {
                 url = Some(u.clone());

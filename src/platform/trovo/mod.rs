@@ -34,6 +34,8 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     editors: false,
     teams: false,
     commercials: false,
+    stream_key_dashboard: None,
+    retired: &[],
 };
 
 /// The OAuth scopes Stagehand asks Trovo for.

@@ -324,6 +324,7 @@ impl UserInfoResponse {
             id,
             name,
             avatar_url: self.profile_pic.clone().filter(|s| !s.is_empty()),
+            partner: false,
         })
     }
 

@@ -226,6 +226,7 @@ impl TwitchClient {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| name.clone()),
             avatar_url: u.profile_image_url.clone().filter(|s| !s.is_empty()),
+            partner: u.is_partner(),
             id,
             name,
         })
