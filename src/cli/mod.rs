@@ -31,11 +31,25 @@ pub async fn run(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
     match execute(demo, platform, command).await {
         Ok(output) => {
             let text = if json { output.json } else { output.text };
-            println!("{}", text.trim_end());
-            ExitCode::SUCCESS
+            print_out(text.trim_end())
         }
         Err(line) => {
             eprintln!("stagehand: {}", one_line(&line));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Prints the answer. A reader that stopped early (`| head`) is not a failure of the
+/// command; any other write error is one line on stderr.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stagehand: could not print the answer: {e}");
             ExitCode::from(1)
         }
     }
