@@ -780,3 +780,19 @@ async fn demo_runs_every_read_against_the_built_in_simulator() {
     let sent = json(&run(&["--demo", "--json", "twitch", "chat", "send", "hi"], &[]).await);
     assert_eq!(sent["sent"], true);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tokens_never_reach_the_output_even_with_trace_logs() {
+    let sim = sim().await;
+    let tokens = sim.streamer_tokens();
+    assert!(sim.expire_token(&tokens.access_token));
+    let mut env = env_with(&sim, &tokens);
+    env.push(("RUST_LOG", "trace".to_owned()));
+    let out = run(&["--json", "twitch", "whoami"], &env).await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!out.stderr.is_empty(), "RUST_LOG turns logs on");
+    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), stderr(&out));
+    for secret in [&tokens.access_token, &tokens.refresh_token] {
+        assert!(!all.contains(secret.as_str()), "a token leaked");
+    }
+}
