@@ -97,9 +97,15 @@ async fn demo_channel_prints_the_contract_s_fields() {
         "viewers",
         "followers",
         "subscribers",
+        "tags",
     ] {
         assert!(v.get(key).is_some(), "missing {key} in {v}");
     }
+    assert!(v["tags"].is_null(), "Trovo has no tags: {v}");
+    assert!(
+        v.get("delay").is_some_and(Value::is_null),
+        "nor a delay: {v}"
+    );
     assert!(v["id"].is_string() && !v["id"].as_str().unwrap_or_default().is_empty());
     assert!(v["category"]["id"].is_string() && v["category"]["name"].is_string());
     assert!(v["viewers"].is_number() && v["followers"].is_number());
@@ -228,6 +234,10 @@ async fn viewers_followers_subscribers() {
     let v = json(&run(&["--json", "trovo", "viewers"], &env).await);
     let viewers = v["viewers"].as_array().expect("viewers");
     assert!(v["total"].as_u64().is_some_and(|t| t as usize >= 300));
+    assert!(
+        v.get("anonymous").is_some_and(Value::is_null),
+        "Trovo does not count viewers without a name: {v}"
+    );
     assert!(viewers.len() >= 300);
     assert!(
         viewers
@@ -395,4 +405,50 @@ async fn secrets_never_reach_the_output() {
         }
     }
     assert!(!logged.stderr.is_empty(), "RUST_LOG turns logs on");
+}
+
+/// What Trovo lacks is refused in one line before anything is sent, never dropped.
+#[tokio::test(flavor = "multi_thread")]
+async fn options_trovo_lacks_exit_1_and_send_nothing() {
+    let sim = TrovoSim::start(SimOptions::default()).await.expect("sim");
+    let env = stand_in(&sim);
+    let before = sim.channel();
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &["set", "--title", "new", "--tags", "a,b"],
+            "Trovo has no tags",
+        ),
+        (&["set", "--tags", ""], "Trovo has no tags"),
+        (
+            &["set", "--title", "new", "--delay", "5"],
+            "Trovo has no broadcast delay",
+        ),
+        (&["editors"], "Trovo has no channel editors"),
+        (
+            &["commercial", "--length", "30"],
+            "Trovo has no commercials",
+        ),
+    ];
+    for (args, says) in cases {
+        let requests = sim.request_count();
+        let mut line = vec!["trovo"];
+        line.extend_from_slice(args);
+        let err = one_line_failure(&run(&line, &env).await);
+        assert!(err.contains(says), "{args:?}: {err}");
+        assert_eq!(sim.request_count(), requests, "{args:?} reached Trovo");
+    }
+    let err = one_line_failure(&run(&["trovo", "teams"], &env).await);
+    assert!(err.contains("Trovo has no teams"), "{err}");
+    assert_eq!(sim.channel(), before);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_chat_line_over_trovo_s_limit_is_refused_before_sending() {
+    let sim = TrovoSim::start(SimOptions::default()).await.expect("sim");
+    let requests = sim.request_count();
+    let long = "x".repeat(301);
+    let err = one_line_failure(&run(&["trovo", "chat", "send", &long], &stand_in(&sim)).await);
+    assert!(err.contains("300") && err.contains("301"), "{err}");
+    assert_eq!(sim.request_count(), requests, "nothing reached Trovo");
+    assert!(!sim.chat_log().iter().any(|l| l.content == long));
 }

@@ -1,158 +1,37 @@
 //! Headless commands, for scripts, hotkeys and Stream Deck buttons:
 //! `stagehand [--demo] [--json] <platform> <command> [options]`.
 //!
-//! They run through the same backend and clients as the window. Exit status: 0 on success,
-//! 1 with one line on stderr when the platform, the network or the configuration fails, 2
-//! for a usage error (clap's own exit code).
+//! They run through the same backend and clients as the window (editors, teams and
+//! commercials, which the backend has no command for, call the platform client directly).
+//! Exit status: 0 on success, 1 with one line on stderr when the platform, the network or
+//! the configuration fails or the platform has no such option, 2 for a usage error (clap's
+//! own exit code).
+//!
+//! Layout: `args` (the command line), `session` (the client and backend of a run), `output`
+//! (what is printed), `signin` (Trovo's browser sign-in), `twitch` (Twitch's device sign-in).
 
-use crate::backend::{self, BackendHandle, EventReceiver};
+mod args;
+mod output;
+mod session;
+mod signin;
+mod twitch;
+
+pub use args::{ChatCommand, Cli, HeadlessCommand, PlatformCommand, SetArgs, TagList};
+
 use crate::command::{Command, Event};
 use crate::error::PlatformError;
-use crate::launch;
-use crate::model::{Account, Audience, Channel, ChannelChanges, PlatformId};
-use crate::platform::{ChannelTarget, PlatformClient};
-use crate::sim::trovo::{SimOptions, TrovoSim};
-use clap::{ArgGroup, Args, Parser, Subcommand};
-
-mod signin;
-use serde::Serialize;
-use std::collections::HashMap;
-use std::fmt::Write as _;
+use crate::model::{ChannelChanges, PlatformId};
+use crate::platform::ChannelTarget;
+use output::{Output, one_line, output};
 use std::process::ExitCode;
-use std::sync::Arc;
-
-/// The command line.
-#[derive(Debug, Parser)]
-#[command(
-    name = "stagehand",
-    version,
-    about = "A control panel for live streamers on Trovo, Twitch and Velora",
-    long_about = "A control panel for live streamers. Without a command it opens the window; with one it runs headless, for scripts, hotkeys and Stream Deck buttons."
-)]
-pub struct Cli {
-    /// Run against the built-in simulator instead of the real platforms (no account needed).
-    #[arg(long, global = true)]
-    pub demo: bool,
-    /// Print one JSON document on stdout instead of text.
-    #[arg(long, global = true)]
-    pub json: bool,
-    #[command(subcommand)]
-    pub platform: Option<PlatformCommand>,
-}
-
-/// The platform a headless command is for.
-#[derive(Debug, Subcommand)]
-pub enum PlatformCommand {
-    /// Trovo (trovo.live).
-    Trovo {
-        #[command(subcommand)]
-        command: HeadlessCommand,
-    },
-}
-
-/// What to do on the platform.
-#[derive(Debug, Subcommand)]
-pub enum HeadlessCommand {
-    /// Show a channel: your own, or another by --id or --name.
-    Channel {
-        /// The channel's id.
-        #[arg(long, conflicts_with = "name")]
-        id: Option<String>,
-        /// The channel's username (the last part of its URL).
-        #[arg(long)]
-        name: Option<String>,
-    },
-    /// Change your channel's title, category, language or audience.
-    Set(SetArgs),
-    /// Search categories, or list the top ones without a query.
-    Categories {
-        /// What to search for.
-        query: Option<String>,
-        /// At most this many categories.
-        #[arg(long)]
-        limit: Option<usize>,
-    },
-    /// Everyone watching, with their roles.
-    Viewers {
-        /// Another channel's id (your own without it).
-        #[arg(long)]
-        id: Option<String>,
-    },
-    /// Followers, newest first.
-    Followers {
-        /// Another channel's id (your own without it).
-        #[arg(long)]
-        id: Option<String>,
-        /// At most this many followers.
-        #[arg(long)]
-        limit: Option<usize>,
-    },
-    /// Your channel's subscribers.
-    Subscribers,
-    /// Chat.
-    Chat {
-        #[command(subcommand)]
-        command: ChatCommand,
-    },
-    /// The signed-in account.
-    Whoami,
-    /// Sign in with the browser; the sign-in is kept on the system's credential store.
-    Login {
-        /// Only print the sign-in address; do not open the browser.
-        #[arg(long)]
-        no_browser: bool,
-        /// The port of the redirect URI registered with the platform
-        /// (http://localhost:PORT/); 8919 by default.
-        #[arg(long, env = "STAGEHAND_REDIRECT_PORT")]
-        port: Option<u16>,
-    },
-    /// Sign out: revoke the token and delete every stored secret.
-    Logout,
-}
-
-/// Channel fields to change; at least one.
-#[derive(Debug, Args)]
-#[command(group(ArgGroup::new("changes").required(true).multiple(true)))]
-pub struct SetArgs {
-    /// The stream title.
-    #[arg(long, group = "changes")]
-    pub title: Option<String>,
-    /// The category id (see `categories`).
-    #[arg(long, group = "changes")]
-    pub category: Option<String>,
-    /// A two-letter ISO 639-1 language code, e.g. EN.
-    #[arg(long, group = "changes")]
-    pub language: Option<String>,
-    /// Who the stream is for: all, 13+ or 18+.
-    #[arg(long, group = "changes", value_parser = parse_audience)]
-    pub audience: Option<Audience>,
-}
-
-/// Chat actions.
-#[derive(Debug, Subcommand)]
-pub enum ChatCommand {
-    /// Send a message to your channel, or another by --id.
-    Send {
-        /// The message (several words are joined with spaces).
-        #[arg(required = true, num_args = 1..)]
-        message: Vec<String>,
-        /// Another channel's id.
-        #[arg(long)]
-        id: Option<String>,
-    },
-}
-
-fn parse_audience(s: &str) -> Result<Audience, String> {
-    Audience::parse(s).ok_or_else(|| format!("{s:?} is not an audience: use all, 13+ or 18+"))
-}
 
 /// Runs a headless command and returns the process exit status.
 pub async fn run(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
-    match execute(demo, command).await {
+    let (platform, command) = command.split();
+    match execute(demo, platform, command).await {
         Ok(output) => {
             let text = if json { output.json } else { output.text };
-            println!("{}", text.trim_end());
-            ExitCode::SUCCESS
+            print_out(text.trim_end())
         }
         Err(line) => {
             eprintln!("stagehand: {}", one_line(&line));
@@ -161,82 +40,18 @@ pub async fn run(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
     }
 }
 
-/// A sentence forced onto one line, since scripts read stderr line by line.
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// What a command prints, both ways.
-struct Output {
-    json: String,
-    text: String,
-}
-
-/// Keeps the in-process simulator alive while a `--demo` command runs.
-struct Session {
-    backend: BackendHandle,
-    events: EventReceiver,
-    _sim: Option<TrovoSim>,
-}
-
-async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
-    if platform != PlatformId::Trovo {
-        return Err(format!("{platform} is not supported yet"));
-    }
-    let (client, sim) = if demo {
-        let sim = TrovoSim::start(SimOptions::default())
-            .await
-            .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
-        (launch::trovo_sim_client(&sim)?, Some(sim))
-    } else {
-        let settings = launch::Settings::load();
-        let store = crate::auth::signin::open_store().await;
-        (
-            launch::trovo_client_from_env(&settings, &store).await?,
-            None,
-        )
-    };
-    Ok(session_with(PlatformClient::Trovo(client), platform, sim))
-}
-
-fn session_with(client: PlatformClient, platform: PlatformId, sim: Option<TrovoSim>) -> Session {
-    let clients = HashMap::from([(platform, client)]);
-    let (backend, events) = backend::spawn(
-        &tokio::runtime::Handle::current(),
-        backend::BackendConfig::new(clients),
-        Arc::new(|| {}),
-    );
-    Session {
-        backend,
-        events,
-        _sim: sim,
-    }
-}
-
-impl Session {
-    /// Sends one command and waits for its answer.
-    async fn ask(&mut self, make: impl FnOnce(u64) -> Command) -> Result<Event, String> {
-        let id = self.backend.next_request_id();
-        let command = make(id);
-        let platform = command
-            .platform()
-            .map_or_else(|| "the platform".to_owned(), |p| p.to_string());
-        let by_id = command.request_id().is_some();
-        self.backend.send(command);
-        while let Some(event) = self.events.recv().await {
-            if let Event::NotConfigured { .. } = event {
-                return Err(format!("{platform} is not configured"));
-            }
-            let matches = if by_id {
-                event.request_id() == Some(id)
-            } else {
-                matches!(event, Event::AccountLoaded { .. })
-            };
-            if matches {
-                return Ok(event);
-            }
+/// Prints the answer. A reader that stopped early (`| head`) is not a failure of the
+/// command; any other write error is one line on stderr.
+fn print_out(text: &str) -> ExitCode {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{text}").and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stagehand: could not print the answer: {e}");
+            ExitCode::from(1)
         }
-        Err("the backend stopped before answering".into())
     }
 }
 
@@ -244,17 +59,33 @@ fn err(e: PlatformError) -> String {
     e.to_string()
 }
 
-async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String> {
-    let PlatformCommand::Trovo { command } = command;
-    let platform = PlatformId::Trovo;
-    match command {
-        HeadlessCommand::Login { no_browser, port } => {
-            return signin::login(demo, no_browser, port).await;
+fn unexpected() -> String {
+    "the backend answered with an unexpected event".into()
+}
+
+async fn execute(
+    demo: bool,
+    platform: PlatformId,
+    command: HeadlessCommand,
+) -> Result<Output, String> {
+    // Sign-in and sign-out work without a signed-in client.
+    match (platform, &command) {
+        (PlatformId::Trovo, HeadlessCommand::Login { no_browser, port }) => {
+            return signin::login(demo, *no_browser, *port).await;
         }
-        HeadlessCommand::Logout => return signin::logout(demo).await,
+        (PlatformId::Trovo, HeadlessCommand::Logout) => return signin::logout(demo).await,
+        (PlatformId::Twitch, HeadlessCommand::Login { no_browser, port }) => {
+            if port.is_some() {
+                return Err(
+                    "Twitch's sign-in needs no redirect port (it shows a code to confirm on Twitch's page instead): leave out --port".into(),
+                );
+            }
+            return twitch::login(demo, *no_browser).await;
+        }
+        (PlatformId::Twitch, HeadlessCommand::Logout) => return twitch::logout(demo).await,
         _ => {}
     }
-    let mut session = connect(demo, platform).await?;
+    let mut session = session::connect(demo, platform).await?;
     match command {
         HeadlessCommand::Login { .. } | HeadlessCommand::Logout => Err(unexpected()),
         HeadlessCommand::Channel { id, name } => {
@@ -273,15 +104,18 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::ChannelLoaded { result, .. } = event else {
                 return Err(unexpected());
             };
-            channel_output(&result.map_err(err)?)
+            output::channel(&result.map_err(err)?)
         }
         HeadlessCommand::Set(args) => {
+            // The platform client refuses what the platform lacks (tags or a delay on
+            // Trovo, an audience on Twitch) and what its rules refuse, before sending.
             let changes = ChannelChanges {
                 title: args.title,
                 category_id: args.category,
                 language: args.language,
                 audience: args.audience,
-                ..Default::default()
+                tags: args.tags.map(|t| t.0),
+                delay: args.delay,
             };
             let event = session
                 .ask(|request_id| Command::UpdateChannel {
@@ -293,7 +127,8 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::ChannelUpdated { result, .. } = event else {
                 return Err(unexpected());
             };
-            channel_output(&result.map_err(err)?)
+            // The channel as the platform reports it after the change.
+            output::channel(&result.map_err(err)?)
         }
         HeadlessCommand::Categories { query, limit } => {
             let query = query.unwrap_or_default();
@@ -308,15 +143,7 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::CategoriesFound { result, .. } = event else {
                 return Err(unexpected());
             };
-            let page = result.map_err(err)?;
-            let mut text = String::new();
-            for c in &page.categories {
-                let _ = writeln!(text, "{}\t{}", c.id, c.name);
-            }
-            if page.has_more {
-                text.push_str("(more exist: raise --limit)\n");
-            }
-            output(&page, text)
+            output::categories(&result.map_err(err)?)
         }
         HeadlessCommand::Viewers { id } => {
             let event = session
@@ -329,16 +156,7 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::ViewersLoaded { result, .. } = event else {
                 return Err(unexpected());
             };
-            let list = result.map_err(err)?;
-            let mut text = format!("{} viewers\n", list.total);
-            for v in &list.viewers {
-                if v.roles.is_empty() {
-                    let _ = writeln!(text, "{}", v.name);
-                } else {
-                    let _ = writeln!(text, "{}\t{}", v.name, v.roles.join(", "));
-                }
-            }
-            output(&*list, text)
+            output::viewers(&*result.map_err(err)?)
         }
         HeadlessCommand::Followers { id, limit } => {
             let event = session
@@ -352,12 +170,7 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::FollowersLoaded { result, .. } = event else {
                 return Err(unexpected());
             };
-            let list = result.map_err(err)?;
-            let mut text = format!("{} followers\n", list.total);
-            for f in &list.followers {
-                let _ = writeln!(text, "{}\t{}", f.name, rfc3339(f.followed_at));
-            }
-            output(&*list, text)
+            output::followers(&*result.map_err(err)?)
         }
         HeadlessCommand::Subscribers => {
             let event = session
@@ -369,23 +182,13 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::SubscribersLoaded { result, .. } = event else {
                 return Err(unexpected());
             };
-            let list = result.map_err(err)?;
-            let mut text = format!("{} subscribers\n", list.total);
-            for s in &list.subscribers {
-                let _ = writeln!(
-                    text,
-                    "{}\ttier {}\tsince {}",
-                    s.name,
-                    s.tier.as_deref().unwrap_or("?"),
-                    rfc3339(s.since)
-                );
-            }
-            output(&*list, text)
+            output::subscribers(&*result.map_err(err)?)
         }
         HeadlessCommand::Chat {
             command: ChatCommand::Send { message, id },
         } => {
             let message = message.join(" ");
+            check_chat_length(platform, &message, session.client.capabilities())?;
             let event = session
                 .ask(|request_id| Command::SendChat {
                     platform,
@@ -405,106 +208,46 @@ async fn execute(demo: bool, command: PlatformCommand) -> Result<Output, String>
             let Event::AccountLoaded { result, .. } = event else {
                 return Err(unexpected());
             };
-            let account = result.map_err(err)?;
-            let text = format!(
-                "{} ({}), id {}\n",
-                account.display_name, account.name, account.id
-            );
-            output(&WhoamiView::from(&account), text)
+            output::whoami(&result.map_err(err)?)
+        }
+        HeadlessCommand::Editors => output::editors(&session.client.editors().await.map_err(err)?),
+        HeadlessCommand::Teams => output::teams(&session.client.teams().await.map_err(err)?),
+        HeadlessCommand::Commercial { length } => {
+            output::commercial(&session.client.start_commercial(length).await.map_err(err)?)
         }
     }
 }
 
-fn unexpected() -> String {
-    "the backend answered with an unexpected event".into()
+/// A chat line over the platform's limit is refused before anything is sent.
+fn check_chat_length(
+    platform: PlatformId,
+    message: &str,
+    caps: crate::model::Capabilities,
+) -> Result<(), String> {
+    let n = message.chars().count();
+    let max = caps.chat_max_chars;
+    if n > max {
+        return Err(format!(
+            "a {platform} chat message may be at most {max} characters (this one has {n}); nothing was sent"
+        ));
+    }
+    Ok(())
 }
 
-fn output<T: Serialize + ?Sized>(value: &T, text: String) -> Result<Output, String> {
-    let json = serde_json::to_string(value).map_err(|e| format!("could not print JSON: {e}"))?;
-    Ok(Output { json, text })
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-fn rfc3339(t: Option<time::OffsetDateTime>) -> String {
-    t.and_then(|t| {
-        t.to_offset(time::UtcOffset::UTC)
-            .format(&time::format_description::well_known::Rfc3339)
-            .ok()
-    })
-    .unwrap_or_else(|| "-".into())
-}
-
-/// `channel` and `set` print exactly these fields.
-#[derive(Serialize)]
-struct ChannelView<'a> {
-    id: &'a str,
-    name: &'a str,
-    title: &'a str,
-    category: Option<CategoryView<'a>>,
-    language: Option<&'a str>,
-    audience: Option<Audience>,
-    is_live: bool,
-    viewers: Option<u64>,
-    followers: Option<u64>,
-    subscribers: Option<u64>,
-}
-
-#[derive(Serialize)]
-struct CategoryView<'a> {
-    id: Option<&'a str>,
-    name: Option<&'a str>,
-}
-
-fn channel_output(c: &Channel) -> Result<Output, String> {
-    let view = ChannelView {
-        id: &c.id,
-        name: &c.name,
-        title: &c.title,
-        category: c.category.as_ref().map(|k| CategoryView {
-            id: k.id.as_deref(),
-            name: k.name.as_deref(),
-        }),
-        language: c.language.as_deref(),
-        audience: c.audience,
-        is_live: c.is_live,
-        viewers: c.viewers,
-        followers: c.followers,
-        subscribers: c.subscribers,
-    };
-    let count = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
-    let text = format!(
-        "{} ({}), id {}\ntitle:       {}\ncategory:    {}\nlanguage:    {}\naudience:    {}\nlive:        {}\nviewers:     {}\nfollowers:   {}\nsubscribers: {}\n",
-        c.display_name.as_deref().unwrap_or(&c.name),
-        c.name,
-        c.id,
-        c.title,
-        c.category
-            .as_ref()
-            .and_then(|k| k.name.clone().or(k.id.clone()))
-            .unwrap_or_else(|| "-".into()),
-        c.language.as_deref().unwrap_or("-"),
-        c.audience.map_or("-", Audience::label),
-        if c.is_live { "yes" } else { "no" },
-        count(c.viewers),
-        count(c.followers),
-        count(c.subscribers),
-    );
-    output(&view, text)
-}
-
-/// `whoami` prints exactly these fields.
-#[derive(Serialize)]
-struct WhoamiView<'a> {
-    id: &'a str,
-    name: &'a str,
-    display_name: &'a str,
-}
-
-impl<'a> From<&'a Account> for WhoamiView<'a> {
-    fn from(a: &'a Account) -> Self {
-        WhoamiView {
-            id: &a.id,
-            name: &a.name,
-            display_name: &a.display_name,
-        }
+    #[test]
+    fn chat_over_the_platform_s_limit_is_refused() {
+        let twitch = crate::platform::twitch::CAPABILITIES;
+        let trovo = crate::platform::trovo::CAPABILITIES;
+        assert!(check_chat_length(PlatformId::Twitch, &"é".repeat(500), twitch).is_ok());
+        let e =
+            check_chat_length(PlatformId::Twitch, &"é".repeat(501), twitch).expect_err("too long");
+        assert!(e.contains("500") && e.contains("501") && e.contains("nothing was sent"));
+        let max = trovo.chat_max_chars;
+        assert!(check_chat_length(PlatformId::Trovo, &"x".repeat(max), trovo).is_ok());
+        assert!(check_chat_length(PlatformId::Trovo, &"x".repeat(max + 1), trovo).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! `stagehand trovo login` and `logout`, and the stored sign-in every other command uses
 //! when the environment gives no token.
 
-use super::{Output, output};
+use super::output::{Output, output};
 use crate::auth::loopback::{DEFAULT_PORT, DEFAULT_TIMEOUT, loopback_redirect_uri};
 use crate::auth::signin::{SignIn, fill_from_store, open_store, save_tokens, trovo_sign_in};
 use crate::config::TrovoConfig;
@@ -78,7 +78,7 @@ pub(super) async fn login(
         if let Some(why) = trouble {
             eprintln!("stagehand: {why}; this sign-in lasts only for this process");
         }
-        remember_client_id(&settings, client_id, port).await;
+        remember_client_id(&settings, TROVO, client_id, Some(port)).await;
     }
     let text = format!(
         "Signed in to Trovo as {} ({})\n",
@@ -125,16 +125,22 @@ pub(super) async fn logout(demo: bool) -> Result<Output, String> {
     done()
 }
 
-/// Remembers the client ID (and a port other than the default) in the settings file, so the
-/// window and later commands know the application without the environment. Not secret.
-async fn remember_client_id(settings: &Settings, client_id: String, port: u16) {
+/// Remembers a platform's client ID (and, for a browser sign-in, a port other than the
+/// default) in the settings file, so the window and later commands know the application
+/// without the environment. Not secret.
+pub(super) async fn remember_client_id(
+    settings: &Settings,
+    platform: PlatformId,
+    client_id: String,
+    port: Option<u16>,
+) {
     let Some(path) = settings.path.clone() else {
         return;
     };
     let saved = tokio::task::spawn_blocking(move || {
         let (mut file, _) = crate::config_file::ConfigFile::load_or_default(&path);
-        file.registration_mut(TROVO).client_id = Some(client_id);
-        if port != DEFAULT_PORT {
+        file.registration_mut(platform).client_id = Some(client_id);
+        if let Some(port) = port.filter(|p| *p != DEFAULT_PORT) {
             file.redirect_port = Some(port);
         }
         file.save(&path)

@@ -1,0 +1,240 @@
+//! The command line: `stagehand [--demo] [--json] <platform> <command> [options]`.
+//!
+//! Every platform takes the same commands and options. An option or command a platform does
+//! not have (tags on Trovo, an audience or a redirect port on Twitch, editors on Trovo) is
+//! parsed here and refused when the command runs, with exit status 1 and one line saying
+//! so: never silently dropped.
+
+use crate::model::{Audience, PlatformId};
+use clap::{ArgGroup, Args, Parser, Subcommand};
+
+/// The command line.
+#[derive(Debug, Parser)]
+#[command(
+    name = "stagehand",
+    version,
+    about = "A control panel for live streamers on Trovo, Twitch and Velora",
+    long_about = "A control panel for live streamers. Without a command it opens the window; with one it runs headless, for scripts, hotkeys and Stream Deck buttons."
+)]
+pub struct Cli {
+    /// Run against the built-in simulator instead of the real platforms (no account needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Print one JSON document on stdout instead of text.
+    #[arg(long, global = true)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub platform: Option<PlatformCommand>,
+}
+
+/// The platform a headless command is for.
+#[derive(Debug, Subcommand)]
+pub enum PlatformCommand {
+    /// Trovo (trovo.live).
+    Trovo {
+        #[command(subcommand)]
+        command: HeadlessCommand,
+    },
+    /// Twitch (twitch.tv).
+    Twitch {
+        #[command(subcommand)]
+        command: HeadlessCommand,
+    },
+}
+
+impl PlatformCommand {
+    /// The platform and what to do on it.
+    pub fn split(self) -> (PlatformId, HeadlessCommand) {
+        match self {
+            PlatformCommand::Trovo { command } => (PlatformId::Trovo, command),
+            PlatformCommand::Twitch { command } => (PlatformId::Twitch, command),
+        }
+    }
+}
+
+/// What to do on the platform.
+#[derive(Debug, Subcommand)]
+pub enum HeadlessCommand {
+    /// Show a channel: your own, or another by --id or --name.
+    Channel {
+        /// The channel's id.
+        #[arg(long, conflicts_with = "name")]
+        id: Option<String>,
+        /// The channel's username (login: the last part of its URL).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Change your channel's title, category, language, tags, delay or audience.
+    Set(SetArgs),
+    /// Search categories, or list the top ones without a query.
+    Categories {
+        /// What to search for.
+        query: Option<String>,
+        /// At most this many categories.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Everyone watching (on Twitch: everyone in chat), with their roles.
+    Viewers {
+        /// Another channel's id (your own without it).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Followers, newest first.
+    Followers {
+        /// Another channel's id (your own without it).
+        #[arg(long)]
+        id: Option<String>,
+        /// At most this many followers.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Your channel's subscribers.
+    Subscribers,
+    /// Chat.
+    Chat {
+        #[command(subcommand)]
+        command: ChatCommand,
+    },
+    /// The signed-in account.
+    Whoami,
+    /// The people allowed to edit your channel (Twitch).
+    Editors,
+    /// The teams your channel belongs to (Twitch).
+    Teams,
+    /// Start a commercial break on your live channel (Twitch: 30 to 180 s).
+    Commercial {
+        /// How long the break lasts, in seconds.
+        #[arg(long)]
+        length: u32,
+    },
+    /// Sign in; the sign-in is kept on the system's credential store. Trovo opens the
+    /// browser and waits for its redirect; Twitch shows a code to confirm on its page.
+    Login {
+        /// Only print the sign-in address; do not open the browser.
+        #[arg(long)]
+        no_browser: bool,
+        /// Trovo: the port of the redirect URI registered with the platform
+        /// (http://localhost:PORT/); STAGEHAND_REDIRECT_PORT or 8919 without it.
+        #[arg(long)]
+        port: Option<u16>,
+    },
+    /// Sign out: revoke the token and delete every stored secret.
+    Logout,
+}
+
+/// Channel fields to change; at least one.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("changes").required(true).multiple(true)))]
+pub struct SetArgs {
+    /// The stream title.
+    #[arg(long, group = "changes")]
+    pub title: Option<String>,
+    /// The category id (see `categories`).
+    #[arg(long, group = "changes")]
+    pub category: Option<String>,
+    /// A two-letter ISO 639-1 language code, e.g. EN.
+    #[arg(long, group = "changes")]
+    pub language: Option<String>,
+    /// Who the stream is for: all, 13+ or 18+ (Trovo).
+    #[arg(long, group = "changes", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
+    /// The whole tag list, comma-separated, e.g. `English,Speedrun`; `""` clears every tag
+    /// (Twitch).
+    #[arg(long, group = "changes", value_parser = parse_tags)]
+    pub tags: Option<TagList>,
+    /// The broadcast delay in seconds (Twitch partners).
+    #[arg(long, group = "changes")]
+    pub delay: Option<u32>,
+}
+
+/// A whole tag list as given on the command line; empty clears the tags.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagList(pub Vec<String>);
+
+/// Chat actions.
+#[derive(Debug, Subcommand)]
+pub enum ChatCommand {
+    /// Send a message to your channel, or another by --id.
+    Send {
+        /// The message (several words are joined with spaces).
+        #[arg(required = true, num_args = 1..)]
+        message: Vec<String>,
+        /// Another channel's id.
+        #[arg(long)]
+        id: Option<String>,
+    },
+}
+
+fn parse_audience(s: &str) -> Result<Audience, String> {
+    Audience::parse(s).ok_or_else(|| format!("{s:?} is not an audience: use all, 13+ or 18+"))
+}
+
+/// `a,b` → `["a", "b"]`; blanks around commas are dropped, as are empty pieces, so `""`
+/// is the empty list. The platform judges the tags themselves.
+fn parse_tags(s: &str) -> Result<TagList, String> {
+    Ok(TagList(
+        s.split(',')
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("stagehand").chain(args.iter().copied()))
+    }
+
+    fn set_args(args: &[&str]) -> SetArgs {
+        let cli = parse(args).expect("parses");
+        match cli.platform.map(PlatformCommand::split) {
+            Some((_, HeadlessCommand::Set(s))) => s,
+            other => panic!("not a set: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tags_parse_as_a_whole_list_and_empty_clears() {
+        let s = set_args(&["twitch", "set", "--tags", "English, Speedrun,,Chill"]);
+        assert_eq!(
+            s.tags,
+            Some(TagList(vec![
+                "English".into(),
+                "Speedrun".into(),
+                "Chill".into()
+            ]))
+        );
+        let s = set_args(&["twitch", "set", "--tags", ""]);
+        assert_eq!(s.tags, Some(TagList(Vec::new())), "an empty list clears");
+        let s = set_args(&["twitch", "set", "--delay", "30"]);
+        assert_eq!(s.delay, Some(30));
+        assert!(s.tags.is_none());
+    }
+
+    #[test]
+    fn both_platforms_take_the_same_commands() {
+        for platform in ["trovo", "twitch"] {
+            for line in [
+                vec![platform, "channel", "--name", "someone"],
+                vec![platform, "editors"],
+                vec![platform, "teams"],
+                vec![platform, "commercial", "--length", "60"],
+                vec![platform, "login", "--no-browser"],
+                vec![platform, "set", "--title", ""],
+            ] {
+                assert!(parse(&line).is_ok(), "{line:?}");
+            }
+        }
+        assert_eq!(
+            parse(&["twitch", "set"]).map(|_| ()).map_err(|e| e.kind()),
+            Err(clap::error::ErrorKind::MissingRequiredArgument)
+        );
+        assert!(parse(&["twitch", "commercial"]).is_err(), "--length needed");
+        assert!(parse(&["velora", "channel"]).is_err());
+    }
+}
