@@ -8,6 +8,7 @@
 use clap::Parser;
 use stagehand::cli::{self, Cli};
 use stagehand::launch;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 /// The window's and the desktop entry's name: the Wayland app id, the X11 class, the name of
@@ -29,7 +30,7 @@ fn main() -> ExitCode {
     if cli.platform.is_some() {
         attach_parent_console();
     }
-    init_logging();
+    init_logging(cli.platform.is_none());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -47,14 +48,51 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr only when asked for with `RUST_LOG`, so scripts see exactly one line
-/// on failure.
-fn init_logging() {
-    if std::env::var_os("RUST_LOG").is_some() {
-        let _ = tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
-            .with_writer(std::io::stderr)
-            .try_init();
+/// Logs are written only when asked for with `RUST_LOG`, so scripts see exactly one line on
+/// failure. They go to stderr, except for a window started without a terminal (from the
+/// desktop, the Start menu or the Dock), whose stderr nobody reads: that one writes them to
+/// `stagehand.log` in the system's place for logs (`log_dir`), anew at each start.
+fn init_logging(window: bool) {
+    if std::env::var_os("RUST_LOG").is_none() {
+        return;
+    }
+    let filter = tracing_subscriber::EnvFilter::from_default_env();
+    if window && !std::io::stderr().is_terminal() {
+        let file = log_dir().and_then(|dir| {
+            std::fs::create_dir_all(&dir).ok()?;
+            std::fs::File::create(dir.join("stagehand.log")).ok()
+        });
+        if let Some(file) = file {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_ansi(false)
+                .with_writer(std::sync::Mutex::new(file))
+                .try_init();
+            return;
+        }
+    }
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
+}
+
+/// Where the window's log file goes: `~/.local/state/stagehand` on Linux (`$XDG_STATE_HOME`),
+/// `~/Library/Logs/Stagehand` on macOS, `%LOCALAPPDATA%\Stagehand\Stagehand\logs` on Windows.
+fn log_dir() -> Option<std::path::PathBuf> {
+    let dirs = directories::ProjectDirs::from("live", "Stagehand", "Stagehand")?;
+    if cfg!(target_os = "macos") {
+        let base = directories::BaseDirs::new()?;
+        Some(
+            base.home_dir()
+                .join("Library")
+                .join("Logs")
+                .join("Stagehand"),
+        )
+    } else if let Some(state) = dirs.state_dir() {
+        Some(state.to_path_buf())
+    } else {
+        dirs.cache_dir().parent().map(|p| p.join("logs"))
     }
 }
 
