@@ -51,7 +51,7 @@ fi
 desktop=$root/usr/share/applications/stagehand.desktop
 if [ -f "$desktop" ]; then
   if report=$(desktop-file-validate "$desktop" 2>&1); then
-    ok "stagehand.desktop validates${report:+ (${report##*: })}"
+    ok "stagehand.desktop validates${report:+ (${report#"$desktop": })}"
   else
     bad "stagehand.desktop does not validate: $report"
   fi
