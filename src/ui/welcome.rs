@@ -10,7 +10,9 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         ui.add_space((ui.available_height() * 0.25).min(160.0));
         ui.heading("Welcome to Stagehand");
         ui.add_space(8.0);
-        ui.label("Sign in to Trovo to set your title, category and audience, and to see who is watching.");
+        ui.label(
+            "Sign in to Trovo or Twitch to set your title, category and tags, and to see who is watching.",
+        );
         ui.add_space(12.0);
         if ui
             .add(egui::Button::new(RichText::new("Open Settings → Accounts").strong()))
@@ -20,7 +22,9 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         }
         ui.add_space(16.0);
         ui.label(
-            RichText::new("To look around first, start Stagehand with --demo: a simulated channel, no account needed.")
+            RichText::new(
+                "To look around first, open \"Try the Demo\" from Stagehand's menu entry, or run: stagehand --demo. Simulated channels, no account needed.",
+            )
                 .small()
                 .weak(),
         );
