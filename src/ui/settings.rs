@@ -44,7 +44,8 @@ pub fn show(ctx: &egui::Context, cx: &mut PanelCx<'_>) {
         .collapsible(false)
         .resizable(false)
         .default_width(460.0)
-        .anchor(egui::Align2::CENTER_TOP, [0.0, 80.0])
+        .max_height(ctx.content_rect().height() - 120.0)
+        .anchor(egui::Align2::CENTER_TOP, [0.0, 60.0])
         .show(ctx, |ui| {
             ui.heading("Appearance");
             ui.horizontal(|ui| {
@@ -63,7 +64,8 @@ pub fn show(ctx: &egui::Context, cx: &mut PanelCx<'_>) {
                 ui.label(RichText::new(notice).color(ui.visuals().warn_fg_color));
             }
             egui::ScrollArea::vertical()
-                .max_height(ctx.content_rect().height() - 220.0)
+                .max_height(ctx.content_rect().height() - 240.0)
+                .min_scrolled_height((ctx.content_rect().height() - 240.0).max(120.0))
                 .show(ui, |ui| {
                     for platform in PlatformId::ALL {
                         account(ui, cx, platform);
