@@ -344,3 +344,24 @@ pub struct RateBudget {
     #[serde(with = "time::serde::rfc3339::option")]
     pub resets_at: Option<OffsetDateTime>,
 }
+
+/// A video on the channel: a past broadcast, a highlight or an upload (Twitch's videos,
+/// what Kraken's channel videos list gave).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Video {
+    pub id: String,
+    pub title: String,
+    /// The video's page.
+    pub url: String,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub created_at: Option<OffsetDateTime>,
+    /// The length in seconds (an archive still being recorded: so far).
+    pub duration: Option<u64>,
+    pub view_count: Option<u64>,
+    /// The platform's own kind, lower-case: on Twitch `archive` (a past broadcast),
+    /// `highlight` or `upload`.
+    pub kind: Option<String>,
+    /// A picture at a fixed size (the platform's size template filled in); `None` while the
+    /// platform has none (an archive still being recorded).
+    pub thumbnail_url: Option<String>,
+}

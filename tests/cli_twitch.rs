@@ -567,6 +567,112 @@ async fn whoami_editors_and_teams() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn videos_newest_first_with_lengths_in_seconds_or_a_limit() {
+    let sim = sim_with(TwitchSimOptions {
+        videos: 130,
+        ..TwitchSimOptions::default()
+    })
+    .await;
+    let env = stand_in(&sim);
+    let v = json(&run(&["--json", "twitch", "videos"], &env).await);
+    let list = v["videos"].as_array().expect("videos");
+    // Every page: 130 finished and the broadcast being recorded.
+    assert_eq!(list.len(), 131, "{v}");
+    let keys: HashSet<&str> = list[0]
+        .as_object()
+        .expect("an object")
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        HashSet::from([
+            "id",
+            "title",
+            "url",
+            "created_at",
+            "duration",
+            "view_count",
+            "kind",
+            "thumbnail_url",
+        ])
+    );
+    // The live archive, an hour in: seconds, no thumbnail yet.
+    assert_eq!(list[0]["kind"], "archive");
+    let so_far = list[0]["duration"].as_u64().expect("seconds");
+    assert!((3_590..3_700).contains(&so_far), "{so_far}");
+    assert!(list[0]["thumbnail_url"].is_null());
+    for x in list {
+        assert!(x["id"].is_string() && x["view_count"].is_u64() && x["duration"].is_u64());
+        assert_rfc3339_utc(&x["created_at"]);
+        assert!(
+            ["archive", "highlight", "upload"].contains(&x["kind"].as_str().expect("kind")),
+            "{x}"
+        );
+    }
+    let thumb = list[1]["thumbnail_url"].as_str().expect("a thumbnail");
+    assert!(thumb.ends_with("-320x180.jpg"), "{thumb}");
+    let dates: Vec<&str> = list
+        .iter()
+        .map(|x| x["created_at"].as_str().expect("a time"))
+        .collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+
+    let three = json(&run(&["--json", "twitch", "videos", "--limit", "3"], &env).await);
+    let ids = |l: &Value| -> Vec<String> {
+        l.as_array()
+            .expect("a list")
+            .iter()
+            .map(|x| x["id"].as_str().expect("an id").to_owned())
+            .collect()
+    };
+    assert_eq!(ids(&three["videos"]), ids(&v["videos"])[..3].to_vec());
+
+    let text = run(&["twitch", "videos", "--limit", "2"], &env).await;
+    assert!(
+        text.status.success(),
+        "{:?}, stderr: {}",
+        text.status,
+        stderr(&text)
+    );
+    let text = String::from_utf8_lossy(&text.stdout).into_owned();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert_eq!(lines[0], "2 videos");
+    assert!(lines[1].contains("\tarchive\t1:0"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn videos_on_trovo_exit_1_in_one_line_and_send_nothing() {
+    use stagehand::sim::trovo::{SimOptions, TrovoSim};
+    let trovo = TrovoSim::start(SimOptions::default())
+        .await
+        .expect("Trovo simulator");
+    let t = trovo.streamer_tokens();
+    let env = vec![
+        ("STAGEHAND_TROVO_API", trovo.api_base()),
+        ("STAGEHAND_TROVO_CLIENT_ID", TrovoSim::CLIENT_ID.to_owned()),
+        (
+            "STAGEHAND_TROVO_CLIENT_SECRET",
+            TrovoSim::CLIENT_SECRET.to_owned(),
+        ),
+        ("STAGEHAND_TROVO_ACCESS_TOKEN", t.access_token),
+        ("STAGEHAND_TROVO_REFRESH_TOKEN", t.refresh_token),
+    ];
+    let before = trovo.request_count();
+    for line in [
+        vec!["trovo", "videos"],
+        vec!["--json", "trovo", "videos", "--limit", "5"],
+    ] {
+        let err = one_line_failure(&run(&line, &env).await);
+        assert!(err.contains("Trovo has no video list"), "{line:?}: {err}");
+    }
+    assert_eq!(trovo.request_count(), before, "nothing reached Trovo");
+    let demo = one_line_failure(&run(&["--demo", "trovo", "videos"], &[]).await);
+    assert!(demo.contains("Trovo has no video list"), "{demo}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn commercial_starts_once_then_reports_the_cooldown() {
     let sim = sim().await;
     let env = stand_in(&sim);
@@ -611,6 +717,7 @@ async fn without_a_sign_in_every_command_says_to_sign_in() {
         vec!["twitch", "whoami"],
         vec!["twitch", "channel"],
         vec!["twitch", "editors"],
+        vec!["twitch", "videos"],
         vec!["twitch", "chat", "send", "hi"],
     ] {
         let err = one_line_failure(&run(&line, &env).await);
@@ -764,6 +871,7 @@ async fn demo_runs_every_read_against_the_built_in_simulator() {
         (vec!["subscribers"], "subscribers"),
         (vec!["editors"], "editors"),
         (vec!["teams"], "teams"),
+        (vec!["videos", "--limit", "4"], "videos"),
         (vec!["categories", "--limit", "3"], "categories"),
     ] {
         let mut args = vec!["--demo", "--json", "twitch"];

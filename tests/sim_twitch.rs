@@ -702,6 +702,207 @@ async fn moderators_vips_teams_and_the_stream_key() {
     );
 }
 
+// ---------------------------------------------------------------- videos
+
+/// Helix's `3h8m33s` as seconds (the test's own reading, not the client's).
+fn duration_secs(text: &str) -> u64 {
+    let mut total = 0;
+    let mut n = 0;
+    for c in text.chars() {
+        match c {
+            '0'..='9' => n = n * 10 + u64::from(c.to_digit(10).unwrap()),
+            'h' => (total, n) = (total + n * 3_600, 0),
+            'm' => (total, n) = (total + n * 60, 0),
+            's' => (total, n) = (total + n, 0),
+            _ => panic!("not a Helix duration: {text}"),
+        }
+    }
+    assert_eq!(n, 0, "a number without a unit: {text}");
+    total
+}
+
+#[tokio::test]
+async fn videos_have_helix_s_shape_and_page_newest_first() {
+    let api = Api::start(TwitchSimOptions {
+        videos: 57,
+        ..TwitchSimOptions::default()
+    })
+    .await;
+    let token = api.token();
+    let me = api.me();
+    let first = api.get(&format!("/videos?user_id={me}"), &token).await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.body);
+    assert_eq!(first.data().len(), 20, "20 by default");
+    assert!(first.cursor().is_some());
+
+    let (all, _, pages) = walk(&api, &format!("/videos?user_id={me}&first=25"), &token).await;
+    // 57 finished videos and the archive of the broadcast going on now.
+    assert_eq!(all.len(), 58);
+    assert_eq!(pages, 3);
+    assert_eq!(ids(&all, "id").len(), 58, "no repeats");
+    let dates: Vec<&str> = all
+        .iter()
+        .map(|v| v["created_at"].as_str().unwrap())
+        .collect();
+    assert!(dates.iter().all(|d| is_rfc3339(d)));
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "newest first");
+    let streamer = api.sim.streamer();
+    for v in &all {
+        for key in [
+            "id",
+            "stream_id",
+            "user_id",
+            "user_login",
+            "user_name",
+            "title",
+            "description",
+            "created_at",
+            "published_at",
+            "url",
+            "thumbnail_url",
+            "viewable",
+            "view_count",
+            "language",
+            "type",
+            "duration",
+            "muted_segments",
+        ] {
+            assert!(v.get(key).is_some(), "video lacks {key}: {v}");
+        }
+        assert_eq!(v["user_id"], me.as_str());
+        assert_eq!(v["user_login"], streamer.login.as_str());
+        assert_eq!(v["viewable"], "public");
+        assert!(v["view_count"].is_u64());
+        let id = v["id"].as_str().unwrap();
+        assert_eq!(
+            v["url"],
+            format!("https://www.twitch.tv/videos/{id}").as_str()
+        );
+        let kind = v["type"].as_str().unwrap();
+        assert!(["archive", "highlight", "upload"].contains(&kind), "{kind}");
+        assert_eq!(v["stream_id"].is_string(), kind == "archive", "{v}");
+        duration_secs(v["duration"].as_str().unwrap());
+    }
+    // The newest is the broadcast being recorded: its own stream, no thumbnail yet, as
+    // long as the stream so far.
+    let live = &all[0];
+    assert_eq!(live["type"], "archive");
+    assert_eq!(live["thumbnail_url"], "");
+    assert_eq!(live["title"], api.sim.channel().title.as_str());
+    let so_far = duration_secs(live["duration"].as_str().unwrap());
+    assert!((3_590..3_700).contains(&so_far), "{so_far}");
+    assert!(all.iter().any(|v| v["type"] == "highlight"));
+    assert!(all.iter().any(|v| v["type"] == "upload"));
+    assert!(
+        all.iter()
+            .any(|v| duration_secs(v["duration"].as_str().unwrap()) >= 3_600),
+        "some archives last hours"
+    );
+    assert!(all.iter().any(|v| v["muted_segments"].is_array()));
+
+    // Finished videos have a `%{width}x%{height}` thumbnail the CDN route serves at any size.
+    let template = all[1]["thumbnail_url"].as_str().unwrap();
+    assert!(template.ends_with("-%{width}x%{height}.jpg"), "{template}");
+    let (status, _, _) = api.image(template).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "an unreplaced template");
+    let (status, mime, jpg) = api
+        .image(&template.replace("%{width}x%{height}", "320x180"))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(mime.as_deref(), Some("image/jpeg"));
+    let img = image::load_from_memory(&jpg).unwrap();
+    assert_eq!((img.width(), img.height()), (320, 180));
+
+    // Offline, the list holds the finished videos only.
+    api.sim.set_live(false);
+    let (offline, _, _) = walk(&api, &format!("/videos?user_id={me}&first=100"), &token).await;
+    assert_eq!(offline.len(), 57);
+    assert!(offline.iter().all(|v| v["thumbnail_url"] != ""));
+
+    // Filters: type, sort by views, ids.
+    let (highlights, _, _) = walk(
+        &api,
+        &format!("/videos?user_id={me}&type=highlight&first=100"),
+        &token,
+    )
+    .await;
+    assert!(!highlights.is_empty());
+    assert!(highlights.iter().all(|v| v["type"] == "highlight"));
+    let by_views = api
+        .get(
+            &format!("/videos?user_id={me}&sort=views&first=100"),
+            &token,
+        )
+        .await;
+    let views: Vec<u64> = by_views
+        .data()
+        .iter()
+        .map(|v| v["view_count"].as_u64().unwrap())
+        .collect();
+    assert!(views.windows(2).all(|w| w[0] >= w[1]), "most viewed first");
+    let (a, b) = (
+        offline[3]["id"].as_str().unwrap(),
+        offline[9]["id"].as_str().unwrap(),
+    );
+    let two = api
+        .get(&format!("/videos?id={a}&id={b}&id=1"), &token)
+        .await;
+    assert_eq!(two.status, StatusCode::OK);
+    assert_eq!(
+        ids(two.data(), "id"),
+        HashSet::from([a.to_owned(), b.to_owned()])
+    );
+
+    // Another user's videos, and a user without any.
+    let viewer = api.sim.viewer_user();
+    let theirs = api
+        .get(&format!("/videos?user_id={}", viewer.user_id), &token)
+        .await;
+    assert_eq!(theirs.data().len(), 3);
+    assert!(theirs.data().iter().all(|v| v["type"] == "upload"));
+    assert!(theirs.cursor().is_none());
+    let none = api.get("/videos?user_id=12345", &token).await;
+    assert_eq!(none.status, StatusCode::OK);
+    assert!(none.data().is_empty());
+
+    // Refusals, in Helix's words.
+    for (path, says) in [
+        ("/videos".to_owned(), "either the id or user_id or game_id"),
+        (format!("/videos?user_id={me}&id={a}"), "mutually exclusive"),
+        (format!("/videos?user_id={me}&first=101"), "first"),
+        (format!("/videos?user_id={me}&first=0"), "first"),
+        (format!("/videos?user_id={me}&type=clip"), "type"),
+        (format!("/videos?user_id={me}&sort=random"), "sort"),
+        (format!("/videos?user_id={me}&period=year"), "period"),
+        (format!("/videos?user_id={me}&after=%%%"), "cursor"),
+        ("/videos?user_id=abc".to_owned(), "user_id"),
+    ] {
+        let refused = api.get(&path, &token).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            refused.message().contains(says),
+            "{path}: {}",
+            refused.message()
+        );
+    }
+    let missing = api.get("/videos?id=1", &token).await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    // Public: any scope will do, but a token is needed.
+    let no_scope = api.sim.issue_tokens(&[]).access_token;
+    assert_eq!(
+        api.get(&format!("/videos?user_id={me}"), &no_scope)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let anonymous = api
+        .helix(Method::GET, &format!("/videos?user_id={me}"), None)
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
 // ---------------------------------------------------------------- commercials
 
 #[tokio::test]

@@ -276,6 +276,93 @@ async fn editors_teams_and_the_stream_key() {
 }
 
 #[tokio::test]
+async fn videos_come_from_every_page_with_lengths_in_seconds_and_sized_thumbnails() {
+    let sim = sim_with(TwitchSimOptions {
+        videos: 230,
+        ..TwitchSimOptions::default()
+    })
+    .await;
+    let p = platform(&sim);
+    p.account().await.expect("account");
+    let before = sim.request_count();
+    let all = p.videos(None).await.expect("videos");
+    // 230 finished and the one being recorded: three pages of 100.
+    assert_eq!(all.len(), 231);
+    assert_eq!(sim.request_count() - before, 3, "pages of 100");
+    assert_eq!(
+        all.iter()
+            .map(|v| v.id.clone())
+            .collect::<HashSet<_>>()
+            .len(),
+        231,
+        "each once"
+    );
+    assert!(
+        all.windows(2).all(|w| w[0].created_at >= w[1].created_at),
+        "newest first"
+    );
+    // The archive of the broadcast going on now (an hour in): its length so far, no
+    // thumbnail yet.
+    let live = &all[0];
+    assert_eq!(live.kind.as_deref(), Some("archive"));
+    assert_eq!(live.title, sim.channel().title);
+    assert!(
+        live.duration.is_some_and(|d| (3_590..3_700).contains(&d)),
+        "{:?}",
+        live.duration
+    );
+    assert_eq!(live.thumbnail_url, None);
+    for v in &all[1..] {
+        assert_eq!(v.url, format!("https://www.twitch.tv/videos/{}", v.id));
+        assert!(v.created_at.is_some() && v.view_count.is_some() && !v.title.is_empty());
+        // The simulator's lengths: archives 1.5 to 5 hours, highlights under 15 minutes,
+        // uploads 2 to 40 minutes.
+        let d = v.duration.expect("a length");
+        let ok = match v.kind.as_deref() {
+            Some("archive") => (5_400..18_000).contains(&d),
+            Some("highlight") => (30..900).contains(&d),
+            Some("upload") => (120..2_400).contains(&d),
+            other => panic!("kind {other:?}"),
+        };
+        assert!(ok, "{:?} of {d} s", v.kind);
+        let thumb = v.thumbnail_url.as_deref().expect("a thumbnail");
+        assert!(thumb.ends_with("-320x180.jpg"), "{thumb}");
+        assert!(!thumb.contains('%') && !thumb.contains('{'), "{thumb}");
+    }
+    assert!(all.iter().any(|v| v.duration.is_some_and(|d| d >= 3_600)));
+    let kinds: HashSet<_> = all.iter().filter_map(|v| v.kind.clone()).collect();
+    assert_eq!(kinds.len(), 3, "{kinds:?}");
+    // The thumbnail is a picture at that size.
+    let jpg = reqwest::get(all[1].thumbnail_url.clone().expect("a thumbnail"))
+        .await
+        .expect("fetch")
+        .bytes()
+        .await
+        .expect("bytes");
+    let img = image::load_from_memory(&jpg).expect("a picture");
+    assert_eq!((img.width(), img.height()), (320, 180));
+
+    // A limit asks for no more than it needs: one page of 5.
+    let before = sim.request_count();
+    let five = p.videos(Some(5)).await.expect("five");
+    assert_eq!(sim.request_count() - before, 1);
+    let ids: Vec<_> = five.iter().map(|v| v.id.as_str()).collect();
+    let want: Vec<_> = all[..5].iter().map(|v| v.id.as_str()).collect();
+    assert_eq!(ids, want);
+    let c = streamer(&sim);
+    let theirs = c
+        .videos(Some(&sim.viewer_user().user_id), None)
+        .await
+        .expect("another channel's");
+    assert_eq!(theirs.len(), 3);
+    // Offline, no archive in the making.
+    sim.set_live(false);
+    let offline = p.videos(None).await.expect("offline");
+    assert_eq!(offline.len(), 230);
+    assert!(offline.iter().all(|v| v.thumbnail_url.is_some()));
+}
+
+#[tokio::test]
 async fn a_commercial_starts_then_its_cooldown_is_reported_without_stalling() {
     let sim = sim().await;
     let p = platform(&sim);
@@ -805,6 +892,7 @@ async fn twitch_only_features_are_a_clear_error_elsewhere() {
     for e in [
         trovo.editors().await.expect_err("editors"),
         trovo.teams().await.expect_err("teams"),
+        trovo.videos(None).await.expect_err("videos"),
         trovo
             .start_commercial(60)
             .await

@@ -102,6 +102,13 @@ pub enum HeadlessCommand {
     Editors,
     /// The teams your channel belongs to (Twitch).
     Teams,
+    /// Your channel's videos, newest first: past broadcasts, highlights and uploads
+    /// (Twitch).
+    Videos {
+        /// At most this many videos.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
     /// Start a commercial break on your live channel (Twitch: 30 to 180 s).
     Commercial {
         /// How long the break lasts, in seconds.
@@ -223,6 +230,8 @@ mod tests {
                 vec![platform, "channel", "--name", "someone"],
                 vec![platform, "editors"],
                 vec![platform, "teams"],
+                vec![platform, "videos"],
+                vec![platform, "videos", "--limit", "3"],
                 vec![platform, "commercial", "--length", "60"],
                 vec![platform, "login", "--no-browser"],
                 vec![platform, "set", "--title", ""],
@@ -235,6 +244,7 @@ mod tests {
             Err(clap::error::ErrorKind::MissingRequiredArgument)
         );
         assert!(parse(&["twitch", "commercial"]).is_err(), "--length needed");
+        assert!(parse(&["twitch", "videos", "--limit", "x"]).is_err());
         assert!(parse(&["velora", "channel"]).is_err());
     }
 }

@@ -1,7 +1,7 @@
 //! Headless commands, for scripts, hotkeys and Stream Deck buttons:
 //! `stagehand [--demo] [--json] <platform> <command> [options]`.
 //!
-//! They run through the same backend and clients as the window (editors, teams and
+//! They run through the same backend and clients as the window (editors, teams, videos and
 //! commercials, which the backend has no command for, call the platform client directly).
 //! Exit status: 0 on success, 1 with one line on stderr when the platform, the network or
 //! the configuration fails or the platform has no such option, 2 for a usage error (clap's
@@ -212,6 +212,9 @@ async fn execute(
         }
         HeadlessCommand::Editors => output::editors(&session.client.editors().await.map_err(err)?),
         HeadlessCommand::Teams => output::teams(&session.client.teams().await.map_err(err)?),
+        HeadlessCommand::Videos { limit } => {
+            output::videos(&session.client.videos(limit).await.map_err(err)?)
+        }
         HeadlessCommand::Commercial { length } => {
             output::commercial(&session.client.start_commercial(length).await.map_err(err)?)
         }

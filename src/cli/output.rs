@@ -4,7 +4,7 @@
 
 use crate::model::{
     Account, Audience, CategoryPage, Channel, CommercialStarted, Editor, FollowerList,
-    SubscriberList, Team, ViewerList,
+    SubscriberList, Team, Video, ViewerList,
 };
 use serde::Serialize;
 use std::fmt::Write as _;
@@ -214,6 +214,31 @@ pub(super) fn teams(list: &[Team]) -> Result<Output, String> {
     output(&serde_json::json!({ "teams": list }), text)
 }
 
+/// A length in seconds as `h:mm:ss` (`m:ss` under an hour), `-` when unknown.
+fn clock(secs: Option<u64>) -> String {
+    match secs {
+        Some(s) if s >= 3_600 => format!("{}:{:02}:{:02}", s / 3_600, s / 60 % 60, s % 60),
+        Some(s) => format!("{}:{:02}", s / 60, s % 60),
+        None => "-".into(),
+    }
+}
+
+pub(super) fn videos(list: &[Video]) -> Result<Output, String> {
+    let mut text = format!("{} videos\n", list.len());
+    for v in list {
+        let _ = writeln!(
+            text,
+            "{}\t{}\t{}\t{}\t{}",
+            v.id,
+            v.kind.as_deref().unwrap_or("-"),
+            clock(v.duration),
+            rfc3339(v.created_at),
+            v.title
+        );
+    }
+    output(&serde_json::json!({ "videos": list }), text)
+}
+
 pub(super) fn commercial(c: &CommercialStarted) -> Result<Output, String> {
     let mut text = format!(
         "commercial of {} s started; the next may start in {} s\n",
@@ -267,6 +292,14 @@ mod tests {
         let text = channel(&sample(Some(Vec::new()))).expect("prints").text;
         assert!(text.contains("tags:        -"), "{text}");
         assert!(!text.contains("audience"), "no line for what is absent");
+    }
+
+    #[test]
+    fn video_lengths_read_as_a_clock() {
+        assert_eq!(clock(Some(11_313)), "3:08:33");
+        assert_eq!(clock(Some(725)), "12:05");
+        assert_eq!(clock(Some(42)), "0:42");
+        assert_eq!(clock(None), "-");
     }
 
     #[test]

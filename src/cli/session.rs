@@ -16,7 +16,7 @@ use std::sync::Arc;
 /// while a `--demo` command runs.
 pub(super) struct Session {
     /// The client itself, for the calls the backend has no command for (editors, teams,
-    /// commercials).
+    /// videos, commercials).
     pub client: PlatformClient,
     backend: BackendHandle,
     events: EventReceiver,

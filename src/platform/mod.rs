@@ -10,7 +10,7 @@ pub mod twitch;
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
-    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, ViewerList,
+    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, Video, ViewerList,
 };
 use crate::secret::Secret;
 
@@ -250,6 +250,15 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "teams")),
             PlatformClient::Twitch(c) => c.teams(None).await,
+        }
+    }
+
+    /// The signed-in user's videos, newest first: past broadcasts, highlights and uploads
+    /// (Twitch only). All of them unless `limit`.
+    pub async fn videos(&self, limit: Option<usize>) -> Result<Vec<Video>, PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "video list")),
+            PlatformClient::Twitch(c) => c.videos(None, limit).await,
         }
     }
 

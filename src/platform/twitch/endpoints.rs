@@ -7,11 +7,12 @@ use super::client::{Call, PLATFORM, TwitchClient};
 use super::wire::*;
 use super::{
     BOX_ART_SIZE, CHAT_MAX_CHARS, DELAY_MAX_SECS, TAG_MAX_CHARS, TAGS_MAX, TITLE_MAX_CHARS,
+    VIDEO_THUMBNAIL_SIZE,
 };
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{
     Account, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor, FollowerList, Role,
-    SubscriberList, Team, Viewer, ViewerList,
+    SubscriberList, Team, Video, Viewer, ViewerList,
 };
 use crate::secret::Secret;
 use reqwest::Method;
@@ -505,6 +506,34 @@ impl TwitchClient {
             message: c.message.filter(|m| !m.trim().is_empty()),
             retry_after: c.retry_after.unwrap_or(0).min(u64::from(u32::MAX)) as u32,
         })
+    }
+
+    // ------------------------------------------------------------ videos
+
+    /// The own channel's (or `user_id`'s) videos, newest first: past broadcasts, highlights
+    /// and uploads, the archive being recorded included while live (`GET /videos?user_id=`,
+    /// no scope). All pages unless `limit`; thumbnails at `VIDEO_THUMBNAIL_SIZE`.
+    pub async fn videos(
+        &self,
+        user_id: Option<&str>,
+        limit: Option<usize>,
+    ) -> Result<Vec<Video>, PlatformError> {
+        if limit == Some(0) {
+            return Ok(Vec::new());
+        }
+        let id = self.broadcaster(user_id).await?;
+        let page = limit.map_or(PAGE_MAX as usize, |l| l.min(PAGE_MAX as usize));
+        let call = Call::get("videos")
+            .query("user_id", id)
+            .query("first", page);
+        let (items, _) = all_pages(self, call, limit, |v: &WireVideo| {
+            v.id.clone().filter(|s| !s.trim().is_empty())
+        })
+        .await?;
+        Ok(items
+            .into_iter()
+            .filter_map(|v| v.into_model(VIDEO_THUMBNAIL_SIZE))
+            .collect())
     }
 
     // ------------------------------------------------------------ categories

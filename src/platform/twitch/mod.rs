@@ -32,6 +32,9 @@ use crate::model::Capabilities;
 /// 52x72; they are rewritten to this size, as are the `{width}x{height}` templates.
 pub const BOX_ART_SIZE: (u32, u32) = (54, 72);
 
+/// The size video thumbnails are asked at (16:9), filling Helix's `%{width}x%{height}`.
+pub const VIDEO_THUMBNAIL_SIZE: (u32, u32) = (320, 180);
+
 /// Twitch's longest stream title.
 pub const TITLE_MAX_CHARS: usize = 140;
 /// Twitch's longest chat message.

@@ -4,7 +4,7 @@
 //! is skipped instead of failing the page. The translation into the platform-neutral model
 //! lives beside each shape.
 
-use crate::model::{Category, CategoryRef, Editor, Follower, Subscriber, Team};
+use crate::model::{Category, CategoryRef, Editor, Follower, Subscriber, Team, Video};
 use crate::platform::lenient::{
     bool_lenient, lenient_list, list, opt_i64, opt_string, opt_string_list, opt_time, opt_u64,
 };
@@ -285,6 +285,117 @@ pub fn sized_box_art(url: &str, (width, height): (u32, u32)) -> String {
         Some(at) => format!("{}-{size}.{}", &url[..at], &url[at + "-52x72.".len()..]),
         None => url.to_owned(),
     }
+}
+
+// ---------------------------------------------------------------- videos
+
+/// `GET /videos`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct WireVideo {
+    #[serde(default, deserialize_with = "opt_string")]
+    pub id: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub user_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub url: Option<String>,
+    #[serde(default, deserialize_with = "opt_time")]
+    pub created_at: Option<OffsetDateTime>,
+    /// `%{width}x%{height}` template; `""` while an archive is being recorded.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub thumbnail_url: Option<String>,
+    #[serde(default, deserialize_with = "opt_u64")]
+    pub view_count: Option<u64>,
+    /// `archive`, `highlight` or `upload`.
+    #[serde(default, deserialize_with = "opt_string", rename = "type")]
+    pub kind: Option<String>,
+    /// `3h8m33s` style.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub duration: Option<String>,
+}
+
+impl WireVideo {
+    /// An entry without an id is skipped; the thumbnail template is filled in at
+    /// `thumbnail` size; a missing URL is the video's page on twitch.tv.
+    pub fn into_model(self, thumbnail: (u32, u32)) -> Option<Video> {
+        let id = self
+            .id
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())?;
+        Some(Video {
+            url: self
+                .url
+                .filter(|u| !u.trim().is_empty())
+                .unwrap_or_else(|| format!("https://www.twitch.tv/videos/{id}")),
+            id,
+            title: self.title.unwrap_or_default(),
+            created_at: self.created_at,
+            duration: self.duration.as_deref().and_then(parse_duration),
+            view_count: self.view_count,
+            kind: self
+                .kind
+                .map(|k| k.trim().to_ascii_lowercase())
+                .filter(|k| !k.is_empty()),
+            thumbnail_url: self
+                .thumbnail_url
+                .filter(|u| !u.trim().is_empty())
+                .map(|u| sized_video_thumbnail(&u, thumbnail)),
+        })
+    }
+}
+
+/// Helix's video length, `3h8m33s` (Go's style: `12m5s`, `42s`, `1h0m0s`), in seconds.
+/// Plain seconds (`"512"`) are taken too, and a fraction of a second is dropped;
+/// anything else is unreadable (`None`).
+pub fn parse_duration(text: &str) -> Option<u64> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    if let Ok(secs) = text.parse::<u64>() {
+        return Some(secs);
+    }
+    let mut total: u64 = 0;
+    let mut number = String::new();
+    let mut last_unit = 0u8;
+    for c in text.chars() {
+        match c {
+            '0'..='9' | '.' => number.push(c),
+            'h' | 'm' | 's' => {
+                // Units come once each, largest first.
+                let rank = match c {
+                    'h' => 3,
+                    'm' => 2,
+                    _ => 1,
+                };
+                if number.is_empty() || (last_unit != 0 && rank >= last_unit) {
+                    return None;
+                }
+                last_unit = rank;
+                let value: f64 = number.parse().ok()?;
+                number.clear();
+                let scale = match c {
+                    'h' => 3_600.0,
+                    'm' => 60.0,
+                    _ => 1.0,
+                };
+                total = total.checked_add((value * scale) as u64)?;
+            }
+            _ => return None,
+        }
+    }
+    number.is_empty().then_some(total)
+}
+
+/// A video thumbnail at `width`x`height`: Helix's template is `%{width}x%{height}` (not the
+/// `{width}x{height}` of box art); both forms are filled in, other URLs left as they are.
+pub fn sized_video_thumbnail(url: &str, (width, height): (u32, u32)) -> String {
+    let (w, h) = (width.to_string(), height.to_string());
+    url.replace("%{width}", &w)
+        .replace("%{height}", &h)
+        .replace("{width}", &w)
+        .replace("{height}", &h)
 }
 
 // ---------------------------------------------------------------- people
@@ -620,6 +731,67 @@ mod tests {
         let ed = e.data[0].clone().into_model(None).expect("an editor");
         assert_eq!(ed.name, "mauerbac");
         assert!(ed.since.is_some(), "fractional seconds parse");
+    }
+
+    #[test]
+    fn videos_decode_from_helix_sample_with_durations_and_thumbnails() {
+        // The shape of Helix's Get Videos reference sample.
+        let e: Envelope<WireVideo> = env(r#"{"data":[{"id":"335921245","stream_id":null,
+            "user_id":"141981764","user_login":"twitchdev","user_name":"TwitchDev",
+            "title":"Twitch Developers 101","description":"Welcome to Twitch development!",
+            "created_at":"2018-11-14T21:30:18Z","published_at":"2018-11-14T22:04:30Z",
+            "url":"https://www.twitch.tv/videos/335921245",
+            "thumbnail_url":"https://static-cdn.jtvnw.net/cf_vods/d2nvs31859zcd8/twitchdev/335921245/ce0f3a7f-57a3-4152-bc06-0c6610189fb3/thumb/index-0000000000-%{width}x%{height}.jpg",
+            "viewable":"public","view_count":1863062,"language":"en","type":"upload",
+            "duration":"3m21s","muted_segments":[{"duration":30,"offset":120}]},
+            {"id":"1","type":"archive","duration":"3h8m33s","thumbnail_url":""},
+            {"title":"no id"}],
+            "pagination":{"cursor":"eyJiIjpudWxsLCJhIjp7Ik9mZnNldCI6NX19"}}"#);
+        assert!(e.cursor().is_some());
+        let v: Vec<Video> = e
+            .data
+            .into_iter()
+            .filter_map(|v| v.into_model((320, 180)))
+            .collect();
+        assert_eq!(v.len(), 2, "an entry without an id is skipped");
+        assert_eq!(v[0].duration, Some(201));
+        assert_eq!(v[0].kind.as_deref(), Some("upload"));
+        assert_eq!(v[0].view_count, Some(1_863_062));
+        assert!(
+            v[0].thumbnail_url
+                .as_deref()
+                .is_some_and(|u| u.ends_with("/index-0000000000-320x180.jpg")),
+            "{:?}",
+            v[0].thumbnail_url
+        );
+        assert_eq!(v[1].duration, Some(11_313));
+        assert_eq!(v[1].thumbnail_url, None, "no thumbnail while recording");
+        assert_eq!(v[1].url, "https://www.twitch.tv/videos/1");
+        assert_eq!(v[1].title, "");
+    }
+
+    #[test]
+    fn durations_parse_in_every_form_helix_uses() {
+        for (text, secs) in [
+            ("3h8m33s", Some(11_313)),
+            ("1h0m0s", Some(3_600)),
+            ("12m5s", Some(725)),
+            ("42s", Some(42)),
+            ("0s", Some(0)),
+            ("2h", Some(7_200)),
+            ("1m30.5s", Some(90)),
+            ("512", Some(512)),
+            (" 5m ", Some(300)),
+            ("", None),
+            ("3h8m33", None),
+            ("5s3m", None),
+            ("1h1h", None),
+            ("h", None),
+            ("1d2h", None),
+            ("-5s", None),
+        ] {
+            assert_eq!(parse_duration(text), secs, "{text:?}");
+        }
     }
 
     #[test]

@@ -107,6 +107,9 @@ pub struct TwitchSimOptions {
     pub followers: usize,
     /// Subscriptions, the broadcaster's own included (default 40).
     pub subscribers: usize,
+    /// The streamer's videos: past broadcasts, highlights and uploads (default 45; the
+    /// archive of the broadcast going on now comes on top while live).
+    pub videos: usize,
     /// Whether the streamer is live (default true).
     pub live: bool,
     /// The streamer's standing (default affiliate).
@@ -134,6 +137,7 @@ impl Default for TwitchSimOptions {
             chatters: 120,
             followers: 250,
             subscribers: 40,
+            videos: 45,
             live: true,
             broadcaster_type: BroadcasterType::Affiliate,
             tick: None,

@@ -79,6 +79,31 @@ pub(crate) struct Team {
     pub(crate) updated_at: i64,
 }
 
+/// A video on a channel: a past broadcast (`archive`), a `highlight` cut from one, or an
+/// `upload`.
+#[derive(Clone, Debug)]
+pub(crate) struct Video {
+    pub(crate) id: u64,
+    pub(crate) owner: u64,
+    /// The broadcast an archive records; `None` for highlights and uploads (Helix: null).
+    pub(crate) stream_id: Option<String>,
+    pub(crate) title: String,
+    pub(crate) description: String,
+    /// The category the video was filed under (Helix filters on it but does not show it).
+    pub(crate) game_id: String,
+    pub(crate) created_at: i64,
+    pub(crate) published_at: i64,
+    /// `"archive"`, `"highlight"` or `"upload"`.
+    pub(crate) kind: &'static str,
+    pub(crate) duration_secs: i64,
+    pub(crate) view_count: u64,
+    pub(crate) language: String,
+    /// Muted stretches as (offset, duration) in seconds.
+    pub(crate) muted: Vec<(i64, i64)>,
+    /// The archive of the broadcast going on now: it still grows and has no thumbnail yet.
+    pub(crate) recording: bool,
+}
+
 /// One chat message.
 #[derive(Clone, Debug)]
 pub(crate) struct ChatLine {
@@ -112,6 +137,11 @@ pub(crate) struct World {
     /// (user, editor since).
     pub(crate) editors: Vec<(u64, i64)>,
     pub(crate) teams: Vec<Team>,
+    /// Finished videos of the streamer and the viewer account, newest first (the archive of
+    /// the broadcast going on now is added when asked, see [`World::videos_of`]).
+    pub(crate) videos: Vec<Video>,
+    /// The id of the streamer's archive in the making, shown while the streamer is live.
+    pub(crate) live_video_id: u64,
     /// (broadcaster, user) → end of the ban (epoch seconds), `None` for a permanent ban.
     pub(crate) bans: HashMap<(u64, u64), Option<i64>>,
     pub(crate) chat: VecDeque<ChatLine>,
@@ -158,6 +188,8 @@ impl World {
             vips: Vec::new(),
             editors: Vec::new(),
             teams: Vec::new(),
+            videos: Vec::new(),
+            live_video_id: 0,
             bans: HashMap::new(),
             chat: VecDeque::new(),
             blocked_terms: opts.blocked_terms.clone(),
@@ -170,7 +202,165 @@ impl World {
             world.other_channel(rank, now);
         }
         world.refresh_viewer_count();
+        world.make_videos(opts, now);
         world
+    }
+
+    /// The streamer's `opts.videos` videos over the past months (archives only as far back
+    /// as Twitch keeps them: 60 days for partners, 14 for affiliates, 7 otherwise; older
+    /// ones are highlights or uploads), and three uploads of the viewer account. A random
+    /// source of their own, so the rest of the world is the same with or without them.
+    fn make_videos(&mut self, opts: &TwitchSimOptions, now: i64) {
+        let mut rng = StdRng::seed_from_u64(opts.seed ^ 0x0b1d_e05f);
+        let keep_archives = match opts.broadcaster_type {
+            BroadcasterType::Partner => 60,
+            BroadcasterType::Affiliate => 14,
+            BroadcasterType::Normal => 7,
+        } * 86_400;
+        let top: Vec<String> = self
+            .categories
+            .iter()
+            .take(12)
+            .map(|c| c.id.clone())
+            .collect();
+        let main_game = self.main().game_id.clone();
+        // Oldest first, so ids grow with time as Twitch's do.
+        let mut at = now - 3_600 * 5;
+        let mut times = Vec::with_capacity(opts.videos);
+        for _ in 0..opts.videos {
+            at -= rng.random_range(3_600 * 10..86_400 * 3);
+            times.push(at);
+        }
+        times.reverse();
+        let mut id: u64 = 2_000_000_000 + rng.random_range(0..50_000_000);
+        let mut videos = Vec::with_capacity(opts.videos + 3);
+        for created_at in times {
+            id += rng.random_range(1_000..400_000);
+            let game_id = if rng.random_bool(0.6) || top.is_empty() {
+                main_game.clone()
+            } else {
+                top[rng.random_range(0..top.len())].clone()
+            };
+            let game = self.game_name(&game_id);
+            let roll = rng.random_range(0..10);
+            let kind = if roll < 5 && now - created_at <= keep_archives {
+                "archive"
+            } else if roll < 8 {
+                "highlight"
+            } else {
+                "upload"
+            };
+            let (duration_secs, view_count, title, description) = match kind {
+                "archive" => (
+                    rng.random_range(5_400..18_000),
+                    rng.random_range(40..3_000),
+                    names::stream_title(&mut rng, &game),
+                    String::new(),
+                ),
+                "highlight" => (
+                    rng.random_range(30..900),
+                    rng.random_range(100..20_000),
+                    format!("Highlight: {}", names::stream_title(&mut rng, &game)),
+                    String::new(),
+                ),
+                _ => (
+                    rng.random_range(120..2_400),
+                    rng.random_range(200..50_000),
+                    format!("{game} — edited and uploaded"),
+                    "Cut down from the stream, with chapters in the comments.".to_owned(),
+                ),
+            };
+            let muted = if kind == "archive" && rng.random_bool(0.25) {
+                let offset = rng.random_range(0..duration_secs - 600) / 30 * 30;
+                vec![(offset, rng.random_range(1..12) * 30)]
+            } else {
+                Vec::new()
+            };
+            videos.push(Video {
+                id,
+                owner: STREAMER_ID,
+                stream_id: (kind == "archive").then(|| stream_id(&mut rng)),
+                title,
+                description,
+                game_id,
+                created_at,
+                published_at: created_at,
+                kind,
+                duration_secs,
+                view_count,
+                language: "en".to_owned(),
+                muted,
+                recording: false,
+            });
+        }
+        // At least one archive has muted audio (copyrighted music), as so many do.
+        if !videos.iter().any(|v| !v.muted.is_empty())
+            && let Some(v) = videos.iter_mut().rev().find(|v| v.kind == "archive")
+        {
+            v.muted = vec![(v.duration_secs / 2 / 30 * 30, 90)];
+        }
+        for days in [90, 40, 6] {
+            id += rng.random_range(1_000..400_000);
+            let created_at = now - 86_400 * days;
+            videos.push(Video {
+                id,
+                owner: VIEWER_ID,
+                stream_id: None,
+                title: format!("Pixel art timelapse #{}", 100 - days),
+                description: "Drawn live, sped up.".to_owned(),
+                game_id: "509660".to_owned(),
+                created_at,
+                published_at: created_at,
+                kind: "upload",
+                duration_secs: rng.random_range(180..900),
+                view_count: rng.random_range(10..400),
+                language: "en".to_owned(),
+                muted: Vec::new(),
+                recording: false,
+            });
+        }
+        videos.sort_by_key(|v| std::cmp::Reverse(v.created_at));
+        self.videos = videos;
+        self.live_video_id = id + rng.random_range(1_000..400_000);
+    }
+
+    /// `owner`'s videos, newest first: while the streamer is live, the archive being
+    /// recorded comes first, as long as the broadcast so far.
+    pub(crate) fn videos_of(&self, owner: u64, now: i64) -> Vec<Video> {
+        let mut out = Vec::new();
+        let main = self.main();
+        if owner == STREAMER_ID && main.live {
+            out.push(Video {
+                id: self.live_video_id,
+                owner,
+                stream_id: Some(main.stream_id.clone()),
+                title: main.title.clone(),
+                description: String::new(),
+                game_id: main.game_id.clone(),
+                created_at: main.started_at,
+                published_at: main.started_at,
+                kind: "archive",
+                duration_secs: (now - main.started_at).max(0),
+                view_count: u64::from(main.viewer_count),
+                language: main.language.clone(),
+                muted: Vec::new(),
+                recording: true,
+            });
+        }
+        out.extend(self.videos.iter().filter(|v| v.owner == owner).cloned());
+        out
+    }
+
+    /// A video by id, the one being recorded included.
+    pub(crate) fn video(&self, id: u64, now: i64) -> Option<Video> {
+        if id == self.live_video_id {
+            return self
+                .videos_of(STREAMER_ID, now)
+                .into_iter()
+                .next()
+                .filter(|v| v.recording);
+        }
+        self.videos.iter().find(|v| v.id == id).cloned()
     }
 
     /// The streamer and the viewer account, with their channels and the streamer's teams.
@@ -552,6 +742,15 @@ impl World {
         )
     }
 
+    /// A video's thumbnail as Helix gives it: a `%{width}x%{height}` template (not the
+    /// `{width}x{height}` of box art and previews).
+    pub(crate) fn video_thumbnail_template(&self, login: &str, video: u64) -> String {
+        format!(
+            "{}/cf_vods/{login}/{video}/thumb/thumb0-%{{width}}x%{{height}}.jpg",
+            self.origin
+        )
+    }
+
     pub(crate) fn team_image_url(&self, team: &str, what: &str) -> String {
         format!(
             "{}/jtv_user_pictures/team-{team}-{what}-600x600.png",
@@ -638,6 +837,34 @@ mod tests {
             "followers are unique"
         );
         assert!(world.followers.windows(2).all(|w| w[0].1 <= w[1].1));
+        let mine: Vec<_> = world
+            .videos
+            .iter()
+            .filter(|v| v.owner == STREAMER_ID)
+            .collect();
+        assert_eq!(mine.len(), opts.videos);
+        assert!(
+            world
+                .videos
+                .windows(2)
+                .all(|w| w[0].created_at >= w[1].created_at)
+        );
+        assert!(
+            mine.windows(2).all(|w| w[0].id > w[1].id),
+            "ids grow with time"
+        );
+        let now = now_secs();
+        assert!(
+            mine.iter()
+                .filter(|v| v.kind == "archive")
+                .all(|v| now - v.created_at <= 14 * 86_400 && v.stream_id.is_some()),
+            "an affiliate's archives last 14 days"
+        );
+        assert!(mine.iter().any(|v| v.kind == "archive"));
+        assert!(
+            mine.iter()
+                .any(|v| v.kind != "archive" && v.stream_id.is_none())
+        );
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! The Helix routes, by area: the public catalogue (users, channels, streams, games, teams),
 //! the channel's own settings (update, editors, stream key, commercial), its people
-//! (followers, chatters, moderators, VIPs, subscribers), chat and moderation, and the
-//! CDN-style picture routes the URLs in those answers point at.
+//! (followers, chatters, moderators, VIPs, subscribers), chat and moderation, videos, and
+//! the CDN-style picture routes the URLs in those answers point at.
 
 mod catalog;
 mod channel;
 mod chat;
 mod people;
 mod pictures;
+mod videos;
 
 use std::{ops::Range, sync::Arc};
 
@@ -37,6 +38,7 @@ pub(crate) fn helix_router() -> Router<Arc<Shared>> {
         .route("/helix/games/top", get(catalog::top_games))
         .route("/helix/search/categories", get(catalog::search_categories))
         .route("/helix/teams/channel", get(catalog::channel_teams))
+        .route("/helix/videos", get(videos::videos))
         .route("/helix/channels/editors", get(channel::editors))
         .route("/helix/streams/key", get(channel::stream_key))
         .route(
@@ -60,6 +62,10 @@ pub(crate) fn helix_router() -> Router<Arc<Shared>> {
         .route("/ttv-boxart/{file}", get(pictures::box_art))
         .route("/jtv_user_pictures/{file}", get(pictures::user_picture))
         .route("/previews-ttv/{file}", get(pictures::preview))
+        .route(
+            "/cf_vods/{login}/{video}/thumb/{file}",
+            get(pictures::video_thumbnail),
+        )
         .fallback(not_found)
 }
 

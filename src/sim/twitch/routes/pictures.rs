@@ -1,7 +1,8 @@
 //! The CDN-style picture routes the answers point at, drawn at the size the file name asks
 //! for: `/ttv-boxart/{game}-{w}x{h}.jpg`, `/jtv_user_pictures/{user}-profile_image-{w}x{h}.png`
-//! (and team art), `/previews-ttv/live_user_{login}-{w}x{h}.jpg`. An unreplaced
-//! `{width}x{height}` template is a 404, as on Twitch's CDN.
+//! (and team art), `/previews-ttv/live_user_{login}-{w}x{h}.jpg`, and video thumbnails
+//! `/cf_vods/{login}/{video id}/thumb/thumb0-{w}x{h}.jpg`. An unreplaced `{width}x{height}`
+//! (or, for videos, `%{width}x%{height}`) template is a 404, as on Twitch's CDN.
 
 use std::sync::Arc;
 
@@ -88,4 +89,21 @@ pub(super) async fn preview(
         return StatusCode::NOT_FOUND.into_response();
     }
     picture(&shared, Format::Jpeg, &stem, w, h)
+}
+
+/// `GET /cf_vods/{login}/{video id}/thumb/thumb0-{w}x{h}.jpg`: a finished video's thumbnail.
+pub(super) async fn video_thumbnail(
+    State(shared): State<Arc<Shared>>,
+    Path((login, video, file)): Path<(String, String, String)>,
+) -> Response {
+    let Some((stem, w, h)) = parse_sized(&file, "jpg") else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let known = stem == "thumb0"
+        && parse_id(&video)
+            .is_some_and(|id| super::videos::is_video_of(&shared.world(), &login, id));
+    if !known {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    picture(&shared, Format::Jpeg, &format!("vod-{video}"), w, h)
 }
