@@ -6,7 +6,7 @@ use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
-    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, ViewerList,
+    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, Video, ViewerList,
 };
 use crate::platform::ChannelTarget;
 use crate::secret::Secret;
@@ -96,6 +96,8 @@ pub enum Command {
     LoadEditors { platform: PlatformId },
     /// The teams the own channel belongs to.
     LoadTeams { platform: PlatformId },
+    /// The own channel's recent videos, newest first.
+    LoadVideos { platform: PlatformId },
     /// Start a commercial break of `length` seconds. Never resent on failure.
     StartCommercial { platform: PlatformId, length: u32 },
 }
@@ -132,6 +134,7 @@ impl Command {
             | Command::SignOut { platform }
             | Command::LoadEditors { platform }
             | Command::LoadTeams { platform }
+            | Command::LoadVideos { platform }
             | Command::StartCommercial { platform, .. } => Some(*platform),
             Command::LoadImage { .. } => None,
         }
@@ -151,6 +154,7 @@ impl Command {
             | Command::SignOut { .. }
             | Command::LoadEditors { .. }
             | Command::LoadTeams { .. }
+            | Command::LoadVideos { .. }
             | Command::StartCommercial { .. } => None,
             Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
@@ -266,6 +270,10 @@ pub enum Event {
         platform: PlatformId,
         result: Result<Vec<Team>, PlatformError>,
     },
+    VideosLoaded {
+        platform: PlatformId,
+        result: Result<Vec<Video>, PlatformError>,
+    },
     /// A commercial started (with the cooldown until the next), or why not. `at` is when
     /// the answer came, so the UI can count the cooldown down without a clock in `apply`.
     CommercialStarted {
@@ -297,6 +305,7 @@ impl Event {
             | Event::SignedOut { platform, .. }
             | Event::EditorsLoaded { platform, .. }
             | Event::TeamsLoaded { platform, .. }
+            | Event::VideosLoaded { platform, .. }
             | Event::CommercialStarted { platform, .. } => Some(*platform),
             Event::ImageLoaded { .. } => None,
         }
@@ -324,6 +333,7 @@ impl Event {
             | Event::SignedOut { .. }
             | Event::EditorsLoaded { .. }
             | Event::TeamsLoaded { .. }
+            | Event::VideosLoaded { .. }
             | Event::CommercialStarted { .. } => None,
         }
     }

@@ -268,6 +268,8 @@ pub struct Capabilities {
     pub editors: bool,
     pub teams: bool,
     pub commercials: bool,
+    /// The channel's past broadcasts, highlights and uploads can be listed.
+    pub videos: bool,
     /// Where the user resets the stream key when the API cannot (the platform's dashboard).
     #[serde(skip)]
     pub stream_key_dashboard: Option<&'static str>,
@@ -296,6 +298,7 @@ impl Capabilities {
         editors: false,
         teams: false,
         commercials: false,
+        videos: false,
         stream_key_dashboard: None,
         retired: &[],
     };

@@ -82,6 +82,8 @@ pub struct PlatformState {
     pub editors: Option<Result<Vec<crate::model::Editor>, String>>,
     /// The channel's teams, once asked for.
     pub teams: Option<Result<Vec<crate::model::Team>, String>>,
+    /// The channel's newest videos, once asked for.
+    pub videos: Option<Result<Vec<crate::model::Video>, String>>,
     /// The last commercial started and when, or why it did not start.
     pub commercial: Option<Result<(crate::model::CommercialStarted, OffsetDateTime), String>>,
     /// A commercial asked for and not yet answered.
@@ -242,6 +244,9 @@ impl AppState {
             }
             Event::TeamsLoaded { platform, result } => {
                 self.platform_mut(platform).teams = Some(result.map_err(|e| e.to_string()));
+            }
+            Event::VideosLoaded { platform, result } => {
+                self.platform_mut(platform).videos = Some(result.map_err(|e| e.to_string()));
             }
             Event::CommercialStarted {
                 platform,

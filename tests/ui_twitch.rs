@@ -244,3 +244,23 @@ fn what_helix_cannot_do_is_said_where_users_look() {
         "Twitch has no audience setting, so the form has none"
     );
 }
+
+#[test]
+fn the_newest_videos_load_when_opened_and_link_to_twitch() {
+    let mut w = window(BroadcasterType::Partner);
+    w.harness.get_by_label("Videos").click_accesskit();
+    w.wait_for("the videos", |app| {
+        app.state().platforms[&TWITCH].videos.is_some()
+    });
+    let videos = match &w.harness.state().state().platforms[&TWITCH].videos {
+        Some(Ok(list)) => list.clone(),
+        other => panic!("{other:?}"),
+    };
+    assert!(!videos.is_empty() && videos.len() <= 20, "{}", videos.len());
+    let newest = &videos[0];
+    assert!(
+        w.harness.query_by_label(&newest.title).is_some(),
+        "the newest video is listed by its title: {}",
+        newest.title
+    );
+}

@@ -20,6 +20,9 @@ use tokio::task::AbortHandle;
 
 pub use pollers::Intervals;
 
+/// How many of the newest videos the window lists.
+const VIDEOS_SHOWN: usize = 20;
+
 /// Called after every event, so a sleeping UI draws it (`request_repaint` in the window, a
 /// no-op for headless commands).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -234,6 +237,10 @@ async fn serve(command: Command, shared: Arc<Shared>) {
         Command::LoadTeams { platform } => Event::TeamsLoaded {
             platform,
             result: client.teams().await,
+        },
+        Command::LoadVideos { platform } => Event::VideosLoaded {
+            platform,
+            result: client.videos(Some(VIDEOS_SHOWN)).await,
         },
         Command::StartCommercial { platform, length } => Event::CommercialStarted {
             platform,

@@ -22,6 +22,7 @@ pub struct ExtrasState {
     /// Platforms whose editors or teams were asked for and not yet answered.
     pub asked_editors: std::collections::BTreeSet<PlatformId>,
     pub asked_teams: std::collections::BTreeSet<PlatformId>,
+    pub asked_videos: std::collections::BTreeSet<PlatformId>,
 }
 
 /// Why `tag` cannot be added to `tags`, if it cannot.
@@ -314,6 +315,63 @@ pub fn editors_and_teams(
         } else if open.body_returned.is_some() && asked.insert(platform) {
             cx.out.push(Command::LoadTeams { platform });
         }
+    }
+}
+
+/// The channel's newest videos (past broadcasts, highlights, uploads), loaded when first
+/// opened, each a link to watch it.
+pub fn videos(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
+    let Some(p) = cx.state.platforms.get(&platform) else {
+        return;
+    };
+    let videos = p.videos.clone();
+    let open = egui::CollapsingHeader::new("Videos")
+        .id_salt(("videos", platform))
+        .show(ui, |ui| match &videos {
+            None => {
+                ui.label(RichText::new("Loading…").weak());
+            }
+            Some(Err(e)) => {
+                ui.label(RichText::new(e).color(ERROR));
+            }
+            Some(Ok(list)) if list.is_empty() => {
+                ui.label(RichText::new("No videos yet.").weak());
+            }
+            Some(Ok(list)) => {
+                for v in list {
+                    let title = if v.title.trim().is_empty() {
+                        "(untitled)"
+                    } else {
+                        v.title.as_str()
+                    };
+                    ui.hyperlink_to(title, &v.url);
+                    let mut facts = Vec::new();
+                    if let Some(kind) = &v.kind {
+                        facts.push(kind.clone());
+                    }
+                    if let Some(secs) = v.duration {
+                        facts.push(format!(
+                            "{}:{:02}:{:02}",
+                            secs / 3600,
+                            secs / 60 % 60,
+                            secs % 60
+                        ));
+                    }
+                    if let Some(t) = v.created_at {
+                        facts.push(widgets::date(t));
+                    }
+                    if let Some(n) = v.view_count {
+                        facts.push(format!("{} views", widgets::count(n)));
+                    }
+                    ui.label(RichText::new(facts.join(" · ")).small().weak());
+                }
+            }
+        });
+    let asked = &mut cx.local.extras.asked_videos;
+    if videos.is_some() {
+        asked.remove(&platform);
+    } else if open.body_returned.is_some() && asked.insert(platform) {
+        cx.out.push(Command::LoadVideos { platform });
     }
 }
 

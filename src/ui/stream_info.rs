@@ -182,10 +182,13 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         ui.separator();
         stream_key(ui, cx, platform, &caps);
     }
-    if caps.editors || caps.teams {
+    if caps.editors || caps.teams || caps.videos {
         ui.add_space(10.0);
         ui.separator();
         channel_extras::editors_and_teams(ui, cx, platform, &caps);
+        if caps.videos {
+            channel_extras::videos(ui, cx, platform);
+        }
     }
 }
 

@@ -34,6 +34,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     editors: false,
     teams: false,
     commercials: false,
+    videos: false,
     stream_key_dashboard: None,
     retired: &[],
 };

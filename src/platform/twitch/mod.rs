@@ -66,6 +66,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     editors: true,
     teams: true,
     commercials: true,
+    videos: true,
     stream_key_dashboard: Some("https://dashboard.twitch.tv/settings/stream"),
     retired: &[
         "Channel feed: Twitch retired channel feeds, and Helix has no setting for them, so there is nothing to switch on or off.",
