@@ -656,6 +656,30 @@ async fn chat_refused_for_an_old_token_or_the_rate_limit_is_never_resent() {
     assert_eq!(count("limited"), 0);
 }
 
+#[tokio::test]
+async fn a_chat_limit_reached_leaves_the_apps_budget_alone() {
+    let sim = sim().await;
+    let client = streamer(&sim);
+    // A 429 of the chat limit: the gateway's headers still show requests left.
+    sim.inject(
+        FaultRule::new(Fault::Status {
+            http: 429,
+            message: "You can send 30 chat messages a minute; wait 20 s".into(),
+        })
+        .on_path("/messages"),
+    );
+    let e = client.send_chat("hi", None).await.expect_err("limited");
+    assert_eq!(e.kind(), ErrorKind::RateLimited);
+    assert!(e.to_string().contains("wait 20 s"), "{e}");
+    let started = Instant::now();
+    client.stream_info().await.expect("reads go on");
+    assert!(
+        started.elapsed() < Duration::from_millis(800),
+        "no wait for a read"
+    );
+    assert!(client.rate_budget().remaining > 0);
+}
+
 // ---------------------------------------------------------------- moderation
 
 #[tokio::test]

@@ -325,6 +325,23 @@ impl VeloraClient {
                 ErrorKind::TokenExpired if self.inner.refresh_dead.load(Ordering::SeqCst) => {
                     return Err(errors::sign_in_again("its refresh was refused"));
                 }
+                ErrorKind::RateLimited if budget_left(&headers) => {
+                    // The app's budget has requests left: this is a limit of one action
+                    // (30 chat lines or 60 moderation actions a minute), so the shared
+                    // limiter is left alone and only this call waits, if it may go again.
+                    let probe = ErrorBody::parse(&body);
+                    let reset =
+                        rate_limit_reset(&headers, probe.as_ref().and_then(|b| b.retry_after));
+                    let wait = secs_until(reset).unwrap_or(1.0);
+                    if call.retry == Retry::Never || rate_retries >= RATE_LIMIT_RETRIES {
+                        return Err(errors::action_limited(
+                            probe.as_ref().and_then(ErrorBody::said),
+                            wait.ceil() as u64,
+                        ));
+                    }
+                    rate_retries += 1;
+                    tokio::time::sleep(Duration::from_secs_f64(wait.clamp(0.05, 60.0))).await;
+                }
                 ErrorKind::RateLimited => {
                     let retry_after = ErrorBody::parse(&body).and_then(|b| b.retry_after);
                     self.inner
@@ -580,6 +597,24 @@ pub(crate) fn token_pair(
             OffsetDateTime::now_utc().checked_add(time::Duration::seconds(secs as i64))
         }),
     })
+}
+
+/// Whether a 429 came with requests still left in the app's budget
+/// (`X-RateLimit-Remaining` above 0): then it is a limit of one action, not the budget.
+fn budget_left(headers: &HeaderMap) -> bool {
+    headers
+        .get("x-ratelimit-remaining")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .is_some_and(|r| r.is_finite() && r >= 1.0)
+}
+
+/// Seconds from now until `at` (epoch seconds), at least zero.
+fn secs_until(at: Option<f64>) -> Option<f64> {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    at.map(|at| (at - now).max(0.0))
 }
 
 /// When a refused call may go again, as epoch seconds: `Retry-After` (seconds) first, then

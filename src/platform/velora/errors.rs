@@ -102,6 +102,20 @@ pub fn rate_limited(wait: Option<u64>) -> PlatformError {
     )
 }
 
+/// A limit of one action reached (Velora's 30 chat lines or 60 moderation actions a
+/// minute) while the app's budget still has requests: Velora's words when it gave any.
+pub fn action_limited(said: Option<String>, wait: u64) -> PlatformError {
+    let wait = wait.max(1);
+    api(
+        429,
+        ErrorKind::RateLimited,
+        match said {
+            Some(m) => format!("Velora asks to wait before doing that again: {m}"),
+            None => format!("Velora asks to wait {wait} s before doing that again"),
+        },
+    )
+}
+
 /// Turns an answer into an error when it is one: a failure status (with either error body
 /// or without one), or a page that is not JSON where JSON was expected. Success is any 2xx:
 /// Velora answers 201 to its POSTs.
