@@ -255,8 +255,7 @@ impl VeloraClient {
         *write(&self.inner.own_user) = Some(user.clone());
     }
 
-    /// Sends `call` and decodes a typed answer. `keys` are wrappers (`data`, ...) to look
-    /// inside when the answer comes wrapped.
+    /// Sends `call` and decodes a typed answer.
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
         let bytes = self.execute(&call).await?;
         decode(&bytes)
