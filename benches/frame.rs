@@ -91,6 +91,7 @@ fn load(app: &mut StagehandApp) {
                 name: format!("sub{i}"),
                 tier: Some("1".into()),
                 since: Some(now),
+                gifted: None,
             })
             .collect(),
     }));

@@ -18,6 +18,12 @@ pub const TWITCH_API: &str = "https://api.twitch.tv/helix";
 /// Twitch's sign-in origin, without `/oauth2` (the client adds the paths).
 pub const TWITCH_AUTH: &str = "https://id.twitch.tv";
 
+/// Velora's API origin, without `/api` (the client adds the paths).
+pub const VELORA_API: &str = "https://api.velora.tv";
+
+/// Velora's authorize (sign-in and consent) page.
+pub const VELORA_AUTHORIZE_PAGE: &str = "https://velora.tv/oauth/authorize";
+
 /// How long one request may take before it is reported as a timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -120,6 +126,70 @@ impl TwitchConfig {
         let mut config = TwitchConfig::new(&api, &auth, client_id)?;
         config.access_token = get("STAGEHAND_TWITCH_ACCESS_TOKEN").map(Secret::new);
         config.refresh_token = get("STAGEHAND_TWITCH_REFRESH_TOKEN").map(Secret::new);
+        Ok(config)
+    }
+}
+
+/// Everything a Velora client needs. Velora signs in with the authorization code and PKCE;
+/// the client secret is optional (a public client has none) and is sent with the code
+/// exchange and every refresh when configured.
+#[derive(Clone, Debug)]
+pub struct VeloraConfig {
+    /// The API origin (`https://api.velora.tv`), without `/api`.
+    pub api_base: Url,
+    /// The authorize page the browser opens (`https://velora.tv/oauth/authorize`).
+    pub authorize_page: Url,
+    pub client_id: String,
+    pub client_secret: Option<Secret>,
+    pub access_token: Option<Secret>,
+    pub refresh_token: Option<Secret>,
+    pub timeout: Duration,
+}
+
+impl VeloraConfig {
+    /// A configuration for an API origin and an authorize page (the production ones, or a
+    /// simulator's). A trailing `/api` on the origin is tolerated and dropped.
+    pub fn new(
+        api_base: &str,
+        authorize_page: &str,
+        client_id: impl Into<String>,
+    ) -> Result<Self, PlatformError> {
+        let mut api = check_base_url(PlatformId::Velora, api_base)?;
+        if api.path().ends_with("/api") {
+            let trimmed = api.path().trim_end_matches("/api").to_owned();
+            api.set_path(&trimmed);
+        }
+        Ok(VeloraConfig {
+            api_base: api,
+            authorize_page: check_base_url(PlatformId::Velora, authorize_page)?,
+            client_id: client_id.into(),
+            client_secret: None,
+            access_token: None,
+            refresh_token: None,
+            timeout: DEFAULT_TIMEOUT,
+        })
+    }
+
+    /// Reads `STAGEHAND_VELORA_*` through `lookup` (the process environment in production):
+    /// `_API` (the origin), `_AUTH_URL` (the authorize page), `_CLIENT_ID`, `_CLIENT_SECRET`,
+    /// `_ACCESS_TOKEN`, `_REFRESH_TOKEN`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
+        let get = |k: &str| {
+            lookup(k)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        let api = get("STAGEHAND_VELORA_API").unwrap_or_else(|| VELORA_API.to_owned());
+        let page =
+            get("STAGEHAND_VELORA_AUTH_URL").unwrap_or_else(|| VELORA_AUTHORIZE_PAGE.to_owned());
+        let client_id = get("STAGEHAND_VELORA_CLIENT_ID").ok_or_else(|| PlatformError::Config {
+            platform: PlatformId::Velora,
+            message: "no client ID is configured: register an application at https://velora.tv (Developer Apps) and set STAGEHAND_VELORA_CLIENT_ID (see the README)".into(),
+        })?;
+        let mut config = VeloraConfig::new(&api, &page, client_id)?;
+        config.client_secret = get("STAGEHAND_VELORA_CLIENT_SECRET").map(Secret::new);
+        config.access_token = get("STAGEHAND_VELORA_ACCESS_TOKEN").map(Secret::new);
+        config.refresh_token = get("STAGEHAND_VELORA_REFRESH_TOKEN").map(Secret::new);
         Ok(config)
     }
 }
@@ -247,5 +317,43 @@ mod tests {
         assert!(matches!(e, PlatformError::Config { .. }));
         let missing = TwitchConfig::from_lookup(|_| None).expect_err("no client id");
         assert!(missing.to_string().contains("STAGEHAND_TWITCH_CLIENT_ID"));
+    }
+
+    #[test]
+    fn velora_defaults_overrides_and_the_api_suffix() {
+        let c = VeloraConfig::from_lookup(|k| {
+            (k == "STAGEHAND_VELORA_CLIENT_ID").then(|| "cid".into())
+        })
+        .expect("defaults");
+        assert_eq!(c.api_base.as_str(), "https://api.velora.tv/");
+        assert_eq!(
+            c.authorize_page.as_str(),
+            "https://velora.tv/oauth/authorize"
+        );
+        assert!(c.client_secret.is_none() && c.access_token.is_none());
+        let env = |k: &str| match k {
+            "STAGEHAND_VELORA_API" => Some("http://127.0.0.1:9/api/".to_owned()),
+            "STAGEHAND_VELORA_AUTH_URL" => Some("http://127.0.0.1:9/oauth/authorize".to_owned()),
+            "STAGEHAND_VELORA_CLIENT_ID" => Some(" cid ".to_owned()),
+            "STAGEHAND_VELORA_CLIENT_SECRET" => Some("cs".to_owned()),
+            "STAGEHAND_VELORA_ACCESS_TOKEN" => Some("at".to_owned()),
+            "STAGEHAND_VELORA_REFRESH_TOKEN" => Some("rt".to_owned()),
+            _ => None,
+        };
+        let c = VeloraConfig::from_lookup(env).expect("configured");
+        assert_eq!(
+            c.api_base.as_str(),
+            "http://127.0.0.1:9/",
+            "/api is dropped"
+        );
+        assert_eq!(c.client_id, "cid");
+        assert_eq!(c.client_secret.as_ref().map(Secret::expose), Some("cs"));
+        assert_eq!(c.access_token.as_ref().map(Secret::expose), Some("at"));
+        assert_eq!(c.refresh_token.as_ref().map(Secret::expose), Some("rt"));
+        let e = VeloraConfig::new("http://example.com", VELORA_AUTHORIZE_PAGE, "x")
+            .expect_err("plain http");
+        assert!(matches!(e, PlatformError::Config { .. }));
+        let missing = VeloraConfig::from_lookup(|_| None).expect_err("no client id");
+        assert!(missing.to_string().contains("STAGEHAND_VELORA_CLIENT_ID"));
     }
 }

@@ -201,6 +201,10 @@ pub struct Subscriber {
     pub tier: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub since: Option<OffsetDateTime>,
+    /// Whether the subscription was a gift, where the platform says (Twitch, Velora);
+    /// `None` where it does not (Trovo).
+    #[serde(default)]
+    pub gifted: Option<bool>,
 }
 
 /// The channel's subscribers.
@@ -367,4 +371,54 @@ pub struct Video {
     /// A picture at a fixed size (the platform's size template filled in); `None` while the
     /// platform has none (an archive still being recorded).
     pub thumbnail_url: Option<String>,
+}
+
+/// Who a moderation action is aimed at: a user by id or by username (login). Platforms
+/// take one or the other or both; a client resolves what its platform needs.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetUser {
+    Id(String),
+    Name(String),
+}
+
+/// A chat moderation action, platform-neutral. Platforms without a moderation API answer
+/// `PlatformError::Unsupported`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "action")]
+pub enum ModerationAction {
+    /// Keeps `user` out of chat for `secs` seconds.
+    Timeout {
+        user: TargetUser,
+        secs: u32,
+        reason: Option<String>,
+    },
+    /// Bans `user` from chat.
+    Ban {
+        user: TargetUser,
+        reason: Option<String>,
+    },
+    /// Deletes one chat message; `user` is its author (Velora requires it).
+    DeleteMessage {
+        user: TargetUser,
+        message_id: String,
+    },
+}
+
+impl ModerationAction {
+    /// The user the action is aimed at.
+    pub fn user(&self) -> &TargetUser {
+        match self {
+            ModerationAction::Timeout { user, .. }
+            | ModerationAction::Ban { user, .. }
+            | ModerationAction::DeleteMessage { user, .. } => user,
+        }
+    }
+}
+
+/// What the platform said of a moderation action it carried out: its own message, if any
+/// (a refused action is a `PlatformError` carrying the platform's message instead).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationOutcome {
+    pub message: Option<String>,
 }

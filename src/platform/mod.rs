@@ -6,11 +6,13 @@ pub mod lenient;
 pub mod ratelimit;
 pub mod trovo;
 pub mod twitch;
+pub mod velora;
 
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
-    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, Video, ViewerList,
+    FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget, SignInStatus,
+    SubscriberList, Team, Video, ViewerList,
 };
 use crate::secret::Secret;
 
@@ -30,6 +32,7 @@ pub enum ChannelTarget {
 pub enum PlatformClient {
     Trovo(trovo::TrovoClient),
     Twitch(twitch::TwitchClient),
+    Velora(velora::VeloraClient),
 }
 
 impl PlatformClient {
@@ -38,6 +41,7 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => PlatformId::Trovo,
             PlatformClient::Twitch(_) => PlatformId::Twitch,
+            PlatformClient::Velora(_) => PlatformId::Velora,
         }
     }
 
@@ -46,6 +50,7 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => trovo::CAPABILITIES,
             PlatformClient::Twitch(_) => twitch::CAPABILITIES,
+            PlatformClient::Velora(_) => velora::CAPABILITIES,
         }
     }
 
@@ -54,6 +59,16 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(c) => Some(c.rate_budget()),
             PlatformClient::Twitch(c) => Some(c.rate_budget()),
+            PlatformClient::Velora(c) => Some(c.rate_budget()),
+        }
+    }
+
+    /// The chat budget where the platform limits chat lines on their own (Velora: 30 a
+    /// minute), for the send box; `None` elsewhere.
+    pub fn chat_budget(&self) -> Option<RateBudget> {
+        match self {
+            PlatformClient::Trovo(_) | PlatformClient::Twitch(_) => None,
+            PlatformClient::Velora(c) => Some(c.chat_budget()),
         }
     }
 
@@ -62,12 +77,14 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(c) => c.user_info().await,
             PlatformClient::Twitch(c) => c.account().await,
+            PlatformClient::Velora(c) => c.account().await,
         }
     }
 
-    /// Until when the sign-in lasts and what it allows (`validate` on both platforms, which
+    /// Until when the sign-in lasts and what it allows (`validate` on Trovo and Twitch, which
     /// also lets the client refresh before the token lapses; Twitch asks desktop apps to
-    /// validate at start and hourly).
+    /// validate at start and hourly). Velora has no validate endpoint: its client proves the
+    /// token by reading the account and reports what the last token answer granted.
     pub async fn sign_in_status(&self) -> Result<SignInStatus, PlatformError> {
         match self {
             PlatformClient::Trovo(c) => {
@@ -84,6 +101,7 @@ impl PlatformClient {
                     expires_at: info.expires_at,
                 })
             }
+            PlatformClient::Velora(c) => c.sign_in_status().await,
         }
     }
 
@@ -93,6 +111,8 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(c) => c.revoke().await,
             PlatformClient::Twitch(c) => c.revoke().await,
+            // Velora lists no revocation: its client forgets the tokens.
+            PlatformClient::Velora(c) => c.revoke().await,
         }
     }
 
@@ -105,6 +125,11 @@ impl PlatformClient {
                 ChannelTarget::Name(name) => c.channel_by_name(name).await,
             },
             PlatformClient::Twitch(c) => match target {
+                ChannelTarget::Own => c.own_channel().await,
+                ChannelTarget::Id(id) => c.channel_by_id(id).await,
+                ChannelTarget::Name(name) => c.channel_by_name(name).await,
+            },
+            PlatformClient::Velora(c) => match target {
                 ChannelTarget::Own => c.own_channel().await,
                 ChannelTarget::Id(id) => c.channel_by_id(id).await,
                 ChannelTarget::Name(name) => c.channel_by_name(name).await,
@@ -125,6 +150,24 @@ impl PlatformClient {
                     })
             }
             PlatformClient::Twitch(c) => c.stream_key().await,
+            PlatformClient::Velora(c) => c.stream_key().await,
+        }
+    }
+
+    /// Replaces the signed-in user's stream key and answers the new one, where the platform
+    /// can (`Capabilities::stream_key_reset`: Velora); the encoder must then be given the
+    /// new key. Never sent twice.
+    pub async fn regenerate_stream_key(&self) -> Result<Secret, PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(
+                PlatformId::Trovo,
+                "stream key reset through its API",
+            )),
+            PlatformClient::Twitch(_) => Err(unsupported(
+                PlatformId::Twitch,
+                "stream key reset through its API (reset it on the dashboard)",
+            )),
+            PlatformClient::Velora(c) => c.regenerate_stream_key().await,
         }
     }
 
@@ -148,6 +191,10 @@ impl PlatformClient {
             }
             PlatformClient::Twitch(c) => {
                 c.update_channel(changes).await?;
+                c.own_channel().await
+            }
+            PlatformClient::Velora(c) => {
+                c.update_stream_info(changes).await?;
                 c.own_channel().await
             }
         }
@@ -185,6 +232,7 @@ impl PlatformClient {
                 };
                 c.categories(query, limit).await
             }
+            PlatformClient::Velora(c) => c.categories(query, limit).await,
         }
     }
 
@@ -196,6 +244,7 @@ impl PlatformClient {
                 c.viewers(&id).await
             }
             PlatformClient::Twitch(c) => c.viewers(channel_id).await,
+            PlatformClient::Velora(c) => c.viewers(channel_id).await,
         }
     }
 
@@ -211,6 +260,7 @@ impl PlatformClient {
                 c.followers(&id, limit).await
             }
             PlatformClient::Twitch(c) => c.followers(channel_id, limit).await,
+            PlatformClient::Velora(c) => c.followers(channel_id, limit).await,
         }
     }
 
@@ -222,6 +272,7 @@ impl PlatformClient {
                 c.subscribers(&id).await
             }
             PlatformClient::Twitch(c) => c.subscribers().await,
+            PlatformClient::Velora(c) => c.subscribers().await,
         }
     }
 
@@ -234,6 +285,28 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(c) => c.send_chat(message, channel_id).await,
             PlatformClient::Twitch(c) => c.send_chat(message, channel_id).await.map(drop),
+            PlatformClient::Velora(c) => c.send_chat(message, channel_id).await.map(drop),
+        }
+    }
+
+    /// Carries out a chat moderation action (timeout, ban, delete a message) in the own
+    /// channel, or `channel_id`'s, and answers the platform's message. Where the platform
+    /// refuses, the error carries its message. Velora only so far; never sent twice.
+    pub async fn moderate(
+        &self,
+        action: &ModerationAction,
+        channel_id: Option<&str>,
+    ) -> Result<ModerationOutcome, PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(
+                PlatformId::Trovo,
+                "chat moderation through Stagehand yet",
+            )),
+            PlatformClient::Twitch(_) => Err(unsupported(
+                PlatformId::Twitch,
+                "chat moderation through Stagehand yet",
+            )),
+            PlatformClient::Velora(c) => c.moderate(channel_id, action).await,
         }
     }
 
@@ -242,6 +315,7 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "channel editors")),
             PlatformClient::Twitch(c) => c.editors().await,
+            PlatformClient::Velora(_) => Err(unsupported(PlatformId::Velora, "channel editors")),
         }
     }
 
@@ -250,6 +324,10 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "teams")),
             PlatformClient::Twitch(c) => c.teams(None).await,
+            // Velora has teams, but a channel's own teams are not in its reference.
+            PlatformClient::Velora(_) => {
+                Err(unsupported(PlatformId::Velora, "team list for a channel"))
+            }
         }
     }
 
@@ -259,6 +337,7 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "video list")),
             PlatformClient::Twitch(c) => c.videos(None, limit).await,
+            PlatformClient::Velora(_) => Err(unsupported(PlatformId::Velora, "video list")),
         }
     }
 
@@ -268,6 +347,7 @@ impl PlatformClient {
         match self {
             PlatformClient::Trovo(_) => Err(unsupported(PlatformId::Trovo, "commercials")),
             PlatformClient::Twitch(c) => c.start_commercial(length).await,
+            PlatformClient::Velora(_) => Err(unsupported(PlatformId::Velora, "commercials")),
         }
     }
 }

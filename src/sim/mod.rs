@@ -4,3 +4,4 @@
 
 pub mod trovo;
 pub mod twitch;
+pub mod velora;

@@ -388,6 +388,8 @@ impl WireSubscription {
             name,
             tier: self.sub_tier.filter(|s| !s.is_empty()),
             since: self.sub_created_at,
+            // Trovo does not say whether a subscription was a gift.
+            gifted: None,
         })
     }
 }

@@ -472,6 +472,7 @@ impl WireSubscription {
             name,
             tier: self.tier.filter(|t| !t.trim().is_empty()),
             since: None,
+            gifted: Some(self.is_gift),
         })
     }
 }

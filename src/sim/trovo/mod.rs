@@ -17,7 +17,7 @@
 mod auth;
 mod categories;
 mod faults;
-mod images;
+pub(crate) mod images;
 pub(crate) mod names;
 mod page;
 mod people;

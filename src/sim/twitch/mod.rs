@@ -19,7 +19,7 @@
 //! listener with its hang-up switch from its `server`.
 
 mod auth;
-mod categories;
+pub(crate) mod categories;
 mod faults;
 mod images;
 mod oauth;
