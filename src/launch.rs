@@ -9,17 +9,22 @@ use crate::auth::signin::{
 };
 use crate::auth::store::TokenStore;
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
-use crate::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints};
+use crate::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints, VeloraEndpoints};
 use crate::backend::{BackendConfig, images::ImageCache};
-use crate::config::{TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig};
+use crate::config::{
+    TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
+    VELORA_AUTHORIZE_PAGE, VeloraConfig,
+};
 use crate::config_file::ConfigFile;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::platform::trovo::TrovoClient;
 use crate::platform::twitch::TwitchClient;
+use crate::platform::velora::VeloraClient;
 use crate::secret::Secret;
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use crate::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
+use crate::sim::velora::{VeloraSim, VeloraSimOptions};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -58,6 +63,26 @@ pub fn twitch_demo_options() -> TwitchSimOptions {
         broadcaster_type: BroadcasterType::Partner,
         tick: Some(Duration::from_millis(1700)),
         ..TwitchSimOptions::default()
+    }
+}
+
+/// A Velora client signed in to a running simulator as its streamer.
+pub fn velora_sim_client(sim: &VeloraSim) -> Result<VeloraClient, String> {
+    let tokens = sim.streamer_tokens();
+    let mut config = VeloraConfig::new(&sim.origin(), &sim.authorize_url(), VeloraSim::CLIENT_ID)
+        .map_err(|e| e.to_string())?;
+    config.client_secret = Some(Secret::new(VeloraSim::CLIENT_SECRET));
+    config.access_token = Some(Secret::new(tokens.access_token));
+    config.refresh_token = Some(Secret::new(tokens.refresh_token));
+    VeloraClient::new(config).map_err(|e| e.to_string())
+}
+
+/// The options of the demo's simulated Velora: a live stream with viewers coming and going.
+pub fn velora_demo_options(redirect_port: u16) -> VeloraSimOptions {
+    VeloraSimOptions {
+        tick: Some(Duration::from_millis(1900)),
+        redirect_uri: loopback_redirect_uri(redirect_port),
+        ..VeloraSimOptions::default()
     }
 }
 
@@ -128,6 +153,18 @@ impl Settings {
         }
     }
 
+    /// Where Velora's API and authorize page are, each overridable.
+    pub fn velora_endpoints(&self) -> VeloraEndpoints {
+        VeloraEndpoints {
+            api_base: self
+                .lookup("STAGEHAND_VELORA_API")
+                .unwrap_or_else(|| VELORA_API.to_owned()),
+            authorize_page: self
+                .lookup("STAGEHAND_VELORA_AUTH_URL")
+                .unwrap_or_else(|| VELORA_AUTHORIZE_PAGE.to_owned()),
+        }
+    }
+
     /// Where Trovo's sign-in goes: the API and the authorize page, each overridable.
     pub fn trovo_endpoints(&self) -> TrovoEndpoints {
         TrovoEndpoints {
@@ -184,6 +221,31 @@ pub async fn twitch_client_from_env(
     Ok(client)
 }
 
+/// A Velora client configured by the environment and the settings file, signed in with the
+/// tokens the environment gives or the ones kept on the credential store (refreshed pairs
+/// then go back there: Velora's refresh tokens may be single-use).
+pub async fn velora_client_from_env(
+    settings: &Settings,
+    store: &Arc<TokenStore>,
+) -> Result<VeloraClient, String> {
+    let mut config =
+        VeloraConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
+    let (access, refresh, secret) = stored_secrets(PlatformId::Velora, store).await;
+    if config.client_secret.is_none() {
+        config.client_secret = secret;
+    }
+    let from_store = config.access_token.is_none() && access.is_some();
+    if from_store {
+        config.access_token = access;
+        config.refresh_token = refresh;
+    }
+    let client = VeloraClient::new(config).map_err(|e| e.to_string())?;
+    if from_store {
+        client.on_tokens_refreshed(token_saver(PlatformId::Velora, Arc::clone(store)));
+    }
+    Ok(client)
+}
+
 /// The clients that are signed in (a client ID and a token, from the environment or the
 /// store). A platform without them is absent: the window offers to sign in instead. A
 /// platform configured wrongly is an error.
@@ -202,6 +264,12 @@ pub async fn signed_in_clients(
         let client = twitch_client_from_env(settings, store).await?;
         if client.has_user_token() {
             clients.insert(PlatformId::Twitch, PlatformClient::Twitch(client));
+        }
+    }
+    if settings.lookup("STAGEHAND_VELORA_CLIENT_ID").is_some() {
+        let client = velora_client_from_env(settings, store).await?;
+        if client.has_user_token() {
+            clients.insert(PlatformId::Velora, PlatformClient::Velora(client));
         }
     }
     Ok(clients)
@@ -227,6 +295,10 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
             .await
             .map_err(|e| format!("could not start the built-in Twitch simulator: {e}"))?;
         let twitch_client = twitch_sim_client(&twitch)?;
+        let velora = VeloraSim::start(velora_demo_options(redirect_port))
+            .await
+            .map_err(|e| format!("could not start the built-in Velora simulator: {e}"))?;
+        let velora_client = velora_sim_client(&velora)?;
         let accounts = AccountSetup {
             store: Arc::new(TokenStore::memory_only(
                 "the demo keeps its sign-ins in memory only",
@@ -240,16 +312,23 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
                 api_base: twitch.helix_base(),
                 auth_base: twitch.auth_origin(),
             },
+            velora: VeloraEndpoints {
+                api_base: velora.origin(),
+                authorize_page: velora.authorize_url(),
+            },
             open_browser: true,
             timeout: DEFAULT_TIMEOUT,
         };
         client_ids.insert(PlatformId::Trovo, TrovoSim::CLIENT_ID.to_owned());
         client_ids.insert(PlatformId::Twitch, TwitchSim::CLIENT_ID.to_owned());
+        client_ids.insert(PlatformId::Velora, VeloraSim::CLIENT_ID.to_owned());
         keep_alive.push(Box::new(sim));
         keep_alive.push(Box::new(twitch));
+        keep_alive.push(Box::new(velora));
         let clients = HashMap::from([
             (PlatformId::Trovo, PlatformClient::Trovo(client)),
             (PlatformId::Twitch, PlatformClient::Twitch(twitch_client)),
+            (PlatformId::Velora, PlatformClient::Velora(velora_client)),
         ]);
         (clients, accounts)
     } else {
@@ -269,6 +348,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
             config_path: settings.path.clone(),
             trovo: settings.trovo_endpoints(),
             twitch: settings.twitch_endpoints(),
+            velora: settings.velora_endpoints(),
             open_browser: true,
             timeout: DEFAULT_TIMEOUT,
         };

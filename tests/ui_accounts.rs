@@ -7,8 +7,8 @@
 
 mod common;
 
-use common::approve;
-use common::window::{TROVO, TWITCH, signed_out_window};
+use common::window::{TROVO, TWITCH, VELORA, signed_out_window};
+use common::{approve, approve_velora};
 use egui_kittest::kittest::Queryable;
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::auth::store::SecretKind;
@@ -16,6 +16,7 @@ use stagehand::config_file::ConfigFile;
 use stagehand::launch::{Settings, signed_in_clients};
 use stagehand::sim::trovo::TrovoSim;
 use stagehand::sim::twitch::TwitchSim;
+use stagehand::sim::velora::VeloraSim;
 use stagehand::state::SignInFlow;
 use std::time::Duration;
 
@@ -48,10 +49,11 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
     );
     assert!(
         w.harness
-            .query_by_label_contains(&format!(
+            .query_all_by_label_contains(&format!(
                 "Add {} as its redirect URL",
                 loopback_redirect_uri(w.port)
             ))
+            .next()
             .is_some(),
         "the how-to names the exact redirect URL to register"
     );
@@ -339,4 +341,61 @@ fn twitch_signs_in_with_a_code_confirmed_on_its_page_and_signs_out() {
         None
     );
     assert!(!w.harness.state().state().platforms.contains_key(&TWITCH));
+}
+
+#[test]
+fn velora_signs_in_with_pkce_through_the_browser_and_signs_out() {
+    let mut w = signed_out_window(&scratch("velora"));
+    w.open_settings();
+    w.type_into("Velora client ID", VeloraSim::CLIENT_ID);
+    w.harness
+        .get_by_label("Sign in to Velora with the browser")
+        .click_accesskit();
+    let mut url = None;
+    for _ in 0..400 {
+        w.harness.step();
+        if let Some(SignInFlow::Waiting { url: Some(u), .. }) =
+            w.harness.state().state().sign_ins.get(&VELORA)
+        {
+            url = Some(u.clone());
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    let url = url.expect("the app gave a sign-in address");
+    assert!(url.starts_with(&w.velora.authorize_url()), "{url}");
+    assert!(
+        url.contains("code_challenge_method=S256") && url.contains("code_challenge="),
+        "PKCE: {url}"
+    );
+    assert!(url.contains("state="), "{url}");
+    let page = w.runtime.block_on(approve_velora(&w.velora.origin(), &url));
+    assert!(page.contains("You can close this tab"), "{page}");
+    w.wait_for("the Velora account and stream", |app| {
+        app.state()
+            .platforms
+            .get(&VELORA)
+            .is_some_and(|p| p.account.is_some() && p.channel.is_some())
+    });
+    assert!(
+        w.store
+            .get(VELORA, SecretKind::AccessToken)
+            .expect("store")
+            .is_some(),
+        "the token is on the credential store"
+    );
+    let file = ConfigFile::load(&w.config_path).expect("settings file");
+    assert_eq!(file.velora.client_id.as_deref(), Some(VeloraSim::CLIENT_ID));
+    w.harness
+        .get_by_label("Sign out of Velora")
+        .click_accesskit();
+    w.wait_for("the sign-out", |app| {
+        matches!(
+            app.state().sign_ins.get(&VELORA),
+            Some(SignInFlow::SignedOut { .. })
+        )
+    });
+    for kind in SecretKind::ALL {
+        assert_eq!(w.store.get(VELORA, kind).expect("store"), None, "{kind:?}");
+    }
 }

@@ -66,8 +66,8 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
             ],
             uses_redirect: true,
             secret: SecretUse::Optional,
-            secret_hint: "Optional: Velora signs desktop apps in with PKCE.",
-            available: false,
+            secret_hint: "Optional: Velora signs desktop apps in with PKCE; with a secret, it is sent too. Kept on the system's credential store only.",
+            available: true,
         },
     }
 }

@@ -6,13 +6,18 @@ use super::Shared;
 use crate::auth::signin::{SignIn, keep_refreshed_tokens, save_tokens, token_saver, trovo_sign_in};
 use crate::auth::store::{SecretKind, TokenStore};
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
+use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::command::Event;
-use crate::config::{TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig};
+use crate::config::{
+    TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
+    VELORA_AUTHORIZE_PAGE, VeloraConfig,
+};
 use crate::config_file::ConfigFile;
 use crate::model::{Account, PlatformId};
 use crate::platform::PlatformClient;
 use crate::platform::trovo::TrovoClient;
 use crate::platform::twitch::{self, TwitchClient};
+use crate::platform::velora::{self, VeloraClient};
 use crate::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -52,6 +57,22 @@ impl Default for TwitchEndpoints {
     }
 }
 
+/// Where Velora's API (the origin, without `/api`) and its authorize page are.
+#[derive(Clone, Debug)]
+pub struct VeloraEndpoints {
+    pub api_base: String,
+    pub authorize_page: String,
+}
+
+impl Default for VeloraEndpoints {
+    fn default() -> Self {
+        VeloraEndpoints {
+            api_base: VELORA_API.to_owned(),
+            authorize_page: VELORA_AUTHORIZE_PAGE.to_owned(),
+        }
+    }
+}
+
 /// What signing in and out from the window needs besides the clients.
 pub struct AccountSetup {
     /// Where tokens and client secrets go.
@@ -61,6 +82,7 @@ pub struct AccountSetup {
     pub config_path: Option<PathBuf>,
     pub trovo: TrovoEndpoints,
     pub twitch: TwitchEndpoints,
+    pub velora: VeloraEndpoints,
     /// Whether to open the system browser (tests follow the address themselves).
     pub open_browser: bool,
     /// How long a sign-in waits for the browser.
@@ -78,6 +100,7 @@ impl AccountSetup {
             config_path: None,
             trovo: TrovoEndpoints::default(),
             twitch: TwitchEndpoints::default(),
+            velora: VeloraEndpoints::default(),
             open_browser: false,
             timeout: DEFAULT_TIMEOUT,
         }
@@ -100,9 +123,9 @@ pub(super) async fn sign_in(
             sign_in_trovo(&shared, client_id, client_secret, port, cancel_rx).await
         }
         PlatformId::Twitch => sign_in_twitch(&shared, client_id, port, cancel_rx).await,
-        other => Err(format!(
-            "Signing in to {other} is not available in this version of Stagehand yet."
-        )),
+        PlatformId::Velora => {
+            sign_in_velora(&shared, client_id, client_secret, port, cancel_rx).await
+        }
     };
     shared.sign_ins().remove(&platform);
     let (result, note) = match result {
@@ -235,6 +258,94 @@ async fn sign_in_twitch(
     client.on_tokens_refreshed(token_saver(PlatformId::Twitch, Arc::clone(&setup.store)));
     shared.replace_client(PlatformId::Twitch, Some(PlatformClient::Twitch(client)));
     Ok((account, note))
+}
+
+/// Velora's authorization code flow with PKCE (S256) through the loopback listener: a
+/// fresh verifier and state per sign-in, the code exchanged with the verifier (and the
+/// client secret when there is one).
+async fn sign_in_velora(
+    shared: &Arc<Shared>,
+    client_id: String,
+    client_secret: Option<Secret>,
+    port: u16,
+    cancel: oneshot::Receiver<()>,
+) -> Result<(Account, Option<String>), String> {
+    let setup = &shared.accounts;
+    let client_id = client_id.trim().to_owned();
+    if client_id.is_empty() {
+        return Err("Enter the client ID of your Velora application first.".into());
+    }
+    let client_secret = client_secret.filter(|s| !s.expose().trim().is_empty());
+    let mut config = VeloraConfig::new(
+        &setup.velora.api_base,
+        &setup.velora.authorize_page,
+        &client_id,
+    )
+    .map_err(|e| e.to_string())?;
+    config.client_secret = client_secret.clone();
+    let client = VeloraClient::new(config).map_err(|e| e.to_string())?;
+    let listener = LoopbackListener::bind(port)
+        .await
+        .map_err(|e| e.to_string())?;
+    let redirect_uri = listener.redirect_uri();
+    let state = random_state();
+    let (verifier, challenge) = velora::pkce_pair();
+    let url = client
+        .authorize_url(&state, &challenge, &redirect_uri, &velora::SCOPES)
+        .map_err(|e| e.to_string())?;
+    open_in_browser(setup.open_browser, url.as_str());
+    shared.out.emit(Event::SignInWaiting {
+        platform: PlatformId::Velora,
+        url: url.to_string(),
+        user_code: None,
+    });
+    let code = match listener
+        .wait(&state, setup.timeout, cancel)
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        Redirect::Code { code } => code,
+        Redirect::Token { .. } => {
+            return Err("Velora answered with a token instead of a code; sign in again.".into());
+        }
+    };
+    let tokens = client
+        .exchange_code(code.expose(), &verifier, &redirect_uri)
+        .await
+        .map_err(|e| e.to_string())?;
+    let account = client.account().await.map_err(|e| e.to_string())?;
+    let store = Arc::clone(&setup.store);
+    let note = tokio::task::spawn_blocking(move || {
+        let mut trouble = save_tokens(&store, PlatformId::Velora, &tokens);
+        let kept = match &client_secret {
+            Some(secret) => store.set(PlatformId::Velora, SecretKind::ClientSecret, secret),
+            None => store.delete(PlatformId::Velora, SecretKind::ClientSecret),
+        };
+        if let Err(e) = kept {
+            trouble.get_or_insert(e.to_string());
+        }
+        trouble
+    })
+    .await
+    .unwrap_or_else(|_| Some("the sign-in could not be stored".into()));
+    remember_registration(setup, PlatformId::Velora, client_id, port).await;
+    client.on_tokens_refreshed(token_saver(PlatformId::Velora, Arc::clone(&setup.store)));
+    shared.replace_client(PlatformId::Velora, Some(PlatformClient::Velora(client)));
+    Ok((account, note))
+}
+
+/// Opens the system browser at `address` unless told not to (tests follow it themselves).
+/// Opening can take a moment, so never on a runtime worker.
+fn open_in_browser(enabled: bool, address: &str) {
+    if !enabled {
+        return;
+    }
+    let address = address.to_owned();
+    std::thread::spawn(move || {
+        if let Err(e) = webbrowser::open(&address) {
+            tracing::info!("could not open a browser: {e}");
+        }
+    });
 }
 
 /// Keeps the client ID and port in the settings file, so the next start knows them.

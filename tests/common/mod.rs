@@ -62,3 +62,37 @@ pub async fn approve(sim: &TrovoSim, address: &str) -> String {
         None => page.text().await.expect("page"),
     }
 }
+
+/// What a browser does with a Velora sign-in address: open the simulator's consent page,
+/// click Authorize, follow the redirect to the loopback listener. Answers the listener's page.
+pub async fn approve_velora(origin: &str, address: &str) -> String {
+    let browser = reqwest::Client::builder()
+        .redirect(Policy::none())
+        .timeout(Duration::from_secs(10))
+        .build()
+        .expect("client");
+    let html = browser
+        .get(address)
+        .send()
+        .await
+        .expect("consent page")
+        .text()
+        .await
+        .expect("html");
+    let marker = "id=\"approve\" href=\"";
+    let start = html.find(marker).expect("the approve link") + marker.len();
+    let end = start + html[start..].find('"').expect("end of link");
+    let href = html[start..end].replace("&amp;", "&");
+    let go = browser
+        .get(format!("{origin}{href}"))
+        .send()
+        .await
+        .expect("authorize");
+    let target = go.headers()["location"]
+        .to_str()
+        .expect("location")
+        .to_owned();
+    let page = browser.get(target).send().await.expect("listener");
+    assert!(page.status().is_success());
+    page.text().await.expect("page")
+}

@@ -9,10 +9,13 @@ use stagehand::app::{Launch, StagehandApp};
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::auth::store::{SecretKind, TokenStore};
 use stagehand::backend::BackendConfig;
-use stagehand::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints};
+use stagehand::backend::accounts::{
+    AccountSetup, TrovoEndpoints, TwitchEndpoints, VeloraEndpoints,
+};
 use stagehand::model::PlatformId;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
+use stagehand::sim::velora::{VeloraSim, VeloraSimOptions};
 use stagehand::state::SignInFlow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -21,12 +24,14 @@ use std::time::Duration;
 
 pub const TROVO: PlatformId = PlatformId::Trovo;
 pub const TWITCH: PlatformId = PlatformId::Twitch;
+pub const VELORA: PlatformId = PlatformId::Velora;
 
 /// The window, its simulator and where it keeps things.
 pub struct Window {
     pub harness: Harness<'static, StagehandApp>,
     pub sim: Arc<TrovoSim>,
     pub twitch: Arc<TwitchSim>,
+    pub velora: Arc<VeloraSim>,
     pub store: Arc<TokenStore>,
     pub config_path: PathBuf,
     pub port: u16,
@@ -57,6 +62,14 @@ pub fn signed_out_window(dir: &Path) -> Window {
             }))
             .expect("Twitch simulator"),
     );
+    let velora = Arc::new(
+        runtime
+            .block_on(VeloraSim::start(VeloraSimOptions {
+                redirect_uri: loopback_redirect_uri(port),
+                ..VeloraSimOptions::default()
+            }))
+            .expect("Velora simulator"),
+    );
     let mock = keyring_core::mock::Store::new().expect("mock store");
     let store = Arc::new(TokenStore::with_store(mock));
     let config_path = dir.join("config.toml");
@@ -72,6 +85,10 @@ pub fn signed_out_window(dir: &Path) -> Window {
         twitch: TwitchEndpoints {
             api_base: twitch.helix_base(),
             auth_base: twitch.auth_origin(),
+        },
+        velora: VeloraEndpoints {
+            api_base: velora.origin(),
+            authorize_page: velora.authorize_url(),
         },
         open_browser: false,
         timeout: Duration::from_secs(60),
@@ -97,6 +114,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
         harness,
         sim,
         twitch,
+        velora,
         store,
         config_path,
         port,
