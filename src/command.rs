@@ -6,7 +6,8 @@ use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
-    FollowerList, PlatformId, RateBudget, SignInStatus, SubscriberList, Team, Video, ViewerList,
+    FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget, SignInStatus,
+    SubscriberList, Team, Video, ViewerList,
 };
 use crate::platform::ChannelTarget;
 use crate::secret::Secret;
@@ -100,6 +101,13 @@ pub enum Command {
     LoadVideos { platform: PlatformId },
     /// Start a commercial break of `length` seconds. Never resent on failure.
     StartCommercial { platform: PlatformId, length: u32 },
+    /// Replace the stream key with a new one (the encoder needs the new key afterwards).
+    RegenerateStreamKey { platform: PlatformId },
+    /// Time out or ban someone in the own channel's chat.
+    Moderate {
+        platform: PlatformId,
+        action: ModerationAction,
+    },
 }
 
 /// The request id of answers that come from a poller rather than a command.
@@ -135,7 +143,9 @@ impl Command {
             | Command::LoadEditors { platform }
             | Command::LoadTeams { platform }
             | Command::LoadVideos { platform }
-            | Command::StartCommercial { platform, .. } => Some(*platform),
+            | Command::StartCommercial { platform, .. }
+            | Command::RegenerateStreamKey { platform }
+            | Command::Moderate { platform, .. } => Some(*platform),
             Command::LoadImage { .. } => None,
         }
     }
@@ -155,7 +165,9 @@ impl Command {
             | Command::LoadEditors { .. }
             | Command::LoadTeams { .. }
             | Command::LoadVideos { .. }
-            | Command::StartCommercial { .. } => None,
+            | Command::StartCommercial { .. }
+            | Command::RegenerateStreamKey { .. }
+            | Command::Moderate { .. } => None,
             Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
             | Command::SearchCategories { request_id, .. }
@@ -274,6 +286,22 @@ pub enum Event {
         platform: PlatformId,
         result: Result<Vec<Video>, PlatformError>,
     },
+    /// The new stream key, or why it was not replaced.
+    StreamKeyRegenerated {
+        platform: PlatformId,
+        result: Result<Secret, PlatformError>,
+    },
+    /// What became of a moderation action.
+    Moderated {
+        platform: PlatformId,
+        action: ModerationAction,
+        result: Result<ModerationOutcome, PlatformError>,
+    },
+    /// What is left of a per-user chat limit (Velora: 30 messages a minute).
+    ChatBudget {
+        platform: PlatformId,
+        budget: RateBudget,
+    },
     /// A commercial started (with the cooldown until the next), or why not. `at` is when
     /// the answer came, so the UI can count the cooldown down without a clock in `apply`.
     CommercialStarted {
@@ -306,6 +334,9 @@ impl Event {
             | Event::EditorsLoaded { platform, .. }
             | Event::TeamsLoaded { platform, .. }
             | Event::VideosLoaded { platform, .. }
+            | Event::StreamKeyRegenerated { platform, .. }
+            | Event::Moderated { platform, .. }
+            | Event::ChatBudget { platform, .. }
             | Event::CommercialStarted { platform, .. } => Some(*platform),
             Event::ImageLoaded { .. } => None,
         }
@@ -334,6 +365,9 @@ impl Event {
             | Event::EditorsLoaded { .. }
             | Event::TeamsLoaded { .. }
             | Event::VideosLoaded { .. }
+            | Event::StreamKeyRegenerated { .. }
+            | Event::Moderated { .. }
+            | Event::ChatBudget { .. }
             | Event::CommercialStarted { .. } => None,
         }
     }

@@ -274,6 +274,8 @@ pub struct Capabilities {
     pub commercials: bool,
     /// The channel's past broadcasts, highlights and uploads can be listed.
     pub videos: bool,
+    /// Chat moderation (timeout, ban) through the API.
+    pub moderation: bool,
     /// Where the user resets the stream key when the API cannot (the platform's dashboard).
     #[serde(skip)]
     pub stream_key_dashboard: Option<&'static str>,
@@ -303,6 +305,7 @@ impl Capabilities {
         teams: false,
         commercials: false,
         videos: false,
+        moderation: false,
         stream_key_dashboard: None,
         retired: &[],
     };

@@ -88,6 +88,13 @@ pub struct PlatformState {
     pub commercial: Option<Result<(crate::model::CommercialStarted, OffsetDateTime), String>>,
     /// A commercial asked for and not yet answered.
     pub commercial_pending: bool,
+    /// What the last stream key regeneration did: `Ok` once the new key is in
+    /// `stream_key`, or why it failed.
+    pub key_regenerated: Option<Result<(), String>>,
+    /// What the last moderation action did, as a sentence, and whether it worked.
+    pub moderation_note: Option<Result<String, String>>,
+    /// What is left of a per-user chat limit, where the platform has one.
+    pub chat_budget: Option<crate::model::RateBudget>,
 }
 
 /// The whole window's state.
@@ -244,6 +251,47 @@ impl AppState {
             }
             Event::TeamsLoaded { platform, result } => {
                 self.platform_mut(platform).teams = Some(result.map_err(|e| e.to_string()));
+            }
+            Event::StreamKeyRegenerated { platform, result } => {
+                let p = self.platform_mut(platform);
+                match result {
+                    Ok(key) => {
+                        p.stream_key = Some(key);
+                        p.key_regenerated = Some(Ok(()));
+                    }
+                    Err(e) => p.key_regenerated = Some(Err(e.to_string())),
+                }
+            }
+            Event::Moderated {
+                platform,
+                action,
+                result,
+            } => {
+                let who = match action.user() {
+                    crate::model::TargetUser::Id(s) | crate::model::TargetUser::Name(s) => {
+                        s.clone()
+                    }
+                };
+                let (done, not_done) = match &action {
+                    crate::model::ModerationAction::Timeout { secs, .. } => (
+                        format!("Timed out {who} for {} min.", secs.div_ceil(60)),
+                        format!("{who} was not timed out"),
+                    ),
+                    crate::model::ModerationAction::Ban { .. } => {
+                        (format!("Banned {who}."), format!("{who} was not banned"))
+                    }
+                    crate::model::ModerationAction::DeleteMessage { .. } => (
+                        format!("Deleted a message of {who}."),
+                        format!("The message of {who} was not deleted"),
+                    ),
+                };
+                self.platform_mut(platform).moderation_note = Some(match result {
+                    Ok(_) => Ok(done),
+                    Err(e) => Err(format!("{not_done}: {e}")),
+                });
+            }
+            Event::ChatBudget { platform, budget } => {
+                self.platform_mut(platform).chat_budget = Some(budget);
             }
             Event::VideosLoaded { platform, result } => {
                 self.platform_mut(platform).videos = Some(result.map_err(|e| e.to_string()));

@@ -238,6 +238,18 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             platform,
             result: client.teams().await,
         },
+        Command::RegenerateStreamKey { platform } => Event::StreamKeyRegenerated {
+            platform,
+            result: client.regenerate_stream_key().await,
+        },
+        Command::Moderate { platform, action } => {
+            let result = client.moderate(&action, None).await;
+            Event::Moderated {
+                platform,
+                action,
+                result,
+            }
+        }
         Command::LoadVideos { platform } => Event::VideosLoaded {
             platform,
             result: client.videos(Some(VIDEOS_SHOWN)).await,
@@ -325,6 +337,9 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             request_id,
         } => {
             let result = client.send_chat(&message, channel_id.as_deref()).await;
+            if let Some(budget) = client.chat_budget() {
+                out.emit(Event::ChatBudget { platform, budget });
+            }
             Event::ChatSent {
                 platform,
                 request_id,

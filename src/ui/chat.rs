@@ -98,8 +98,24 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             RichText::new(counter).weak()
         })
         .on_hover_text("Characters used of the platform's limit");
+        let spent = p.chat_budget.is_some_and(|b| b.remaining == 0);
+        if let Some(b) = p.chat_budget {
+            ui.label(
+                RichText::new(format!(
+                    "· {}/{} messages left this minute",
+                    b.remaining, b.limit
+                ))
+                .small()
+                .color(if spent {
+                    ERROR
+                } else {
+                    ui.visuals().weak_text_color()
+                }),
+            )
+            .on_hover_text("The platform's own limit on chat messages per minute");
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let enabled = !trimmed.is_empty() && !over && p.account.is_some();
+            let enabled = !trimmed.is_empty() && !over && !spent && p.account.is_some();
             if ui.add_enabled(enabled, egui::Button::new("Send")).clicked() {
                 send = true;
             }

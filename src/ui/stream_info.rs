@@ -199,6 +199,8 @@ pub struct StreamKeyState {
     pub copy_when_loaded: bool,
     /// When (egui time) the key was last copied, for a short "Copied" note.
     pub copied_at: Option<f64>,
+    /// The user asked to regenerate and is being asked to confirm.
+    pub confirm_regenerate: bool,
 }
 
 /// The stream key: hidden until asked for, fetched only then, copied on demand.
@@ -264,6 +266,9 @@ fn stream_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, caps: &Ca
             .small()
             .weak(),
     );
+    if caps.stream_key_reset {
+        regenerate_key(ui, cx, platform);
+    }
     if !caps.stream_key_reset
         && let Some(dashboard) = caps.stream_key_dashboard
     {
@@ -280,6 +285,58 @@ fn stream_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, caps: &Ca
     }
     if load {
         cx.send(Command::LoadStreamKey { platform });
+    }
+}
+
+/// Replacing the stream key, after a confirmation: a new key breaks the encoder's settings
+/// until the user pastes it there.
+fn regenerate_key(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
+    let result = cx
+        .state
+        .platforms
+        .get(&platform)
+        .and_then(|p| p.key_regenerated.clone());
+    let state = &mut cx.local.stream_key;
+    if state.confirm_regenerate {
+        ui.label(
+            RichText::new(
+                "A new key stops your encoder (OBS and the like) from streaming until you paste the new key there.",
+            )
+            .color(CHANGED),
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Regenerate now").clicked() {
+                state.confirm_regenerate = false;
+                state.visible = false;
+                cx.out.push(Command::RegenerateStreamKey { platform });
+            }
+            if ui.button("Keep the current key").clicked() {
+                state.confirm_regenerate = false;
+            }
+        });
+    } else if ui
+        .button("Regenerate key…")
+        .on_hover_text("Replace the key, for example after it was shown on stream")
+        .clicked()
+    {
+        state.confirm_regenerate = true;
+    }
+    match result {
+        Some(Ok(())) => {
+            ui.label(
+                RichText::new("A new key is in place: copy it into your encoder.")
+                    .small()
+                    .color(widgets::OK_GREEN),
+            );
+        }
+        Some(Err(why)) => {
+            ui.label(
+                RichText::new(format!("The key was not replaced: {why}"))
+                    .small()
+                    .color(ERROR),
+            );
+        }
+        None => {}
     }
 }
 

@@ -35,6 +35,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     teams: false,
     commercials: false,
     videos: false,
+    moderation: false,
     stream_key_dashboard: None,
     retired: &[],
 };

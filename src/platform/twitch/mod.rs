@@ -67,6 +67,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     teams: true,
     commercials: true,
     videos: true,
+    moderation: false,
     stream_key_dashboard: Some("https://dashboard.twitch.tv/settings/stream"),
     retired: &[
         "Channel feed: Twitch retired channel feeds, and Helix has no setting for them, so there is nothing to switch on or off.",

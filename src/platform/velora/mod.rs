@@ -55,6 +55,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     teams: false,
     commercials: false,
     videos: false,
+    moderation: true,
     stream_key_dashboard: None,
     retired: &[],
 };

@@ -1,0 +1,200 @@
+//! The window on a Velora channel, driven with egui_kittest against the Velora simulator
+//! over loopback HTTP: what Velora adds (a stream key that can be regenerated after a
+//! confirmation, moderation from the viewer list, the per-minute chat budget) and what it
+//! lacks (language, audience), each checked against what the simulator then holds.
+
+use eframe::egui;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use stagehand::app::{Launch, StagehandApp};
+use stagehand::backend::BackendConfig;
+use stagehand::launch::velora_sim_client;
+use stagehand::model::PlatformId;
+use stagehand::platform::PlatformClient;
+use stagehand::sim::velora::{VeloraSim, VeloraSimOptions};
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+const VELORA: PlatformId = PlatformId::Velora;
+
+struct Window {
+    harness: Harness<'static, StagehandApp>,
+    sim: Arc<VeloraSim>,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn window() -> Window {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let sim = Arc::new(
+        runtime
+            .block_on(VeloraSim::start(VeloraSimOptions {
+                live_viewer_paging: false,
+                ..VeloraSimOptions::default()
+            }))
+            .expect("simulator"),
+    );
+    let client = velora_sim_client(&sim).expect("client");
+    let backend = BackendConfig::new(HashMap::from([(VELORA, PlatformClient::Velora(client))]));
+    let mut launch = Launch::new(true, backend, runtime.handle().clone());
+    launch.keep_alive.push(Box::new(Arc::clone(&sim)));
+    let app = StagehandApp::new(launch, None);
+    let harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 1000.0))
+        .with_context_setup(|ctx| {
+            ctx.add_font_provider(Arc::new(
+                egui_system_font_provider::SystemFontProvider::new(),
+            ));
+        })
+        .build_ui_state(
+            |ui, app: &mut StagehandApp| {
+                app.drain(ui.ctx());
+                app.draw(ui);
+            },
+            app,
+        );
+    let mut w = Window {
+        harness,
+        sim,
+        _runtime: runtime,
+    };
+    w.wait_for("the Velora channel, account and viewers", |app| {
+        app.state()
+            .platforms
+            .get(&VELORA)
+            .is_some_and(|p| p.channel.is_some() && p.account.is_some() && p.viewers.is_some())
+    });
+    w
+}
+
+impl Window {
+    fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp) -> bool) {
+        for _ in 0..400 {
+            self.harness.step();
+            if cond(self.harness.state()) {
+                self.harness.run_steps(2);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(25));
+        }
+        panic!("timed out waiting for {what}");
+    }
+}
+
+#[test]
+fn the_stream_key_is_regenerated_only_after_a_confirmation() {
+    let mut w = window();
+    let before = w.sim.stream_key();
+    w.harness.get_by_label("Regenerate key…").click_accesskit();
+    w.harness.run_steps(2);
+    assert!(
+        w.harness
+            .query_by_label_contains("stops your encoder")
+            .is_some(),
+        "the user is told what a new key breaks"
+    );
+    w.harness
+        .get_by_label("Keep the current key")
+        .click_accesskit();
+    w.harness.run_steps(3);
+    assert_eq!(w.sim.stream_key(), before, "nothing happens without a yes");
+
+    w.harness.get_by_label("Regenerate key…").click_accesskit();
+    w.harness.run_steps(2);
+    w.harness.get_by_label("Regenerate now").click_accesskit();
+    w.wait_for("the new key", |app| {
+        app.state().platforms[&VELORA].key_regenerated.is_some()
+    });
+    let after = w.sim.stream_key();
+    assert_ne!(after, before, "Velora holds a new key");
+    let shown = w.harness.state().state().platforms[&VELORA]
+        .stream_key
+        .clone()
+        .expect("the new key is in the window");
+    assert_eq!(shown.expose(), after, "the window has the key Velora holds");
+    assert!(
+        w.harness.query_by_label(&after).is_none(),
+        "the new key stays hidden until asked for"
+    );
+    assert!(
+        w.harness
+            .query_by_label_contains("copy it into your encoder")
+            .is_some()
+    );
+}
+
+#[test]
+fn a_viewer_is_timed_out_from_the_viewer_list() {
+    let mut w = window();
+    let target = {
+        let list = w.harness.state().state().platforms[&VELORA]
+            .viewers
+            .clone()
+            .expect("viewers");
+        list.viewers
+            .iter()
+            .find(|v| v.roles.is_empty())
+            .expect("a plain viewer")
+            .name
+            .clone()
+    };
+    w.harness.get_by_label("Filter").type_text(&target);
+    w.harness.run_steps(3);
+    w.harness.get_by_label(&target).click_secondary();
+    w.harness.run_steps(2);
+    w.harness
+        .get_by_label("Time out for 10 minutes")
+        .click_accesskit();
+    w.wait_for("the moderation answer", |app| {
+        app.state().platforms[&VELORA].moderation_note.is_some()
+    });
+    let log = w.sim.moderation_log();
+    let last = log.last().expect("Velora received the action");
+    assert_eq!(last.action, "timeout");
+    assert_eq!(last.duration_secs, Some(600));
+    assert!(
+        w.harness
+            .query_by_label_contains(&format!("Timed out {target}"))
+            .is_some(),
+        "the window says it worked"
+    );
+}
+
+#[test]
+fn the_chat_box_shows_velora_s_per_minute_budget() {
+    let mut w = window();
+    w.harness.get_by_label("Message").focus();
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Message").type_text("hello chat");
+    w.harness.run_steps(1);
+    w.harness.get_by_label("Send").click_accesskit();
+    w.wait_for("the chat budget", |app| {
+        app.state().platforms[&VELORA].chat_budget.is_some()
+    });
+    assert!(
+        w.harness
+            .query_by_label_contains("29/30 messages left this minute")
+            .is_some(),
+        "one message of thirty is spent"
+    );
+    assert!(
+        w.sim.chat_log().iter().any(|l| l.text == "hello chat"),
+        "the line reached Velora"
+    );
+}
+
+#[test]
+fn velora_s_form_has_tags_and_no_language_or_audience() {
+    let w = window();
+    assert!(w.harness.query_by_label("Tags").is_some());
+    assert!(w.harness.query_by_label("Language").is_none());
+    assert!(w.harness.query_by_label("Audience").is_none());
+    assert!(
+        w.harness.query_by_label("Run ad").is_none(),
+        "no commercials on Velora"
+    );
+}
