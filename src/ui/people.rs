@@ -103,8 +103,10 @@ pub struct GroupedViewers {
 }
 
 /// Built-in roles in the order a streamer scans them, with their group titles.
-const ROLE_ORDER: [(&str, &str); 11] = [
+const ROLE_ORDER: [(&str, &str); 12] = [
+    // Trovo calls the channel's owner the creator; Twitch and Velora the broadcaster.
     ("creator", "Streamer"),
+    ("broadcaster", "Streamer"),
     ("moderator", "Moderators"),
     ("editor", "Editors"),
     ("supermod", "Super mods"),
@@ -513,6 +515,27 @@ mod tests {
         assert_eq!(g.groups[2].count, 2);
         assert_eq!(g.groups[4].count, 4);
         assert_eq!(g.rows.len(), 5 + 1 + 1 + 2 + 1 + 4);
+    }
+
+    #[test]
+    fn a_broadcaster_heads_the_list_like_a_creator() {
+        let list = Arc::new(ViewerList {
+            total: 2,
+            anonymous: None,
+            viewers: vec![
+                Viewer {
+                    name: "viewer".into(),
+                    roles: vec!["vip".to_owned().into()],
+                },
+                Viewer {
+                    name: "lunaforge".into(),
+                    roles: vec!["broadcaster".to_owned().into()],
+                },
+            ],
+        });
+        let g = GroupedViewers::build(list, "", &BTreeSet::new());
+        let titles: Vec<_> = g.groups.iter().map(|g| g.title.as_str()).collect();
+        assert_eq!(titles, ["Streamer", "VIPs", "Everyone"]);
     }
 
     #[test]
