@@ -40,6 +40,11 @@ pub enum PlatformCommand {
         #[command(subcommand)]
         command: HeadlessCommand,
     },
+    /// Velora (velora.tv).
+    Velora {
+        #[command(subcommand)]
+        command: HeadlessCommand,
+    },
 }
 
 impl PlatformCommand {
@@ -48,6 +53,7 @@ impl PlatformCommand {
         match self {
             PlatformCommand::Trovo { command } => (PlatformId::Trovo, command),
             PlatformCommand::Twitch { command } => (PlatformId::Twitch, command),
+            PlatformCommand::Velora { command } => (PlatformId::Velora, command),
         }
     }
 }
@@ -115,13 +121,52 @@ pub enum HeadlessCommand {
         #[arg(long)]
         length: u32,
     },
-    /// Sign in; the sign-in is kept on the system's credential store. Trovo opens the
-    /// browser and waits for its redirect; Twitch shows a code to confirm on its page.
+    /// Your stream key (Velora can also replace it).
+    StreamKey {
+        #[command(subcommand)]
+        command: StreamKeyCommand,
+    },
+    /// Time a user out of your chat (Velora). USER is a username, or a user id.
+    Timeout {
+        /// The username, or the user id.
+        user: String,
+        /// How long, in seconds.
+        seconds: u32,
+        /// Why (shown to the moderators).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Another channel's id (your own without it).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Ban a user from your chat (Velora). USER is a username, or a user id.
+    Ban {
+        /// The username, or the user id.
+        user: String,
+        /// Why (shown to the moderators).
+        #[arg(long)]
+        reason: Option<String>,
+        /// Another channel's id (your own without it).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Delete one chat message (Velora): its author (username or user id) and its id.
+    DeleteMessage {
+        /// The author's username, or user id.
+        user: String,
+        /// The message's id.
+        message_id: String,
+        /// Another channel's id (your own without it).
+        #[arg(long)]
+        id: Option<String>,
+    },
+    /// Sign in; the sign-in is kept on the system's credential store. Trovo and Velora open
+    /// the browser and wait for its redirect; Twitch shows a code to confirm on its page.
     Login {
         /// Only print the sign-in address; do not open the browser.
         #[arg(long)]
         no_browser: bool,
-        /// Trovo: the port of the redirect URI registered with the platform
+        /// Trovo and Velora: the port of the redirect URI registered with the platform
         /// (http://localhost:PORT/); STAGEHAND_REDIRECT_PORT or 8919 without it.
         #[arg(long)]
         port: Option<u16>,
@@ -158,6 +203,23 @@ pub struct SetArgs {
 /// A whole tag list as given on the command line; empty clears the tags.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagList(pub Vec<String>);
+
+/// Stream key actions.
+#[derive(Debug, Subcommand)]
+pub enum StreamKeyCommand {
+    /// Print the current stream key (it is secret: keep it off shared screens and logs).
+    Show,
+    /// Replace the stream key (Velora). The old key stops working at once: the encoder
+    /// needs the new one. Asks for --yes, since it breaks a running stream's encoder.
+    Regenerate {
+        /// Really replace it.
+        #[arg(long)]
+        yes: bool,
+        /// Print the new key on stdout (without it, nothing secret is printed).
+        #[arg(long)]
+        show: bool,
+    },
+}
 
 /// Chat actions.
 #[derive(Debug, Subcommand)]
@@ -225,8 +287,13 @@ mod tests {
 
     #[test]
     fn both_platforms_take_the_same_commands() {
-        for platform in ["trovo", "twitch"] {
+        for platform in ["trovo", "twitch", "velora"] {
             for line in [
+                vec![platform, "stream-key", "regenerate", "--yes", "--show"],
+                vec![platform, "timeout", "someone", "60", "--reason", "spam"],
+                vec![platform, "ban", "someone"],
+                vec![platform, "delete-message", "someone", "m-1"],
+                vec![platform, "login", "--port", "8920"],
                 vec![platform, "channel", "--name", "someone"],
                 vec![platform, "editors"],
                 vec![platform, "teams"],
@@ -245,6 +312,6 @@ mod tests {
         );
         assert!(parse(&["twitch", "commercial"]).is_err(), "--length needed");
         assert!(parse(&["twitch", "videos", "--limit", "x"]).is_err());
-        assert!(parse(&["velora", "channel"]).is_err());
+        assert!(parse(&["nosuchplatform", "channel"]).is_err());
     }
 }

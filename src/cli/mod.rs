@@ -8,19 +8,23 @@
 //! own exit code).
 //!
 //! Layout: `args` (the command line), `session` (the client and backend of a run), `output`
-//! (what is printed), `signin` (Trovo's browser sign-in), `twitch` (Twitch's device sign-in).
+//! (what is printed), `signin` (Trovo's browser sign-in), `twitch` (Twitch's device sign-in),
+//! `velora` (Velora's PKCE sign-in).
 
 mod args;
 mod output;
 mod session;
 mod signin;
 mod twitch;
+mod velora;
 
-pub use args::{ChatCommand, Cli, HeadlessCommand, PlatformCommand, SetArgs, TagList};
+pub use args::{
+    ChatCommand, Cli, HeadlessCommand, PlatformCommand, SetArgs, StreamKeyCommand, TagList,
+};
 
 use crate::command::{Command, Event};
 use crate::error::PlatformError;
-use crate::model::{ChannelChanges, PlatformId};
+use crate::model::{ChannelChanges, ModerationAction, PlatformId, TargetUser};
 use crate::platform::ChannelTarget;
 use output::{Output, one_line, output};
 use std::process::ExitCode;
@@ -83,6 +87,10 @@ async fn execute(
             return twitch::login(demo, *no_browser).await;
         }
         (PlatformId::Twitch, HeadlessCommand::Logout) => return twitch::logout(demo).await,
+        (PlatformId::Velora, HeadlessCommand::Login { no_browser, port }) => {
+            return velora::login(demo, *no_browser, *port).await;
+        }
+        (PlatformId::Velora, HeadlessCommand::Logout) => return velora::logout(demo).await,
         _ => {}
     }
     let mut session = session::connect(demo, platform).await?;
@@ -218,7 +226,97 @@ async fn execute(
         HeadlessCommand::Commercial { length } => {
             output::commercial(&session.client.start_commercial(length).await.map_err(err)?)
         }
+        HeadlessCommand::StreamKey {
+            command: StreamKeyCommand::Show,
+        } => output::stream_key(&session.client.stream_key().await.map_err(err)?),
+        HeadlessCommand::StreamKey {
+            command: StreamKeyCommand::Regenerate { yes, show },
+        } => {
+            if !session.client.capabilities().stream_key_reset {
+                // The platform client says why, without sending anything.
+                return Err(err(session
+                    .client
+                    .regenerate_stream_key()
+                    .await
+                    .err()
+                    .ok_or_else(unexpected)?));
+            }
+            if !yes {
+                return Err(format!(
+                    "regenerating the {platform} stream key stops the current one at once (a running encoder is cut off until it is given the new key): add --yes to go ahead; nothing was changed"
+                ));
+            }
+            let key = session.client.regenerate_stream_key().await.map_err(err)?;
+            output::regenerated_key(platform, &key, show)
+        }
+        HeadlessCommand::Timeout {
+            user,
+            seconds,
+            reason,
+            id,
+        } => {
+            let action = ModerationAction::Timeout {
+                user: target_user(&user),
+                secs: seconds,
+                reason,
+            };
+            moderate(&session, &action, id.as_deref(), &user).await
+        }
+        HeadlessCommand::Ban { user, reason, id } => {
+            let action = ModerationAction::Ban {
+                user: target_user(&user),
+                reason,
+            };
+            moderate(&session, &action, id.as_deref(), &user).await
+        }
+        HeadlessCommand::DeleteMessage {
+            user,
+            message_id,
+            id,
+        } => {
+            let action = ModerationAction::DeleteMessage {
+                user: target_user(&user),
+                message_id,
+            };
+            moderate(&session, &action, id.as_deref(), &user).await
+        }
     }
+}
+
+/// Carries out a moderation action; a refusal (or a platform without moderation) is the
+/// error, with the platform's message.
+async fn moderate(
+    session: &session::Session,
+    action: &ModerationAction,
+    channel_id: Option<&str>,
+    user: &str,
+) -> Result<Output, String> {
+    let outcome = session
+        .client
+        .moderate(action, channel_id)
+        .await
+        .map_err(err)?;
+    output::moderated(action, user, &outcome)
+}
+
+/// A user id where the argument has the shape of one (a UUID, as Velora's ids are), else a
+/// username.
+fn target_user(user: &str) -> TargetUser {
+    let user = user.trim();
+    if is_uuid(user) {
+        TargetUser::Id(user.to_owned())
+    } else {
+        TargetUser::Name(user.trim_start_matches('@').to_owned())
+    }
+}
+
+fn is_uuid(s: &str) -> bool {
+    let groups: Vec<&str> = s.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
 }
 
 /// A chat line over the platform's limit is refused before anything is sent.
@@ -240,6 +338,30 @@ fn check_chat_length(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_uuid_is_a_user_id_anything_else_a_username() {
+        assert_eq!(
+            target_user("3f2b8c1e-0d4a-4e5b-9c6d-7e8f9a0b1c2d"),
+            TargetUser::Id("3f2b8c1e-0d4a-4e5b-9c6d-7e8f9a0b1c2d".into())
+        );
+        assert_eq!(target_user("@someone"), TargetUser::Name("someone".into()));
+        assert_eq!(
+            target_user("3f2b8c1e-0d4a-4e5b-9c6d"),
+            TargetUser::Name("3f2b8c1e-0d4a-4e5b-9c6d".into())
+        );
+        assert_eq!(
+            target_user("3f2b8c1e-0d4a-4e5b-9c6d-7e8f9a0b1c2g"),
+            TargetUser::Name("3f2b8c1e-0d4a-4e5b-9c6d-7e8f9a0b1c2g".into())
+        );
+    }
+
+    #[test]
+    fn velora_chat_over_500_characters_is_refused() {
+        let velora = crate::platform::velora::CAPABILITIES;
+        assert!(check_chat_length(PlatformId::Velora, &"x".repeat(500), velora).is_ok());
+        assert!(check_chat_length(PlatformId::Velora, &"x".repeat(501), velora).is_err());
+    }
 
     #[test]
     fn chat_over_the_platform_s_limit_is_refused() {

@@ -4,8 +4,9 @@
 
 use crate::model::{
     Account, Audience, CategoryPage, Channel, CommercialStarted, Editor, FollowerList,
-    SubscriberList, Team, Video, ViewerList,
+    ModerationAction, ModerationOutcome, PlatformId, SubscriberList, Team, Video, ViewerList,
 };
+use crate::secret::Secret;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -250,6 +251,68 @@ pub(super) fn commercial(c: &CommercialStarted) -> Result<Output, String> {
     output(c, text)
 }
 
+/// `stream-key show`: the key alone on its line (text), or `{"key"}`.
+pub(super) fn stream_key(key: &Secret) -> Result<Output, String> {
+    output(
+        &serde_json::json!({ "key": key.expose() }),
+        format!("{}\n", key.expose()),
+    )
+}
+
+/// `stream-key regenerate`: nothing secret unless `show`; then the text is the new key
+/// alone, for `KEY=$(stagehand velora stream-key regenerate --yes --show)`.
+pub(super) fn regenerated_key(
+    platform: PlatformId,
+    key: &Secret,
+    show: bool,
+) -> Result<Output, String> {
+    let (json_key, text) = if show {
+        (Some(key.expose()), format!("{}\n", key.expose()))
+    } else {
+        (
+            None,
+            format!(
+                "The {platform} stream key was regenerated: the old one no longer works. Give the encoder the new one (`stagehand {} stream-key show` prints it).\n",
+                platform.to_string().to_lowercase()
+            ),
+        )
+    };
+    output(
+        &serde_json::json!({ "regenerated": true, "key": json_key }),
+        text,
+    )
+}
+
+/// A moderation action carried out, with the platform's message when it gave one.
+pub(super) fn moderated(
+    action: &ModerationAction,
+    user: &str,
+    outcome: &ModerationOutcome,
+) -> Result<Output, String> {
+    let (name, mut text) = match action {
+        ModerationAction::Timeout { secs, .. } => {
+            ("timeout", format!("{user} timed out for {secs} s\n"))
+        }
+        ModerationAction::Ban { .. } => ("ban", format!("{user} banned\n")),
+        ModerationAction::DeleteMessage { message_id, .. } => (
+            "delete_message",
+            format!("message {message_id} of {user} deleted\n"),
+        ),
+    };
+    if let Some(m) = &outcome.message {
+        let _ = writeln!(text, "{}", one_line(m));
+    }
+    output(
+        &serde_json::json!({
+            "done": true,
+            "action": name,
+            "user": user,
+            "message": outcome.message,
+        }),
+        text,
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -300,6 +363,24 @@ mod tests {
         assert_eq!(clock(Some(725)), "12:05");
         assert_eq!(clock(Some(42)), "0:42");
         assert_eq!(clock(None), "-");
+    }
+
+    #[test]
+    fn a_regenerated_key_is_printed_only_when_asked() {
+        let key = Secret::new("live_sekrit_key");
+        let quiet = regenerated_key(PlatformId::Velora, &key, false).expect("prints");
+        assert!(!quiet.text.contains("sekrit") && !quiet.json.contains("sekrit"));
+        assert!(
+            quiet.text.contains("stagehand velora stream-key show"),
+            "{}",
+            quiet.text
+        );
+        let v: Value = serde_json::from_str(&quiet.json).expect("json");
+        assert_eq!(v, serde_json::json!({ "regenerated": true, "key": null }));
+        let shown = regenerated_key(PlatformId::Velora, &key, true).expect("prints");
+        assert_eq!(shown.text, "live_sekrit_key\n");
+        let v: Value = serde_json::from_str(&shown.json).expect("json");
+        assert_eq!(v["key"], "live_sekrit_key");
     }
 
     #[test]

@@ -9,6 +9,7 @@ use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use crate::sim::twitch::TwitchSim;
+use crate::sim::velora::VeloraSim;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -56,7 +57,20 @@ pub(super) async fn connect(demo: bool, platform: PlatformId) -> Result<Session,
                 let client = launch::twitch_client_from_env(&settings, &store).await?;
                 (PlatformClient::Twitch(client), None)
             }
-            (PlatformId::Velora, _) => return Err(format!("{platform} is not supported yet")),
+            (PlatformId::Velora, true) => {
+                let port = crate::auth::loopback::DEFAULT_PORT;
+                let sim = VeloraSim::start(launch::velora_demo_options(port))
+                    .await
+                    .map_err(sim_failed)?;
+                let client = PlatformClient::Velora(launch::velora_sim_client(&sim)?);
+                (client, Some(Box::new(sim)))
+            }
+            (PlatformId::Velora, false) => {
+                let settings = launch::Settings::load();
+                let store = crate::auth::signin::open_store().await;
+                let client = launch::velora_client_from_env(&settings, &store).await?;
+                (PlatformClient::Velora(client), None)
+            }
         };
     let clients = HashMap::from([(platform, client.clone())]);
     let (backend, events) = backend::spawn(
