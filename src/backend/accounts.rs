@@ -167,15 +167,7 @@ async fn sign_in_trovo(
     let open_browser = setup.open_browser;
     let open = move |url: &url::Url| {
         let url = url.to_string();
-        if open_browser {
-            let address = url.clone();
-            // Opening a browser can take a moment; never on a runtime worker.
-            std::thread::spawn(move || {
-                if let Err(e) = webbrowser::open(&address) {
-                    tracing::info!("could not open a browser: {e}");
-                }
-            });
-        }
+        open_in_browser(open_browser, &url);
         out.emit(Event::SignInWaiting {
             platform: PlatformId::Trovo,
             url,
@@ -227,14 +219,7 @@ async fn sign_in_twitch(
         .start_device_flow(&twitch::SCOPES)
         .await
         .map_err(|e| e.to_string())?;
-    if setup.open_browser {
-        let address = code.verification_uri.clone();
-        std::thread::spawn(move || {
-            if let Err(e) = webbrowser::open(&address) {
-                tracing::info!("could not open a browser: {e}");
-            }
-        });
-    }
+    open_in_browser(setup.open_browser, &code.verification_uri);
     shared.out.emit(Event::SignInWaiting {
         platform: PlatformId::Twitch,
         url: code.verification_uri.clone(),
