@@ -2,6 +2,7 @@
 //! live world behind them. `--demo` and the tests point the real clients at them, so every
 //! demo and test exercises the same HTTP code as production.
 
+pub mod fault_queue;
 pub mod trovo;
 pub mod twitch;
 pub mod velora;

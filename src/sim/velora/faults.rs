@@ -44,76 +44,14 @@ pub enum Fault {
     },
 }
 
-/// A queued fault: what to do, to which requests, and how many times.
-#[derive(Clone, Debug)]
-pub struct FaultRule {
-    fault: Fault,
-    path: Option<String>,
-    times: u32,
-}
+/// A queued fault of this simulator; see [`crate::sim::fault_queue`].
+pub type FaultRule = crate::sim::fault_queue::FaultRule<Fault>;
 
-impl FaultRule {
-    /// A rule that applies `fault` to the next API request (under `/api`), once.
-    pub fn new(fault: Fault) -> Self {
-        FaultRule {
-            fault,
-            path: None,
-            times: 1,
-        }
-    }
+/// The simulator's queue of pending faults.
+pub(crate) type FaultBook = crate::sim::fault_queue::FaultBook<Fault>;
 
-    /// Restricts the rule to requests whose path contains `fragment`. With a fragment the
-    /// rule also reaches the authorize page (`"/oauth/authorize"`) and the picture routes.
-    pub fn on_path(mut self, fragment: &str) -> Self {
-        self.path = Some(fragment.to_owned());
-        self
-    }
-
-    /// Applies the rule to the next `n` matching requests instead of one.
-    pub fn times(mut self, n: u32) -> Self {
-        self.times = n;
-        self
-    }
-
-    fn matches(&self, path: &str, is_api: bool, has_token: bool) -> bool {
-        let path_ok = match &self.path {
-            Some(fragment) => path.contains(fragment.as_str()),
-            None => is_api,
-        };
-        let token_ok = !matches!(self.fault, Fault::ExpiredToken) || has_token;
-        path_ok && token_ok && self.times > 0
-    }
-}
-
-/// The queue of pending rules, oldest first.
-#[derive(Default)]
-pub(crate) struct FaultBook {
-    rules: Vec<FaultRule>,
-}
-
-impl FaultBook {
-    pub(crate) fn push(&mut self, rule: FaultRule) {
-        if rule.times > 0 {
-            self.rules.push(rule);
-        }
-    }
-
-    pub(crate) fn clear(&mut self) {
-        self.rules.clear();
-    }
-
-    /// The fault for this request, if a rule matches; spends one use of that rule.
-    pub(crate) fn take(&mut self, path: &str, is_api: bool, has_token: bool) -> Option<Fault> {
-        let index = self
-            .rules
-            .iter()
-            .position(|rule| rule.matches(path, is_api, has_token))?;
-        let rule = &mut self.rules[index];
-        rule.times -= 1;
-        let fault = rule.fault.clone();
-        if rule.times == 0 {
-            self.rules.remove(index);
-        }
-        Some(fault)
+impl crate::sim::fault_queue::SimFault for Fault {
+    fn needs_token(&self) -> bool {
+        matches!(self, Fault::ExpiredToken)
     }
 }
