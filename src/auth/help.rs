@@ -23,8 +23,6 @@ pub struct RegistrationHelp {
     pub secret: SecretUse,
     /// What the secret changes, said beside its field.
     pub secret_hint: &'static str,
-    /// Whether signing in from the window is available for this platform yet.
-    pub available: bool,
     /// The browser flow's redirect comes back to the loopback port; a device sign-in
     /// (a code confirmed on the platform's page) needs no redirect.
     pub uses_redirect: bool,
@@ -43,7 +41,6 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
             uses_redirect: true,
             secret: SecretUse::Optional,
             secret_hint: "Optional. With it, Stagehand renews the sign-in by itself; without it, Trovo signs you in for about 10 days. Kept on the system's credential store only.",
-            available: true,
         },
         PlatformId::Twitch => RegistrationHelp {
             console_url: "https://dev.twitch.tv/console/apps",
@@ -55,7 +52,6 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
             uses_redirect: false,
             secret: SecretUse::None,
             secret_hint: "",
-            available: true,
         },
         PlatformId::Velora => RegistrationHelp {
             console_url: "https://velora.tv/developers",
@@ -67,7 +63,6 @@ pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
             uses_redirect: true,
             secret: SecretUse::Optional,
             secret_hint: "Optional: Velora signs desktop apps in with PKCE; with a secret, it is sent too. Kept on the system's credential store only.",
-            available: true,
         },
     }
 }

@@ -177,10 +177,9 @@ fn account(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
                         ui.label("Signing out…");
                     });
                 }
-                _ if registration_help(platform).available => {
+                _ => {
                     ui.label("Not signed in.");
                 }
-                _ => {}
             }
         }
         sign_in_form(ui, cx, platform, flow.as_ref());
@@ -227,15 +226,6 @@ fn sign_in_form(
     flow: Option<&SignInFlow>,
 ) {
     let help = registration_help(platform);
-    if !help.available {
-        ui.label(
-            RichText::new(format!(
-                "Signing in to {platform} from Stagehand is coming in a later version."
-            ))
-            .weak(),
-        );
-        return;
-    }
     let port = cx.local.accounts.port();
     let redirect = port.map_or_else(
         || "http://localhost:PORT/".to_owned(),
