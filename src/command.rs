@@ -5,9 +5,9 @@
 use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
 use crate::model::{
-    Account, Capabilities, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor,
-    FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget, SignInStatus,
-    SubscriberList, Team, Video, ViewerList,
+    Account, Capabilities, CategoryPage, Channel, ChannelChanges, ChatMessage, CommercialStarted,
+    Editor, FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget,
+    SignInStatus, SubscriberList, Team, Video, ViewerList,
 };
 use crate::platform::ChannelTarget;
 use crate::secret::Secret;
@@ -107,6 +107,8 @@ pub enum Command {
     Moderate {
         platform: PlatformId,
         action: ModerationAction,
+        /// The user as the window names them, for the sentence that reports the outcome.
+        who: String,
     },
 }
 
@@ -222,7 +224,8 @@ pub enum Event {
         platform: PlatformId,
         request_id: RequestId,
         message: String,
-        result: Result<(), PlatformError>,
+        /// The id the platform gave the line, where it gives one.
+        result: Result<Option<String>, PlatformError>,
     },
     /// The platform's rate-limit budget changed.
     RateBudget {
@@ -295,6 +298,8 @@ pub enum Event {
     Moderated {
         platform: PlatformId,
         action: ModerationAction,
+        /// The user as the window named them.
+        who: String,
         result: Result<ModerationOutcome, PlatformError>,
     },
     /// What is left of a per-user chat limit (Velora: 30 messages a minute).
@@ -309,6 +314,32 @@ pub enum Event {
         result: Result<CommercialStarted, PlatformError>,
         at: time::OffsetDateTime,
     },
+    /// New lines in the own channel's chat, oldest first (a repeat of a line already
+    /// shown may come after a reconnection; `apply` drops it by id).
+    ChatArrived {
+        platform: PlatformId,
+        messages: Vec<ChatMessage>,
+    },
+    /// The chat connection came up, went down or cannot be had.
+    ChatFeedChanged {
+        platform: PlatformId,
+        status: ChatFeedStatus,
+    },
+}
+
+/// Where the own channel's chat connection stands, for the chat panel's header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChatFeedStatus {
+    Connecting,
+    /// Lines arrive as they are written.
+    Live,
+    /// The connection failed; another try follows after `retry_in_secs`.
+    Retrying {
+        why: String,
+        retry_in_secs: u64,
+    },
+    /// Reading chat is not possible here (the platform or the sign-in does not allow it).
+    Unavailable(String),
 }
 
 impl Event {
@@ -337,7 +368,9 @@ impl Event {
             | Event::StreamKeyRegenerated { platform, .. }
             | Event::Moderated { platform, .. }
             | Event::ChatBudget { platform, .. }
-            | Event::CommercialStarted { platform, .. } => Some(*platform),
+            | Event::CommercialStarted { platform, .. }
+            | Event::ChatArrived { platform, .. }
+            | Event::ChatFeedChanged { platform, .. } => Some(*platform),
             Event::ImageLoaded { .. } => None,
         }
     }
@@ -368,7 +401,9 @@ impl Event {
             | Event::StreamKeyRegenerated { .. }
             | Event::Moderated { .. }
             | Event::ChatBudget { .. }
-            | Event::CommercialStarted { .. } => None,
+            | Event::CommercialStarted { .. }
+            | Event::ChatArrived { .. }
+            | Event::ChatFeedChanged { .. } => None,
         }
     }
 }

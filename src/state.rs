@@ -8,6 +8,9 @@ use crate::model::{
     SubscriberList, ViewerList,
 };
 use std::collections::{BTreeMap, HashMap};
+
+mod chat_log;
+pub use chat_log::{ChatLine, ChatLog};
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -31,6 +34,9 @@ pub struct SentChat {
     pub request_id: RequestId,
     pub message: String,
     pub status: SendStatus,
+    /// The id the platform gave the line once sent, where it gives one: how its echo in
+    /// chat is recognised.
+    pub platform_id: Option<String>,
 }
 
 /// Where a sent chat line stands.
@@ -68,7 +74,8 @@ pub struct PlatformState {
     pub viewers: Option<Arc<ViewerList>>,
     pub followers: Option<Arc<FollowerList>>,
     pub subscribers: Option<Arc<SubscriberList>>,
-    pub sent_chat: Vec<SentChat>,
+    /// The own channel's chat and the lines the user sent into it.
+    pub chat: ChatLog,
     pub rate_budget: Option<RateBudget>,
     pub connection: Connection,
     pub last_error: Option<String>,
@@ -182,10 +189,11 @@ impl AppState {
                 message,
                 request_id,
                 ..
-            } => p.sent_chat.push(SentChat {
+            } => p.chat.sent.push(SentChat {
                 request_id: *request_id,
                 message: message.clone(),
                 status: SendStatus::Sending,
+                platform_id: None,
             }),
             _ => {}
         }
@@ -265,13 +273,15 @@ impl AppState {
             Event::Moderated {
                 platform,
                 action,
+                who,
                 result,
             } => {
-                let who = match action.user() {
-                    crate::model::TargetUser::Id(s) | crate::model::TargetUser::Name(s) => {
-                        s.clone()
-                    }
-                };
+                if result.is_ok()
+                    && let crate::model::ModerationAction::DeleteMessage { message_id, .. } =
+                        &action
+                {
+                    self.platform_mut(platform).chat.mark_deleted(message_id);
+                }
                 let (done, not_done) = match &action {
                     crate::model::ModerationAction::Timeout { secs, .. } => (
                         format!("Timed out {who} for {} min.", secs.div_ceil(60)),
@@ -416,21 +426,33 @@ impl AppState {
                 result,
             } => {
                 let p = self.platform_mut(platform);
-                let status = match result {
-                    Ok(()) => SendStatus::Sent,
+                let (status, platform_id) = match result {
+                    Ok(id) => (SendStatus::Sent, id),
                     Err(e) => {
                         p.last_error = Some(e.to_string());
-                        SendStatus::Failed(e.to_string())
+                        (SendStatus::Failed(e.to_string()), None)
                     }
                 };
-                match p.sent_chat.iter_mut().find(|c| c.request_id == request_id) {
-                    Some(line) => line.status = status,
-                    None => p.sent_chat.push(SentChat {
+                match p.chat.sent.iter_mut().find(|c| c.request_id == request_id) {
+                    Some(line) => {
+                        line.status = status;
+                        line.platform_id = platform_id;
+                    }
+                    None => p.chat.sent.push(SentChat {
                         request_id,
                         message,
                         status,
+                        platform_id,
                     }),
                 }
+            }
+            Event::ChatArrived { platform, messages } => {
+                let p = self.platform_mut(platform);
+                let me = p.account.as_ref().map(|a| a.id.as_str());
+                p.chat.extend(messages, me);
+            }
+            Event::ChatFeedChanged { platform, status } => {
+                self.platform_mut(platform).chat.status = Some(status);
             }
             Event::RateBudget { platform, budget } => {
                 self.platform_mut(platform).rate_budget = Some(budget);
@@ -564,7 +586,7 @@ mod tests {
             platform: P,
             request_id: 1,
             message: "m1".into(),
-            result: Ok(()),
+            result: Ok(None),
         });
         s.apply(Event::ChatSent {
             platform: P,
@@ -575,7 +597,7 @@ mod tests {
                 secs: 20,
             }),
         });
-        let lines = &s.platforms[&P].sent_chat;
+        let lines = &s.platforms[&P].chat.sent;
         assert_eq!(lines[0].status, SendStatus::Sent);
         assert!(matches!(lines[1].status, SendStatus::Failed(_)));
     }

@@ -328,13 +328,24 @@ fn a_chat_line_reaches_the_channel_and_enter_sends() {
             .iter()
             .any(|l| l.content == "hello from the window 안녕")
     });
+    // Sent, then shown back by chat (where chat is read) in place of the pending line.
     w.wait_for("the panel to show it sent", |app, _| {
-        app.state().platforms[&TROVO]
-            .sent_chat
+        let chat = &app.state().platforms[&TROVO].chat;
+        chat.sent
             .iter()
             .any(|l| l.status == stagehand::state::SendStatus::Sent)
+            || chat
+                .lines
+                .iter()
+                .any(|l| l.message.content == "hello from the window 안녕")
     });
-    assert!(w.harness.query_by_label_contains("✔ sent").is_some());
+    w.harness.run_steps(1);
+    assert!(
+        w.harness
+            .query_by_label_contains("hello from the window 안녕")
+            .is_some()
+    );
+    assert!(w.harness.query_by_label_contains("sending…").is_none());
     assert_eq!(
         w.harness.get_by_label("Message").value().as_deref(),
         Some(""),
@@ -358,7 +369,8 @@ fn a_refused_chat_line_is_shown_and_can_be_edited_again() {
     w.harness.get_by_label("Send").click();
     w.wait_for("the failure", |app, _| {
         app.state().platforms[&TROVO]
-            .sent_chat
+            .chat
+            .sent
             .iter()
             .any(|l| matches!(l.status, stagehand::state::SendStatus::Failed(_)))
     });

@@ -3,6 +3,7 @@
 //! load never delays a chat line.
 
 pub mod accounts;
+mod chat;
 mod export;
 pub mod images;
 mod pollers;
@@ -80,7 +81,7 @@ struct Shared {
     clients: RwLock<HashMap<PlatformId, PlatformClient>>,
     images: ImageCache,
     intervals: Intervals,
-    /// The running poller of each watched platform, stopped on sign-out.
+    /// The running poller and chat connection of each watched platform, stopped on sign-out.
     watched: Mutex<HashMap<PlatformId, AbortHandle>>,
     /// Sign-ins waiting for the browser, by platform: sending (or dropping) cancels.
     sign_ins: Mutex<HashMap<PlatformId, oneshot::Sender<()>>>,
@@ -220,7 +221,14 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             if let std::collections::hash_map::Entry::Vacant(slot) =
                 shared.watched().entry(platform)
             {
-                let poller = tokio::spawn(pollers::run(client, shared.intervals, out.clone()));
+                // One task for both, so a sign-out's abort stops the lists and chat together.
+                let (intervals, out) = (shared.intervals, out.clone());
+                let poller = tokio::spawn(async move {
+                    tokio::join!(
+                        pollers::run(client.clone(), intervals, out.clone()),
+                        chat::run(client, out),
+                    );
+                });
                 slot.insert(poller.abort_handle());
             }
             return;
@@ -242,11 +250,16 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             platform,
             result: client.regenerate_stream_key().await,
         },
-        Command::Moderate { platform, action } => {
+        Command::Moderate {
+            platform,
+            action,
+            who,
+        } => {
             let result = client.moderate(&action, None).await;
             Event::Moderated {
                 platform,
                 action,
+                who,
                 result,
             }
         }

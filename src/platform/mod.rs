@@ -2,6 +2,7 @@
 //! speak only `PlatformClient`; each platform's module turns those calls into its own API.
 //! Adding a platform adds a module, a variant here and its simulator.
 
+pub mod chat_feed;
 pub mod lenient;
 pub mod ratelimit;
 pub mod trovo;
@@ -15,6 +16,7 @@ use crate::model::{
     SubscriberList, Team, Video, ViewerList,
 };
 use crate::secret::Secret;
+use chat_feed::ChatSink;
 
 /// Which channel a read is about.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -276,16 +278,34 @@ impl PlatformClient {
         }
     }
 
-    /// Sends a chat line to the own channel, or to `channel_id`. Never sent twice.
+    /// Sends a chat line to the own channel, or to `channel_id`, and answers the id the
+    /// platform gave it (`None` where it gives none: Trovo). Never sent twice.
     pub async fn send_chat(
         &self,
         message: &str,
         channel_id: Option<&str>,
-    ) -> Result<(), PlatformError> {
+    ) -> Result<Option<String>, PlatformError> {
         match self {
-            PlatformClient::Trovo(c) => c.send_chat(message, channel_id).await,
-            PlatformClient::Twitch(c) => c.send_chat(message, channel_id).await.map(drop),
-            PlatformClient::Velora(c) => c.send_chat(message, channel_id).await.map(drop),
+            PlatformClient::Trovo(c) => c.send_chat(message, channel_id).await.map(|()| None),
+            PlatformClient::Twitch(c) => c.send_chat(message, channel_id).await.map(Some),
+            PlatformClient::Velora(c) => c.send_chat(message, channel_id).await,
+        }
+    }
+
+    /// Follows the own channel's chat, sending what arrives to `sink`, until the
+    /// connection fails (an error to report and retry after a pause) or `sink`'s receiver
+    /// is gone (`Ok`). `PlatformError::Unsupported` means retrying will not help.
+    pub async fn follow_chat(&self, sink: &ChatSink) -> Result<(), PlatformError> {
+        match self {
+            PlatformClient::Trovo(_) => Err(unsupported(
+                PlatformId::Trovo,
+                "chat reading in Stagehand yet",
+            )),
+            PlatformClient::Twitch(_) => Err(unsupported(
+                PlatformId::Twitch,
+                "chat reading in Stagehand yet",
+            )),
+            PlatformClient::Velora(c) => velora::chat::follow(c, sink).await,
         }
     }
 

@@ -1,13 +1,15 @@
-//! The chat panel: what was sent and what became of it, and the send box (Enter sends,
-//! Shift+Enter starts a new line, a counter against the platform's limit). A failed line can
-//! be put back into the box with one click, so nothing typed is lost. Reading live chat
-//! arrives with the chat connection; the log is laid out for it.
+//! The chat panel: the own channel's live chat, the lines the user sent until chat shows
+//! them back, and the send box (Enter sends, Shift+Enter starts a new line, a counter
+//! against the platform's limit). A right-click on a line offers deleting it, a time-out
+//! and a ban where the platform allows moderation. A failed line can be put back into the
+//! box with one click, so nothing typed is lost.
 
 use super::PanelCx;
-use super::widgets::{ERROR, OK_GREEN};
-use crate::command::Command;
-use crate::state::SendStatus;
-use eframe::egui::{self, Key, RichText, Ui};
+use super::widgets::{self, ERROR, OK_GREEN};
+use crate::command::{ChatFeedStatus, Command};
+use crate::model::{ChatKind, ModerationAction};
+use crate::state::{ChatLine, PlatformState, SendStatus};
+use eframe::egui::{self, Color32, Key, RichText, Ui};
 
 /// Draws the chat panel for the shown platform.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
@@ -18,34 +20,47 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         .capabilities
         .unwrap_or(crate::model::Capabilities::UNKNOWN)
         .chat_max_chars;
-    let me = p
-        .account
-        .as_ref()
-        .map_or_else(|| "you".to_owned(), |a| a.display_name.clone());
 
-    ui.heading(format!("Chat · {platform}"));
+    ui.horizontal(|ui| {
+        ui.heading(format!("Chat · {platform}"));
+        feed_status(ui, p);
+    });
+    super::moderation::note(ui, p);
     let input_height = 96.0;
     let log_height = (ui.available_height() - input_height).max(80.0);
     let mut restore = None;
+    let mut moderate = None;
     egui::ScrollArea::vertical()
         .id_salt("chat_log")
         .max_height(log_height)
         .auto_shrink([false, false])
         .stick_to_bottom(true)
         .show(ui, |ui| {
-            if p.sent_chat.is_empty() {
-                ui.label(
-                    RichText::new(
-                        "Messages you send appear here. Reading the live chat comes with the chat connection.",
-                    )
-                    .weak(),
-                );
+            if p.chat.lines.is_empty() && p.chat.sent.is_empty() {
+                ui.label(RichText::new(empty_log_text(p)).weak());
             }
-            for line in &p.sent_chat {
+            let can_moderate = p.capabilities.is_some_and(|c| c.moderation);
+            let me = p.account.as_ref().map(|a| a.id.as_str());
+            for line in &p.chat.lines {
+                let mine = line
+                    .message
+                    .author
+                    .id
+                    .as_deref()
+                    .is_some_and(|a| Some(a) == me);
+                if let Some(picked) = chat_line(ui, line, can_moderate && !mine, cx.now) {
+                    moderate = Some((picked, line.message.author.display_name.clone()));
+                }
+            }
+            let me_name = p
+                .account
+                .as_ref()
+                .map_or_else(|| "you".to_owned(), |a| a.display_name.clone());
+            for sent in &p.chat.sent {
                 ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(&me).strong());
-                    ui.label(&line.message);
-                    match &line.status {
+                    ui.label(RichText::new(&me_name).strong());
+                    ui.label(&sent.message);
+                    match &sent.status {
                         SendStatus::Sending => {
                             ui.label(RichText::new("sending…").small().weak());
                         }
@@ -53,21 +68,179 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                             ui.label(RichText::new("✔ sent").small().color(OK_GREEN));
                         }
                         SendStatus::Failed(why) => {
-                            ui.label(RichText::new(format!("✖ not sent: {why}")).small().color(ERROR));
+                            ui.label(
+                                RichText::new(format!("✖ not sent: {why}"))
+                                    .small()
+                                    .color(ERROR),
+                            );
                             if ui
                                 .small_button("Edit again")
                                 .on_hover_text("Put this message back in the box")
                                 .clicked()
                             {
-                                restore = Some(line.message.clone());
+                                restore = Some(sent.message.clone());
                             }
                         }
                     }
                 });
             }
         });
+    if let Some((action, who)) = moderate {
+        cx.send(Command::Moderate {
+            platform,
+            action,
+            who,
+        });
+    }
     ui.separator();
+    send_box(ui, cx, p, limit, restore);
+}
 
+/// What the log says while it is empty: where chat stands.
+fn empty_log_text(p: &PlatformState) -> String {
+    match &p.chat.status {
+        Some(ChatFeedStatus::Live) => {
+            "No messages yet. New ones appear here as they are written.".into()
+        }
+        Some(ChatFeedStatus::Unavailable(why)) => {
+            format!("Chat cannot be read here: {why}. Messages you send appear here.")
+        }
+        _ => "Connecting to chat…".into(),
+    }
+}
+
+/// The connection beside the heading: a dot and a word, the reason on hover.
+fn feed_status(ui: &mut Ui, p: &PlatformState) {
+    let (text, color, hover) = match &p.chat.status {
+        None | Some(ChatFeedStatus::Connecting) => (
+            "connecting…".to_owned(),
+            ui.visuals().weak_text_color(),
+            "Connecting to the channel's chat".to_owned(),
+        ),
+        Some(ChatFeedStatus::Live) => (
+            "● live".to_owned(),
+            OK_GREEN,
+            "New messages appear as they are written".to_owned(),
+        ),
+        Some(ChatFeedStatus::Retrying { why, retry_in_secs }) => (
+            format!("reconnecting in {retry_in_secs} s"),
+            widgets::CHANGED,
+            format!("Chat was lost: {why}"),
+        ),
+        Some(ChatFeedStatus::Unavailable(why)) => ("not available".to_owned(), ERROR, why.clone()),
+    };
+    ui.label(RichText::new(text).small().color(color))
+        .on_hover_text(hover);
+}
+
+/// One line of chat; answers the moderation action picked from its right-click menu.
+fn chat_line(
+    ui: &mut Ui,
+    line: &ChatLine,
+    can_moderate: bool,
+    now: time::OffsetDateTime,
+) -> Option<ModerationAction> {
+    let m = &line.message;
+    let mut picked = None;
+    ui.horizontal_wrapped(|ui| {
+        ui.spacing_mut().item_spacing.x = 4.0;
+        if m.kind != ChatKind::Message {
+            let icon = match m.kind {
+                ChatKind::Follow => "♥",
+                ChatKind::Subscription => "★",
+                ChatKind::Raid => "⚑",
+                _ => "ℹ",
+            };
+            let text = format!("{icon} {} {}", m.author.display_name, m.content);
+            ui.label(RichText::new(text).italics().color(widgets::CHANGED));
+            return;
+        }
+        if let Some(badge) = role_badge(&m.author.roles) {
+            ui.label(RichText::new(badge.0).small().color(badge.1))
+                .on_hover_text(m.author.roles.join(", "));
+        }
+        let name = ui.label(
+            RichText::new(&m.author.display_name)
+                .strong()
+                .color(name_color(&m.author.display_name)),
+        );
+        let name = match m.sent_at {
+            Some(t) => name.on_hover_text(format!(
+                "{} · {}",
+                m.author.login.as_deref().unwrap_or(&m.author.display_name),
+                widgets::ago(t, now)
+            )),
+            None => name,
+        };
+        let text = if line.deleted {
+            RichText::new(&m.content).strikethrough().weak()
+        } else {
+            RichText::new(&m.content)
+        };
+        let content = ui.label(text);
+        if line.deleted {
+            ui.label(RichText::new("deleted").small().weak());
+        }
+        if can_moderate && let Some(user) = m.author.target() {
+            let message_id = m.id.as_deref().filter(|_| !line.deleted);
+            for response in [name, content] {
+                response.context_menu(|ui| {
+                    if let Some(a) = super::moderation::menu(ui, &user, message_id) {
+                        picked = Some(a);
+                    }
+                });
+            }
+        }
+    });
+    picked
+}
+
+/// A short mark for the most telling role, so moderators and the broadcaster stand out.
+fn role_badge(roles: &[crate::model::Role]) -> Option<(&'static str, Color32)> {
+    let has = |r: &str| roles.iter().any(|x| x == r);
+    if has("broadcaster") {
+        Some(("[host]", widgets::LIVE_RED))
+    } else if has("moderator") {
+        Some(("[mod]", OK_GREEN))
+    } else if has("vip") {
+        Some(("[vip]", Color32::from_rgb(0xD0, 0x60, 0xD0)))
+    } else if has("subscriber") || has("founder") {
+        Some(("[sub]", Color32::from_rgb(0x60, 0x90, 0xF0)))
+    } else {
+        None
+    }
+}
+
+/// A steady colour per name, readable on the dark and the light theme, so a reader can
+/// follow one person down the log.
+fn name_color(name: &str) -> Color32 {
+    const PALETTE: [Color32; 8] = [
+        Color32::from_rgb(0x4F, 0xA3, 0xE0),
+        Color32::from_rgb(0xE0, 0x7B, 0x39),
+        Color32::from_rgb(0x5C, 0xB8, 0x5C),
+        Color32::from_rgb(0xC0, 0x6C, 0xD8),
+        Color32::from_rgb(0xD8, 0x5C, 0x7A),
+        Color32::from_rgb(0x3F, 0xB5, 0xA8),
+        Color32::from_rgb(0xC9, 0xA2, 0x27),
+        Color32::from_rgb(0x8A, 0x8F, 0xE8),
+    ];
+    let hash = name
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)));
+    PALETTE[hash as usize % PALETTE.len()]
+}
+
+/// The box to write in, its counter and budget, and Send.
+fn send_box(
+    ui: &mut Ui,
+    cx: &mut PanelCx<'_>,
+    p: &PlatformState,
+    limit: usize,
+    restore: Option<String>,
+) {
+    let Some(platform) = cx.platform() else {
+        return;
+    };
     let text = cx.view.chat_drafts.entry(platform).or_default();
     if let Some(message) = restore {
         *text = message;
@@ -136,5 +309,32 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             request_id,
         });
         response.request_focus();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_keeps_its_colour_and_names_differ() {
+        assert_eq!(name_color("Aurora"), name_color("Aurora"));
+        let colours: std::collections::HashSet<_> = ["ann", "bob", "cleo", "dan", "eve", "fay"]
+            .iter()
+            .map(|n| name_color(n))
+            .collect();
+        assert!(colours.len() >= 3, "names spread over the palette");
+    }
+
+    #[test]
+    fn the_most_telling_role_wins_the_badge() {
+        let roles = |r: &[&'static str]| -> Vec<crate::model::Role> {
+            r.iter().map(|s| std::borrow::Cow::Borrowed(*s)).collect()
+        };
+        assert_eq!(
+            role_badge(&roles(&["subscriber", "moderator"])).map(|b| b.0),
+            Some("[mod]")
+        );
+        assert_eq!(role_badge(&roles(&["follower"])), None);
     }
 }

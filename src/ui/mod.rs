@@ -5,6 +5,7 @@ pub mod category_picker;
 pub mod channel_extras;
 pub mod chat;
 pub mod languages;
+pub mod moderation;
 pub mod people;
 pub mod settings;
 pub mod status_bar;

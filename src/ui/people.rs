@@ -6,9 +6,7 @@
 use super::PanelCx;
 use super::widgets::{self, OK_GREEN};
 use crate::command::{Command, PeopleSnapshot};
-use crate::model::{
-    FollowerList, ModerationAction, PlatformId, SubscriberList, TargetUser, ViewerList,
-};
+use crate::model::{FollowerList, PlatformId, SubscriberList, TargetUser, ViewerList};
 use crate::state::PlatformState;
 use eframe::egui::{self, RichText, Ui};
 use serde::{Deserialize, Serialize};
@@ -307,15 +305,7 @@ fn viewers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
     let mut toggle = None;
     let can_moderate = p.capabilities.is_some_and(|c| c.moderation);
     let mut moderate = None;
-    match &p.moderation_note {
-        Some(Ok(note)) => {
-            ui.label(RichText::new(note).small().color(widgets::OK_GREEN));
-        }
-        Some(Err(note)) => {
-            ui.label(RichText::new(note).small().color(widgets::ERROR));
-        }
-        None => {}
-    }
+    super::moderation::note(ui, p);
     egui::ScrollArea::vertical()
         .id_salt("viewers_list")
         .auto_shrink([false, false])
@@ -350,8 +340,9 @@ fn viewers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
                             if can_moderate {
                                 name.on_hover_text("Right-click to moderate")
                                     .context_menu(|ui| {
-                                        if let Some(a) = moderation_menu(ui, &v.name) {
-                                            moderate = Some(a);
+                                        let user = TargetUser::Name(v.name.clone());
+                                        if let Some(a) = super::moderation::menu(ui, &user, None) {
+                                            moderate = Some((a, v.name.clone()));
                                         }
                                     });
                             }
@@ -368,10 +359,14 @@ fn viewers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
     {
         state.folded.insert(key);
     }
-    if let Some(action) = moderate
+    if let Some((action, who)) = moderate
         && let Some(platform) = cx.platform()
     {
-        cx.send(Command::Moderate { platform, action });
+        cx.send(Command::Moderate {
+            platform,
+            action,
+            who,
+        });
     }
 }
 
@@ -457,29 +452,6 @@ fn subscribers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
                 });
             }
         });
-}
-
-/// How long the viewer list's "Time out" keeps someone out of chat.
-const TIMEOUT_SECS: u32 = 600;
-
-/// The moderation actions offered on a viewer's name; the one picked, if any.
-fn moderation_menu(ui: &mut Ui, name: &str) -> Option<ModerationAction> {
-    let user = TargetUser::Name(name.to_owned());
-    let mut picked = None;
-    if ui.button("Time out for 10 minutes").clicked() {
-        picked = Some(ModerationAction::Timeout {
-            user: user.clone(),
-            secs: TIMEOUT_SECS,
-            reason: None,
-        });
-    }
-    if ui.button("Ban from chat").clicked() {
-        picked = Some(ModerationAction::Ban { user, reason: None });
-    }
-    if picked.is_some() {
-        ui.close();
-    }
-    picked
 }
 
 #[cfg(test)]

@@ -655,7 +655,7 @@ pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, PlatformErro
     })
 }
 
-trait ClassifyName {
+pub(crate) trait ClassifyName {
     fn classify_name(&self) -> &'static str;
 }
 

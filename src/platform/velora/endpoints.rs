@@ -4,12 +4,12 @@
 //! never assumed full (a live list may hand out a short or even an empty page), and an
 //! entry two pages both carry is listed once.
 
-use super::client::{Call, PLATFORM, VeloraClient};
+use super::client::{Call, ClassifyName, PLATFORM, VeloraClient};
 use super::wire::*;
 use super::{CHAT_MAX_CHARS, TAG_MAX_CHARS, TAGS_MAX, TITLE_MAX_CHARS};
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{
-    Account, CategoryPage, Channel, ChannelChanges, FollowerList, ModerationAction,
+    Account, CategoryPage, Channel, ChannelChanges, ChatMessage, FollowerList, ModerationAction,
     ModerationOutcome, SubscriberList, TargetUser, Viewer, ViewerList,
 };
 use crate::secret::Secret;
@@ -22,6 +22,8 @@ use std::collections::HashSet;
 pub const PAGE_MAX: u32 = 100;
 /// A guard against a server whose cursor never ends a list.
 const MAX_PAGES: usize = 10_000;
+/// The most chat lines the history endpoint gives at once.
+pub const HISTORY_MAX: u32 = 100;
 
 const STREAM_INFO: &str = "api/integrations/oauth/stream/info";
 const STREAM_SETUP: &str = "api/integrations/oauth/stream/setup";
@@ -635,6 +637,41 @@ impl VeloraClient {
     }
 
     // ------------------------------------------------------------ chat
+
+    /// The newest chat lines of the own channel or `channel`, oldest first
+    /// (`GET /api/chat/channels/:channelId/history?limit`, public, at most 100). Lines
+    /// without text and deleted ones are left out.
+    pub async fn chat_history(
+        &self,
+        channel: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<ChatMessage>, PlatformError> {
+        let id = self.channel_or_own(channel).await?;
+        let call = Call::get(format!("api/chat/channels/{id}/history"))
+            .public()
+            .query("limit", limit.clamp(1, HISTORY_MAX));
+        let answer: Value = self.call(call).await?;
+        // Public client code reads either a bare list or `{messages: [..]}`.
+        let history: ChatHistory = match answer {
+            Value::Array(_) => serde_json::from_value(json!({ "messages": answer })),
+            other => serde_json::from_value(super::wire::unwrap_object(other, &["data"])),
+        }
+        .map_err(|e| PlatformError::BadShape {
+            platform: PLATFORM,
+            detail: format!("unexpected chat history ({})", e.classify_name()),
+        })?;
+        let mut lines: Vec<ChatMessage> = history
+            .messages
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(WireChatLine::into_model)
+            .collect();
+        // Oldest first whichever way Velora lists them; lines without a time keep their place.
+        if lines.first().and_then(|m| m.sent_at) > lines.last().and_then(|m| m.sent_at) {
+            lines.reverse();
+        }
+        Ok(lines)
+    }
 
     /// Sends a chat line as the signed-in user to the own channel or `channel`
     /// (`POST /api/integrations/oauth/chat/channels/:channelId/messages` `{message}`,

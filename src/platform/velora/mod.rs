@@ -13,6 +13,7 @@
 //! are read through the public profile and stream endpoints by username.
 
 mod auth;
+pub mod chat;
 mod client;
 mod endpoints;
 pub mod errors;

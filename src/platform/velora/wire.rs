@@ -843,3 +843,78 @@ mod tests {
         assert_eq!(s.key().as_ref().map(Secret::expose), Some("live_abc"));
     }
 }
+
+/// A line of `GET /api/chat/channels/:channelId/history`: `{id, userId, username,
+/// displayName, roles, content, type?, createdAt}` (the message may come as `message`).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WireChatLine {
+    #[serde(default, deserialize_with = "opt_string", alias = "messageId")]
+    pub id: Option<String>,
+    #[serde(flatten)]
+    pub author: WireViewer,
+    #[serde(default, deserialize_with = "opt_string", alias = "message")]
+    pub content: Option<String>,
+    /// `message` for a chat line; anything else is a notice (`follow`, `subscription`,
+    /// `raid`, `system`...).
+    #[serde(default, deserialize_with = "opt_string", rename = "type")]
+    pub kind: Option<String>,
+    #[serde(
+        default,
+        deserialize_with = "opt_time",
+        alias = "sentAt",
+        alias = "timestamp"
+    )]
+    pub created_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "bool_lenient")]
+    pub deleted: bool,
+}
+
+impl WireChatLine {
+    /// The chat line in the model, or `None` for one without text or deleted.
+    pub fn into_model(self) -> Option<crate::model::ChatMessage> {
+        use crate::model::{ChatAuthor, ChatKind, ChatMessage};
+        let content = self.content.filter(|c| !c.trim().is_empty())?;
+        if self.deleted {
+            return None;
+        }
+        let kind = match self.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
+            None | Some("message" | "chat" | "text" | "") => ChatKind::Message,
+            Some("follow") => ChatKind::Follow,
+            Some("subscription" | "subscribe" | "sub" | "resub" | "gift" | "gift_sub") => {
+                ChatKind::Subscription
+            }
+            Some("raid") => ChatKind::Raid,
+            Some(_) => ChatKind::Notice,
+        };
+        let roles = self.author.roles();
+        let login = self.author.name();
+        let display_name = text(self.author.display_name.clone())
+            .or_else(|| login.clone())
+            .unwrap_or_else(|| "Velora".to_owned());
+        Some(ChatMessage {
+            id: text(self.id),
+            author: ChatAuthor {
+                id: text(self.author.user_id),
+                login,
+                display_name,
+                roles,
+            },
+            content,
+            sent_at: self.created_at,
+            kind,
+        })
+    }
+}
+
+/// The answer of the chat history: `{channelId, messages: [..]}` (or a bare list).
+#[derive(Debug, Default, Deserialize)]
+pub struct ChatHistory {
+    #[serde(
+        default,
+        deserialize_with = "lenient_list",
+        alias = "history",
+        alias = "data"
+    )]
+    pub messages: Option<Vec<WireChatLine>>,
+}

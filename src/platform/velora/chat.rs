@@ -1,0 +1,119 @@
+//! Following a Velora channel's chat. Velora's live events come over Socket.IO
+//! (`/ws/events`) or server-sent events whose message shapes nothing public documents; its
+//! chat history endpoint is public and documented, so Stagehand reads chat by asking it for
+//! the newest lines every few seconds and passing on the ones not seen before. The pause
+//! follows the rate limit Velora announces: a sandbox app (30 requests a minute) asks far
+//! less often than a production one (800).
+
+use super::VeloraClient;
+use super::endpoints::HISTORY_MAX;
+use crate::error::PlatformError;
+use crate::platform::chat_feed::{ChatFeedItem, ChatSink};
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+/// The pause between two reads when Velora allows hundreds of calls a minute.
+pub const POLL_EVERY: Duration = Duration::from_secs(2);
+/// The pause when the limit is small (a sandbox app): a quarter of the minute's budget.
+pub const POLL_EVERY_SANDBOX: Duration = Duration::from_secs(8);
+
+/// Reads the own channel's chat until `sink`'s receiver is gone (`Ok`) or a read fails.
+/// The first read passes on the recent history, so the panel opens with context.
+pub async fn follow(client: &VeloraClient, sink: &ChatSink) -> Result<(), PlatformError> {
+    let mut seen = SeenIds::default();
+    let mut connected = false;
+    loop {
+        let lines = client.chat_history(None, HISTORY_MAX).await?;
+        if !connected {
+            connected = true;
+            if sink.send(ChatFeedItem::Connected).is_err() {
+                return Ok(());
+            }
+        }
+        let fresh: Vec<_> = lines.into_iter().filter(|m| seen.first_time(m)).collect();
+        if !fresh.is_empty() && sink.send(ChatFeedItem::Messages(fresh)).is_err() {
+            return Ok(());
+        }
+        let pause = if client.rate_budget().limit >= 300 {
+            POLL_EVERY
+        } else {
+            POLL_EVERY_SANDBOX
+        };
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = sink.closed() => return Ok(()),
+        }
+    }
+}
+
+/// The ids of the lines passed on lately: enough to cover a whole history answer, bounded
+/// so hours of chat do not grow it.
+#[derive(Default)]
+struct SeenIds {
+    order: VecDeque<String>,
+    set: HashSet<String>,
+}
+
+impl SeenIds {
+    const KEEP: usize = 4 * HISTORY_MAX as usize;
+
+    /// True the first time a line is offered. A line without an id is compared by author,
+    /// time and text instead.
+    fn first_time(&mut self, m: &crate::model::ChatMessage) -> bool {
+        let key = match &m.id {
+            Some(id) => id.clone(),
+            None => format!(
+                "{:?}|{:?}|{}",
+                m.author.id,
+                m.sent_at.map(|t| t.unix_timestamp_nanos()),
+                m.content
+            ),
+        };
+        if !self.set.insert(key.clone()) {
+            return false;
+        }
+        self.order.push_back(key);
+        if self.order.len() > Self::KEEP
+            && let Some(old) = self.order.pop_front()
+        {
+            self.set.remove(&old);
+        }
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ChatAuthor, ChatKind, ChatMessage};
+
+    fn line(id: Option<&str>, text: &str) -> ChatMessage {
+        ChatMessage {
+            id: id.map(str::to_owned),
+            author: ChatAuthor {
+                id: Some("u1".into()),
+                display_name: "Ann".into(),
+                ..ChatAuthor::default()
+            },
+            content: text.into(),
+            sent_at: None,
+            kind: ChatKind::Message,
+        }
+    }
+
+    #[test]
+    fn a_line_is_passed_on_once_and_the_memory_stays_bounded() {
+        let mut seen = SeenIds::default();
+        assert!(seen.first_time(&line(Some("m1"), "hi")));
+        assert!(!seen.first_time(&line(Some("m1"), "hi")));
+        assert!(seen.first_time(&line(None, "no id")));
+        assert!(!seen.first_time(&line(None, "no id")));
+        for n in 0..SeenIds::KEEP * 2 {
+            seen.first_time(&line(Some(&format!("x{n}")), "spam"));
+        }
+        assert_eq!(seen.set.len(), SeenIds::KEEP);
+        assert_eq!(seen.order.len(), SeenIds::KEEP);
+        // Long forgotten, so it would pass again: only the recent past is remembered.
+        assert!(seen.first_time(&line(Some("m1"), "hi")));
+    }
+}

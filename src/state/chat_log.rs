@@ -1,0 +1,173 @@
+//! The own channel's chat as the panel shows it: the lines that arrived, each once, the
+//! newest last, at most `ChatLog::KEEP` of them, and the lines the user sent until chat
+//! shows them back. Pure, like the rest of `state`.
+
+use super::{SendStatus, SentChat};
+use crate::command::ChatFeedStatus;
+use crate::model::ChatMessage;
+use std::collections::{HashSet, VecDeque};
+
+/// A chat line and what became of it here.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChatLine {
+    pub message: ChatMessage,
+    /// Deleted by a moderator from this window: shown struck out rather than dropped, so
+    /// the log does not jump under the reader.
+    pub deleted: bool,
+}
+
+/// The chat of one platform's own channel.
+#[derive(Clone, Debug, Default)]
+pub struct ChatLog {
+    pub lines: VecDeque<ChatLine>,
+    /// Ids of the lines in `lines`, to drop a repeat (a replay after reconnecting).
+    ids: HashSet<String>,
+    /// Lines the user sent that chat has not shown back yet (sending, failed, or sent and
+    /// not echoed: on a platform whose chat cannot be read they stay here).
+    pub sent: Vec<SentChat>,
+    /// The connection, once the backend said anything about it.
+    pub status: Option<ChatFeedStatus>,
+}
+
+impl ChatLog {
+    /// How many lines are kept: hours of a busy chat would otherwise grow without end.
+    pub const KEEP: usize = 1000;
+
+    /// Adds new lines, oldest first. A line already shown is skipped; a line that shows one
+    /// the user sent (same id, or for platforms without ids the same author and text)
+    /// takes the place of the pending one. `me` is the signed-in user's id.
+    pub fn extend(&mut self, messages: Vec<ChatMessage>, me: Option<&str>) {
+        for message in messages {
+            if let Some(id) = &message.id
+                && !self.ids.insert(id.clone())
+            {
+                continue;
+            }
+            self.take_echo(&message, me);
+            self.lines.push_back(ChatLine {
+                message,
+                deleted: false,
+            });
+            while self.lines.len() > Self::KEEP {
+                if let Some(old) = self.lines.pop_front()
+                    && let Some(id) = old.message.id
+                {
+                    self.ids.remove(&id);
+                }
+            }
+        }
+    }
+
+    /// Drops the sent line that `message` shows back, if it is one.
+    fn take_echo(&mut self, message: &ChatMessage, me: Option<&str>) {
+        let by_id = |s: &SentChat| {
+            message.id.is_some() && s.platform_id.as_deref() == message.id.as_deref()
+        };
+        let by_text = |s: &SentChat| {
+            s.platform_id.is_none()
+                && s.status == SendStatus::Sent
+                && me.is_some()
+                && message.author.id.as_deref() == me
+                && s.message.trim() == message.content.trim()
+        };
+        if let Some(at) = self.sent.iter().position(by_id) {
+            self.sent.remove(at);
+        } else if let Some(at) = self.sent.iter().position(by_text) {
+            self.sent.remove(at);
+        }
+    }
+
+    /// Marks a line deleted (a moderator removed it from this window).
+    pub fn mark_deleted(&mut self, message_id: &str) {
+        for line in self.lines.iter_mut() {
+            if line.message.id.as_deref() == Some(message_id) {
+                line.deleted = true;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ChatAuthor, ChatKind};
+
+    fn line(id: Option<&str>, author: &str, text: &str) -> ChatMessage {
+        ChatMessage {
+            id: id.map(str::to_owned),
+            author: ChatAuthor {
+                id: Some(author.into()),
+                login: Some(author.into()),
+                display_name: author.into(),
+                roles: Vec::new(),
+            },
+            content: text.into(),
+            sent_at: None,
+            kind: ChatKind::Message,
+        }
+    }
+
+    fn sent(request_id: u64, text: &str, platform_id: Option<&str>) -> SentChat {
+        SentChat {
+            request_id,
+            message: text.into(),
+            status: SendStatus::Sent,
+            platform_id: platform_id.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn a_replayed_line_is_shown_once() {
+        let mut log = ChatLog::default();
+        log.extend(vec![line(Some("1"), "ann", "hi")], None);
+        log.extend(
+            vec![line(Some("1"), "ann", "hi"), line(Some("2"), "bob", "yo")],
+            None,
+        );
+        let texts: Vec<_> = log
+            .lines
+            .iter()
+            .map(|l| l.message.content.as_str())
+            .collect();
+        assert_eq!(texts, ["hi", "yo"]);
+    }
+
+    #[test]
+    fn the_log_keeps_the_newest_lines_and_forgets_old_ids() {
+        let mut log = ChatLog::default();
+        let many = (0..ChatLog::KEEP + 10)
+            .map(|n| line(Some(&n.to_string()), "ann", &format!("line {n}")))
+            .collect();
+        log.extend(many, None);
+        assert_eq!(log.lines.len(), ChatLog::KEEP);
+        assert_eq!(log.lines[0].message.content, "line 10");
+        assert_eq!(log.ids.len(), ChatLog::KEEP);
+    }
+
+    #[test]
+    fn a_sent_line_gives_way_to_its_echo_by_id_or_by_author_and_text() {
+        let mut log = ChatLog::default();
+        log.sent.push(sent(1, "with id", Some("m9")));
+        log.sent.push(sent(2, "no id", None));
+        log.sent.push(sent(3, "someone else said it", None));
+        log.extend(vec![line(Some("m9"), "me", "with id")], Some("me"));
+        log.extend(vec![line(None, "me", "no id")], Some("me"));
+        // The same words from someone else are not the echo.
+        log.extend(vec![line(None, "bob", "someone else said it")], Some("me"));
+        let left: Vec<_> = log.sent.iter().map(|s| s.request_id).collect();
+        assert_eq!(left, [3]);
+        assert_eq!(log.lines.len(), 3);
+    }
+
+    #[test]
+    fn a_deleted_line_stays_in_place_marked() {
+        let mut log = ChatLog::default();
+        log.extend(
+            vec![line(Some("1"), "ann", "spam"), line(Some("2"), "bob", "ok")],
+            None,
+        );
+        log.mark_deleted("1");
+        assert!(log.lines[0].deleted);
+        assert!(!log.lines[1].deleted);
+    }
+}
