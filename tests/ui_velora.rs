@@ -198,3 +198,99 @@ fn velora_s_form_has_tags_and_no_language_or_audience() {
         "no commercials on Velora"
     );
 }
+
+#[test]
+fn live_chat_shows_up_and_a_line_is_deleted_from_its_menu() {
+    let mut w = window();
+    let viewer = w
+        .sim
+        .chat_log()
+        .into_iter()
+        .find(|l| l.sender_id != w.sim.streamer().id)
+        .expect("a viewer who chatted")
+        .sender_username;
+    let said = w
+        .sim
+        .say(&viewer, "buy cheap followers at spam.example")
+        .expect("a known user");
+    w.wait_for("the line in the chat panel", |app| {
+        app.state().platforms[&VELORA]
+            .chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(said.as_str()))
+    });
+    assert!(
+        w.harness.query_by_label_contains("● live").is_some(),
+        "the panel says chat is live"
+    );
+    w.harness
+        .get_by_label("buy cheap followers at spam.example")
+        .click_secondary();
+    w.harness.run_steps(2);
+    w.harness
+        .get_by_label("Delete this message")
+        .click_accesskit();
+    w.wait_for("the moderation answer", |app| {
+        app.state().platforms[&VELORA].moderation_note.is_some()
+    });
+    let log = w.sim.moderation_log();
+    let last = log.last().expect("Velora received the action");
+    assert_eq!(last.action, "delete");
+    assert_eq!(last.message_id.as_deref(), Some(said.as_str()));
+    assert!(
+        w.sim
+            .chat_log()
+            .iter()
+            .any(|l| l.message_id == said && l.deleted),
+        "Velora deleted it"
+    );
+    assert!(
+        w.harness
+            .query_by_label_contains("Deleted a message of")
+            .is_some(),
+        "the window says it worked"
+    );
+    let p = &w.harness.state().state().platforms[&VELORA];
+    assert!(
+        p.chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(said.as_str()) && l.deleted),
+        "the line is shown deleted"
+    );
+}
+
+#[test]
+fn a_sent_line_gives_way_to_its_echo_in_chat() {
+    let mut w = window();
+    w.harness.get_by_label("Message").focus();
+    w.harness.run_steps(1);
+    w.harness
+        .get_by_label("Message")
+        .type_text("thanks for the raid!");
+    w.harness.run_steps(1);
+    w.harness.key_press(egui::Key::Enter);
+    w.wait_for("the echo", |app| {
+        let chat = &app.state().platforms[&VELORA].chat;
+        chat.sent.is_empty()
+            && chat
+                .lines
+                .iter()
+                .any(|l| l.message.content == "thanks for the raid!")
+    });
+    let me = w.sim.streamer();
+    let line = w
+        .sim
+        .chat_log()
+        .into_iter()
+        .find(|l| l.text == "thanks for the raid!")
+        .expect("Velora has it");
+    assert_eq!(line.sender_id, me.id);
+    // Shown once: the echo, not the pending line beside it.
+    w.harness.run_steps(2);
+    assert_eq!(
+        w.harness.query_all_by_label("thanks for the raid!").count(),
+        1
+    );
+}

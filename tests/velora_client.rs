@@ -6,7 +6,10 @@
 
 use stagehand::config::{TwitchConfig, VeloraConfig};
 use stagehand::error::{ErrorKind, PlatformError};
-use stagehand::model::{Audience, ChannelChanges, ModerationAction, PlatformId, TargetUser};
+use stagehand::model::{
+    Audience, ChannelChanges, ChatKind, ModerationAction, PlatformId, TargetUser,
+};
+use stagehand::platform::chat_feed::ChatFeedItem;
 use stagehand::platform::twitch::TwitchClient;
 use stagehand::platform::velora::{self, TokenPair, VeloraClient, pkce_challenge, pkce_pair};
 use stagehand::platform::{ChannelTarget, PlatformClient};
@@ -17,6 +20,7 @@ use stagehand::sim::velora::{
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 const REDIRECT: &str = "http://localhost:8919/";
 
@@ -774,6 +778,133 @@ async fn timeout_ban_and_delete_each_report_what_velora_said() {
         .expect_err("unknown user");
     assert_eq!(e.kind(), ErrorKind::NotFound);
     assert_eq!(sim.moderation_log().len(), before);
+}
+
+/// Waits for the next chat report, failing the test after `secs` without one.
+async fn next_item(rx: &mut UnboundedReceiver<ChatFeedItem>, secs: u64) -> ChatFeedItem {
+    tokio::time::timeout(Duration::from_secs(secs), rx.recv())
+        .await
+        .expect("a chat report in time")
+        .expect("the feed is still open")
+}
+
+#[tokio::test]
+async fn chat_history_comes_oldest_first_with_authors_and_roles() {
+    let sim = sim().await;
+    let p = streamer(&sim);
+    let me = sim.streamer();
+    let said = sim.chat_log();
+    let lines = p.chat_history(None, 100).await.expect("history");
+    assert_eq!(lines.len(), said.len().min(100));
+    let ids: Vec<_> = lines.iter().filter_map(|m| m.id.clone()).collect();
+    let expected: Vec<_> = said.iter().map(|l| l.message_id.clone()).collect();
+    assert_eq!(ids, expected[expected.len() - ids.len()..], "oldest first");
+    let first = &lines[0];
+    assert_eq!(first.author.id.as_deref(), Some(said[0].sender_id.as_str()));
+    assert_eq!(
+        first.author.login.as_deref(),
+        Some(said[0].sender_username.as_str())
+    );
+    assert!(!first.author.display_name.is_empty());
+    assert!(lines.iter().all(|m| m.sent_at.is_some()));
+    // Read without a sign-in too (the endpoint is public), by the channel's name.
+    let anonymous = VeloraClient::new(config(&sim, None)).expect("client");
+    let by_name = anonymous
+        .chat_history(Some(&me.username), 5)
+        .await
+        .expect("public history");
+    assert_eq!(by_name.len(), 5);
+    assert_eq!(by_name.last(), lines.last());
+}
+
+#[tokio::test]
+async fn surprising_chat_history_is_read_leniently_or_explained() {
+    let sim = sim().await;
+    let p = streamer(&sim);
+    // A bare list, newest first, with a broken item, a deleted line and a notice.
+    sim.inject(
+        FaultRule::new(Fault::Raw {
+            http: 200,
+            content_type: "application/json".into(),
+            body: r#"[
+              {"id":"m3","userId":"u2","username":"bo","roles":"moderator","message":"third","createdAt":"2026-11-26T10:00:03Z"},
+              {"id":"m2","userId":"u1","username":"al","content":"gone","deleted":true,"createdAt":"2026-11-26T10:00:02Z"},
+              42,
+              {"id":"m1","userId":"u1","username":"al","displayName":"Al","type":"follow","content":"followed","createdAt":1795687201}
+            ]"#
+            .into(),
+        })
+        .on_path("/history"),
+    );
+    let lines = p.chat_history(None, 10).await.expect("lenient");
+    let ids: Vec<_> = lines.iter().filter_map(|m| m.id.as_deref()).collect();
+    assert_eq!(ids, ["m1", "m3"]);
+    assert_eq!(lines[0].kind, ChatKind::Follow);
+    assert_eq!(lines[1].author.roles, ["moderator"]);
+    assert_eq!(lines[1].author.display_name, "bo");
+
+    sim.inject(FaultRule::new(Fault::ServerErrorHtml).on_path("/history"));
+    let e = p.chat_history(None, 10).await.expect_err("a gateway page");
+    assert!(e.to_string().contains("not its API's JSON"), "{e}");
+}
+
+#[tokio::test]
+async fn following_chat_passes_each_new_line_on_once() {
+    let sim = sim().await;
+    let p = platform(&sim);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let follow = tokio::spawn({
+        let p = p.clone();
+        async move { p.follow_chat(&tx).await }
+    });
+    assert_eq!(next_item(&mut rx, 10).await, ChatFeedItem::Connected);
+    let ChatFeedItem::Messages(history) = next_item(&mut rx, 10).await else {
+        panic!("the recent history first");
+    };
+    assert!(!history.is_empty());
+    let viewer = sim
+        .chat_log()
+        .into_iter()
+        .find(|l| l.sender_id != sim.streamer().id)
+        .expect("a viewer who chatted");
+    let id = sim
+        .say(&viewer.sender_username, "hello from the site")
+        .expect("a known user");
+    let ChatFeedItem::Messages(new) = next_item(&mut rx, 15).await else {
+        panic!("lines, not another connection");
+    };
+    assert_eq!(
+        new.len(),
+        1,
+        "only the new line, not the history again: {new:?}"
+    );
+    assert_eq!(new[0].id.as_deref(), Some(id.as_str()));
+    assert_eq!(new[0].content, "hello from the site");
+    assert_eq!(
+        new[0].author.login.as_deref(),
+        Some(viewer.sender_username.as_str())
+    );
+
+    // A failing read ends the follow with the reason; the backend retries.
+    sim.inject(FaultRule::new(Fault::ServerErrorHtml).on_path("/history"));
+    let e = tokio::time::timeout(Duration::from_secs(15), follow)
+        .await
+        .expect("the follow ends")
+        .expect("no panic")
+        .expect_err("a failure");
+    assert!(e.to_string().contains("not its API's JSON"), "{e}");
+}
+
+#[tokio::test]
+async fn following_chat_stops_when_nobody_listens() {
+    let sim = sim().await;
+    let p = platform(&sim);
+    let (tx, rx) = mpsc::unbounded_channel();
+    drop(rx);
+    let result = tokio::time::timeout(Duration::from_secs(10), p.follow_chat(&tx))
+        .await
+        .expect("returns at once");
+    assert!(result.is_ok());
 }
 
 #[tokio::test]

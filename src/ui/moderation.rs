@@ -41,7 +41,8 @@ pub fn menu(ui: &mut Ui, user: &TargetUser, message_id: Option<&str>) -> Option<
     picked
 }
 
-/// What the last moderation action did, in green, or why it failed, in red.
+/// What the last moderation action did, in green, or why it failed, in red. Shown once, at
+/// the top of the chat panel, whether the action came from chat or the viewer list.
 pub fn note(ui: &mut Ui, p: &PlatformState) {
     match &p.moderation_note {
         Some(Ok(note)) => {

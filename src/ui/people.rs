@@ -305,7 +305,6 @@ fn viewers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
     let mut toggle = None;
     let can_moderate = p.capabilities.is_some_and(|c| c.moderation);
     let mut moderate = None;
-    super::moderation::note(ui, p);
     egui::ScrollArea::vertical()
         .id_salt("viewers_list")
         .auto_shrink([false, false])

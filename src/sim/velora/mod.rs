@@ -340,6 +340,14 @@ impl VeloraSim {
             .collect()
     }
 
+    /// Makes `username` say `text` in the streamer's chat, as if typed on Velora's site;
+    /// answers the message id, or `None` for an unknown user.
+    pub fn say(&self, username: &str, text: &str) -> Option<String> {
+        let mut world = self.shared.world();
+        let user = world.find_user(username)?;
+        Some(world.post_chat(user, text))
+    }
+
     /// Every moderation action taken through the API, oldest first.
     pub fn moderation_log(&self) -> Vec<SimModeration> {
         let world = self.shared.world();
