@@ -1,5 +1,6 @@
 //! The CPU time of one frame of the full window, headless (`logic` + `ui` + tessellation),
-//! with 100,000 viewers, 10,000 followers, 1,000 subscribers and 200 categories loaded,
+//! with 100,000 viewers, 10,000 followers, 1,000 subscribers, 200 categories and a full chat
+//! log (1,000 lines) loaded,
 //! against the same window with nothing loaded. Target: the loaded frame within 2x the empty
 //! one and under 1 ms.
 
@@ -95,6 +96,36 @@ fn load(app: &mut StagehandApp) {
             })
             .collect(),
     }));
+    let said = [
+        "hi!",
+        "what game is this?",
+        "gg",
+        "that jump though 😂",
+        "안녕하세요 from Seoul",
+    ];
+    let messages = (0..stagehand::state::ChatLog::KEEP)
+        .map(|i| ChatMessage {
+            id: Some(format!("m{i}")),
+            author: ChatAuthor {
+                id: Some(format!("u{}", i % 97)),
+                login: Some(format!("viewer{}", i % 97)),
+                display_name: format!("Viewer {}", i % 97),
+                roles: if i % 7 == 0 {
+                    vec!["moderator".into()]
+                } else {
+                    Vec::new()
+                },
+            },
+            content: said[i % said.len()].repeat(1 + i % 4),
+            sent_at: Some(now - time::Duration::seconds(i as i64)),
+            kind: if i % 50 == 0 {
+                ChatKind::Follow
+            } else {
+                ChatKind::Message
+            },
+        })
+        .collect();
+    p.chat.extend(messages, Some("1"));
     p.categories.page = CategoryPage {
         categories: (0..200)
             .map(|i| Category {

@@ -489,7 +489,12 @@ async fn chat_send_reaches_the_channel_once() {
         &stand_in(&sim),
     )
     .await;
-    assert_eq!(json(&out), serde_json::json!({ "sent": true }));
+    let v = json(&out);
+    assert_eq!(v["sent"], true);
+    assert!(
+        v["message_id"].as_str().is_some_and(|id| !id.is_empty()),
+        "Twitch's message id: {v}"
+    );
     let copies = sim
         .chat_log()
         .iter()

@@ -322,7 +322,7 @@ async fn chat_send_reaches_the_channel_once_and_an_overlong_line_never() {
         )
         .await,
     );
-    assert_eq!(v, serde_json::json!({ "sent": true }));
+    assert_eq!(v["sent"], true);
     let sent: Vec<_> = sim
         .chat_log()
         .into_iter()
@@ -330,6 +330,11 @@ async fn chat_send_reaches_the_channel_once_and_an_overlong_line_never() {
         .collect();
     assert_eq!(sent.len(), 1, "sent once");
     assert_eq!(sent[0].sender_id, sim.streamer().id);
+    assert_eq!(
+        v["message_id"].as_str(),
+        Some(sent[0].message_id.as_str()),
+        "the id a script needs to delete it"
+    );
 
     let requests = sim.request_count();
     let long = "é".repeat(501);
@@ -798,4 +803,59 @@ async fn demo_runs_every_command_against_the_built_in_simulator() {
     assert_eq!(key["regenerated"], true);
     let out = json(&run(&["--demo", "--json", "velora", "logout"], &[]).await);
     assert_eq!(out["signed_out"], true);
+}
+
+// ---------------------------------------------------------------- chat follow
+
+#[tokio::test(flavor = "multi_thread")]
+async fn chat_follow_prints_new_lines_as_json_objects_and_stops_at_the_count() {
+    let sim = sim().await;
+    let env = stand_in(&sim);
+    let history: Vec<String> = sim.chat_log().into_iter().map(|l| l.text).collect();
+    let viewer = sim
+        .chat_log()
+        .into_iter()
+        .find(|l| l.sender_id != sim.streamer().id)
+        .expect("a viewer who chatted")
+        .sender_username;
+    let child = command(
+        &["--json", "velora", "chat", "follow", "--count", "2"],
+        &env,
+        &config_path("shared-never-written"),
+    )
+    .stdout(std::process::Stdio::piped())
+    .spawn()
+    .expect("the binary runs");
+    // Say something until the command has seen two lines; it cannot tell us when it is
+    // listening, so the first lines may come before it does.
+    let mut said = Vec::new();
+    let waiting = child.wait_with_output();
+    tokio::pin!(waiting);
+    let mut n = 0;
+    let out = loop {
+        tokio::select! {
+            out = &mut waiting => break out.expect("the binary ends"),
+            () = tokio::time::sleep(std::time::Duration::from_millis(700)) => {
+                n += 1;
+                assert!(n < 60, "chat follow never stopped");
+                let text = format!("line number {n}");
+                sim.say(&viewer, &text).expect("a known user");
+                said.push(text);
+            }
+        }
+    };
+    assert!(out.status.success(), "stderr: {}", stderr(&out));
+    let printed: Vec<Value> = stdout(&out)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(printed.len(), 2, "stops at the count");
+    for line in &printed {
+        let text = line["content"].as_str().expect("content");
+        assert!(said.iter().any(|s| s == text), "a new line: {text}");
+        assert!(!history.iter().any(|h| h == text), "not the history");
+        assert_eq!(line["author"]["login"], viewer.as_str());
+        assert_eq!(line["kind"], "message");
+        assert!(line["id"].as_str().is_some());
+    }
 }

@@ -858,8 +858,8 @@ async fn following_chat_passes_each_new_line_on_once() {
         async move { p.follow_chat(&tx).await }
     });
     assert_eq!(next_item(&mut rx, 10).await, ChatFeedItem::Connected);
-    let ChatFeedItem::Messages(history) = next_item(&mut rx, 10).await else {
-        panic!("the recent history first");
+    let ChatFeedItem::Backlog(history) = next_item(&mut rx, 10).await else {
+        panic!("the recent history first, as the backlog");
     };
     assert!(!history.is_empty());
     let viewer = sim

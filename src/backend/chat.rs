@@ -83,7 +83,7 @@ fn forward(out: &Emitter, platform: crate::model::PlatformId, item: ChatFeedItem
             });
             true
         }
-        ChatFeedItem::Messages(messages) => {
+        ChatFeedItem::Backlog(messages) | ChatFeedItem::Messages(messages) => {
             if !messages.is_empty() {
                 out.emit(Event::ChatArrived { platform, messages });
             }

@@ -233,6 +233,13 @@ pub enum ChatCommand {
         #[arg(long)]
         id: Option<String>,
     },
+    /// Print your channel's chat as it is written, one message per line (with --json, one
+    /// JSON object per line), until interrupted or --count messages.
+    Follow {
+        /// Stop after this many messages.
+        #[arg(long)]
+        count: Option<usize>,
+    },
 }
 
 fn parse_audience(s: &str) -> Result<Audience, String> {

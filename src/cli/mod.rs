@@ -12,6 +12,7 @@
 //! `velora` (Velora's PKCE sign-in).
 
 mod args;
+mod follow;
 mod output;
 mod session;
 mod signin;
@@ -32,6 +33,18 @@ use std::process::ExitCode;
 /// Runs a headless command and returns the process exit status.
 pub async fn run(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
     let (platform, command) = command.split();
+    if let HeadlessCommand::Chat {
+        command: ChatCommand::Follow { count },
+    } = command
+    {
+        return match follow::run(demo, json, platform, count).await {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(line) => {
+                eprintln!("stagehand: {}", one_line(&line));
+                ExitCode::from(1)
+            }
+        };
+    }
     match execute(demo, platform, command).await {
         Ok(output) => {
             let text = if json { output.json } else { output.text };
@@ -193,6 +206,9 @@ async fn execute(
             output::subscribers(&*result.map_err(err)?)
         }
         HeadlessCommand::Chat {
+            command: ChatCommand::Follow { .. },
+        } => Err(unexpected()),
+        HeadlessCommand::Chat {
             command: ChatCommand::Send { message, id },
         } => {
             let message = message.join(" ");
@@ -208,8 +224,16 @@ async fn execute(
             let Event::ChatSent { result, .. } = event else {
                 return Err(unexpected());
             };
-            result.map_err(err)?;
-            output(&serde_json::json!({ "sent": true }), "sent\n".into())
+            // The id is what `delete-message` takes; Trovo gives none.
+            let message_id = result.map_err(err)?;
+            let text = match &message_id {
+                Some(id) => format!("sent (message id {id})\n"),
+                None => "sent\n".into(),
+            };
+            output(
+                &serde_json::json!({ "sent": true, "message_id": message_id }),
+                text,
+            )
         }
         HeadlessCommand::Whoami => {
             let event = session.ask(|_| Command::LoadAccount { platform }).await?;

@@ -10,6 +10,9 @@ use tokio::sync::mpsc;
 pub enum ChatFeedItem {
     /// The connection is up: what arrives from now on is live.
     Connected,
+    /// Lines written before the connection came up (a history read, a replay on connect),
+    /// oldest first: context for a reader, not news for a bot.
+    Backlog(Vec<ChatMessage>),
     /// New lines, oldest first. A connection may repeat a line it sent before (a replay
     /// after reconnecting); the receiver tells them apart by id.
     Messages(Vec<ChatMessage>),

@@ -10,6 +10,9 @@ use std::collections::{HashSet, VecDeque};
 /// A chat line and what became of it here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatLine {
+    /// Counts up from 0 in arrival order and never repeats within a log: a stable key for
+    /// the panel's layout cache.
+    pub seq: u64,
     pub message: ChatMessage,
     /// Deleted by a moderator from this window: shown struck out rather than dropped, so
     /// the log does not jump under the reader.
@@ -27,6 +30,7 @@ pub struct ChatLog {
     pub sent: Vec<SentChat>,
     /// The connection, once the backend said anything about it.
     pub status: Option<ChatFeedStatus>,
+    next_seq: u64,
 }
 
 impl ChatLog {
@@ -45,9 +49,11 @@ impl ChatLog {
             }
             self.take_echo(&message, me);
             self.lines.push_back(ChatLine {
+                seq: self.next_seq,
                 message,
                 deleted: false,
             });
+            self.next_seq += 1;
             while self.lines.len() > Self::KEEP {
                 if let Some(old) = self.lines.pop_front()
                     && let Some(id) = old.message.id
@@ -141,6 +147,11 @@ mod tests {
         log.extend(many, None);
         assert_eq!(log.lines.len(), ChatLog::KEEP);
         assert_eq!(log.lines[0].message.content, "line 10");
+        assert_eq!(log.lines[0].seq, 10);
+        assert_eq!(
+            log.lines.back().map(|l| l.seq),
+            Some(ChatLog::KEEP as u64 + 9)
+        );
         assert_eq!(log.ids.len(), ChatLog::KEEP);
     }
 

@@ -8,8 +8,9 @@ use super::PanelCx;
 use super::widgets::{self, ERROR, OK_GREEN};
 use crate::command::{ChatFeedStatus, Command};
 use crate::model::{ChatKind, ModerationAction};
-use crate::state::{ChatLine, PlatformState, SendStatus};
+use crate::state::{ChatLine, PlatformState, SendStatus, SentChat};
 use eframe::egui::{self, Color32, Key, RichText, Ui};
+use std::collections::HashMap;
 
 /// Draws the chat panel for the shown platform.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
@@ -30,25 +31,39 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     let log_height = (ui.available_height() - input_height).max(80.0);
     let mut restore = None;
     let mut moderate = None;
+    let layout = &mut cx.local.chat;
     egui::ScrollArea::vertical()
         .id_salt("chat_log")
         .max_height(log_height)
         .auto_shrink([false, false])
         .stick_to_bottom(true)
-        .show(ui, |ui| {
+        .show_viewport(ui, |ui, viewport| {
             if p.chat.lines.is_empty() && p.chat.sent.is_empty() {
                 ui.label(RichText::new(empty_log_text(p)).weak());
             }
             let can_moderate = p.capabilities.is_some_and(|c| c.moderation);
             let me = p.account.as_ref().map(|a| a.id.as_str());
+            layout.start(ui.available_width(), p.chat.lines.front().map(|l| l.seq));
+            let top = ui.max_rect().top();
             for line in &p.chat.lines {
+                // A line known to lie outside the view only takes its room: a full log
+                // costs what the visible lines cost.
+                let y = ui.cursor().top() - top;
+                if let Some(h) = layout.height(line.seq)
+                    && (y + h < viewport.min.y || y > viewport.max.y)
+                {
+                    ui.allocate_space(egui::vec2(ui.available_width(), h));
+                    continue;
+                }
                 let mine = line
                     .message
                     .author
                     .id
                     .as_deref()
                     .is_some_and(|a| Some(a) == me);
-                if let Some(picked) = chat_line(ui, line, can_moderate && !mine, cx.now) {
+                let (picked, height) = chat_line(ui, line, can_moderate && !mine, cx.now);
+                layout.remember(line.seq, height);
+                if let Some(picked) = picked {
                     moderate = Some((picked, line.message.author.display_name.clone()));
                 }
             }
@@ -57,32 +72,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                 .as_ref()
                 .map_or_else(|| "you".to_owned(), |a| a.display_name.clone());
             for sent in &p.chat.sent {
-                ui.horizontal_wrapped(|ui| {
-                    ui.label(RichText::new(&me_name).strong());
-                    ui.label(&sent.message);
-                    match &sent.status {
-                        SendStatus::Sending => {
-                            ui.label(RichText::new("sending…").small().weak());
-                        }
-                        SendStatus::Sent => {
-                            ui.label(RichText::new("✔ sent").small().color(OK_GREEN));
-                        }
-                        SendStatus::Failed(why) => {
-                            ui.label(
-                                RichText::new(format!("✖ not sent: {why}"))
-                                    .small()
-                                    .color(ERROR),
-                            );
-                            if ui
-                                .small_button("Edit again")
-                                .on_hover_text("Put this message back in the box")
-                                .clicked()
-                            {
-                                restore = Some(sent.message.clone());
-                            }
-                        }
-                    }
-                });
+                sent_line(ui, &me_name, sent, &mut restore);
             }
         });
     if let Some((action, who)) = moderate {
@@ -94,6 +84,68 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     }
     ui.separator();
     send_box(ui, cx, p, limit, restore);
+}
+
+/// A line the user sent that chat has not shown back yet, with where it stands; a failed
+/// one can be put back into the box.
+fn sent_line(ui: &mut Ui, me: &str, sent: &SentChat, restore: &mut Option<String>) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new(me).strong());
+        ui.label(&sent.message);
+        match &sent.status {
+            SendStatus::Sending => {
+                ui.label(RichText::new("sending…").small().weak());
+            }
+            SendStatus::Sent => {
+                ui.label(RichText::new("✔ sent").small().color(OK_GREEN));
+            }
+            SendStatus::Failed(why) => {
+                ui.label(
+                    RichText::new(format!("✖ not sent: {why}"))
+                        .small()
+                        .color(ERROR),
+                );
+                if ui
+                    .small_button("Edit again")
+                    .on_hover_text("Put this message back in the box")
+                    .clicked()
+                {
+                    *restore = Some(sent.message.clone());
+                }
+            }
+        }
+    });
+}
+
+/// The height of each chat line as last drawn, at the log's width, so lines outside the
+/// view can be skipped. Forgotten when the width changes (the lines wrap anew).
+#[derive(Default)]
+pub struct ChatLayout {
+    width: f32,
+    heights: HashMap<u64, f32>,
+}
+
+impl ChatLayout {
+    /// Called once a frame before the lines: drops heights of another width and of lines
+    /// that left the log (`first` is the oldest line's `seq`).
+    fn start(&mut self, width: f32, first: Option<u64>) {
+        if (self.width - width).abs() > 0.5 {
+            self.width = width;
+            self.heights.clear();
+        }
+        if self.heights.len() > 2 * crate::state::ChatLog::KEEP {
+            let first = first.unwrap_or(u64::MAX);
+            self.heights.retain(|seq, _| *seq >= first);
+        }
+    }
+
+    fn height(&self, seq: u64) -> Option<f32> {
+        self.heights.get(&seq).copied()
+    }
+
+    fn remember(&mut self, seq: u64, height: f32) {
+        self.heights.insert(seq, height);
+    }
 }
 
 /// What the log says while it is empty: where chat stands.
@@ -133,16 +185,17 @@ fn feed_status(ui: &mut Ui, p: &PlatformState) {
         .on_hover_text(hover);
 }
 
-/// One line of chat; answers the moderation action picked from its right-click menu.
+/// One line of chat; answers the moderation action picked from its right-click menu, and
+/// the height the line took.
 fn chat_line(
     ui: &mut Ui,
     line: &ChatLine,
     can_moderate: bool,
     now: time::OffsetDateTime,
-) -> Option<ModerationAction> {
+) -> (Option<ModerationAction>, f32) {
     let m = &line.message;
     let mut picked = None;
-    ui.horizontal_wrapped(|ui| {
+    let drawn = ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
         if m.kind != ChatKind::Message {
             let icon = match m.kind {
@@ -192,7 +245,7 @@ fn chat_line(
             }
         }
     });
-    picked
+    (picked, drawn.response.rect.height())
 }
 
 /// A short mark for the most telling role, so moderators and the broadcaster stand out.

@@ -52,6 +52,7 @@ pub struct LocalState {
     pub extras: channel_extras::ExtrasState,
     /// On a narrow window the chat shares the centre with the people lists.
     pub narrow_shows_chat: bool,
+    pub chat: chat::ChatLayout,
 }
 
 /// What a panel gets to draw with and to ask for things.

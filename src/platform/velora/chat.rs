@@ -18,10 +18,13 @@ pub const POLL_EVERY: Duration = Duration::from_secs(2);
 pub const POLL_EVERY_SANDBOX: Duration = Duration::from_secs(8);
 
 /// Reads the own channel's chat until `sink`'s receiver is gone (`Ok`) or a read fails.
-/// The first read passes on the recent history, so the panel opens with context.
+/// The first read passes on the recent history as the backlog, so the panel opens with
+/// context.
 pub async fn follow(client: &VeloraClient, sink: &ChatSink) -> Result<(), PlatformError> {
     let mut seen = SeenIds::default();
     let mut connected = false;
+    // The first read is the history; every later one is news.
+    let mut backlog = true;
     loop {
         let lines = client.chat_history(None, HISTORY_MAX).await?;
         if !connected {
@@ -31,7 +34,14 @@ pub async fn follow(client: &VeloraClient, sink: &ChatSink) -> Result<(), Platfo
             }
         }
         let fresh: Vec<_> = lines.into_iter().filter(|m| seen.first_time(m)).collect();
-        if !fresh.is_empty() && sink.send(ChatFeedItem::Messages(fresh)).is_err() {
+        let fresh_is_empty = fresh.is_empty();
+        let item = if backlog {
+            ChatFeedItem::Backlog(fresh)
+        } else {
+            ChatFeedItem::Messages(fresh)
+        };
+        backlog = false;
+        if !fresh_is_empty && sink.send(item).is_err() {
             return Ok(());
         }
         let pause = if client.rate_budget().limit >= 300 {
