@@ -294,3 +294,141 @@ fn a_sent_line_gives_way_to_its_echo_in_chat() {
         1
     );
 }
+
+#[test]
+fn an_open_menu_stays_with_its_line_while_chat_moves_on() {
+    let mut w = window();
+    let others: Vec<String> = {
+        let me = w.sim.streamer().id;
+        let mut names: Vec<String> = w
+            .sim
+            .chat_log()
+            .into_iter()
+            .filter(|l| l.sender_id != me)
+            .map(|l| l.sender_username)
+            .collect();
+        names.dedup();
+        names
+    };
+    let (author, chatty) = (&others[0], &others[1..]);
+    let target = w
+        .sim
+        .say(author, "the line to delete")
+        .expect("a known user");
+    w.wait_for("the line", |app| {
+        app.state().platforms[&VELORA]
+            .chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(target.as_str()))
+    });
+    w.harness
+        .get_by_label("the line to delete")
+        .click_secondary();
+    w.harness.run_steps(2);
+    // Chat moves on under the open menu: the line scrolls up, others take its place.
+    let mut last = String::new();
+    for n in 0..40 {
+        let who = &chatty[n % chatty.len()];
+        last = w
+            .sim
+            .say(who, &format!("busy chat {n}"))
+            .expect("a known user");
+    }
+    w.wait_for("the busy chat", |app| {
+        app.state().platforms[&VELORA]
+            .chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(last.as_str()))
+    });
+    w.harness
+        .get_by_label("Delete this message")
+        .click_accesskit();
+    w.wait_for("the moderation answer", |app| {
+        app.state().platforms[&VELORA].moderation_note.is_some()
+    });
+    let log = w.sim.moderation_log();
+    let done = log.last().expect("Velora received the action");
+    assert_eq!(done.action, "delete");
+    assert_eq!(
+        done.message_id.as_deref(),
+        Some(target.as_str()),
+        "the line the menu was opened on, not the one now in its place"
+    );
+}
+
+#[test]
+fn an_open_menu_keeps_its_line_when_old_lines_leave_the_log() {
+    use stagehand::model::{ChatAuthor, ChatKind, ChatMessage};
+    use stagehand::state::ChatLog;
+    let mut w = window();
+    let line = |n: usize, who: &str| ChatMessage {
+        id: Some(format!("synthetic-{n}")),
+        author: ChatAuthor {
+            id: Some(format!("user-{who}")),
+            login: Some(who.to_lowercase()),
+            display_name: who.to_owned(),
+            roles: Vec::new(),
+        },
+        content: format!("synthetic line {n}"),
+        sent_at: None,
+        kind: ChatKind::Message,
+    };
+    // A full log whose last line is the one to act on.
+    let full: Vec<_> = (0..ChatLog::KEEP - 1)
+        .map(|n| line(n, &format!("Chatter{}", n % 7)))
+        .chain(std::iter::once(line(ChatLog::KEEP, "TheTarget")))
+        .collect();
+    let me = w.sim.streamer().id;
+    w.harness
+        .state_mut()
+        .state_mut()
+        .platform_mut(VELORA)
+        .chat
+        .extend(full, Some(&me));
+    // Long enough for the log to settle at its bottom.
+    w.harness.run_steps(10);
+    w.harness
+        .get_by_label(&format!("synthetic line {}", ChatLog::KEEP))
+        .click_secondary();
+    w.harness.run_steps(2);
+    assert!(
+        w.harness.query_by_label("Delete this message").is_some(),
+        "the menu is open"
+    );
+    // Old lines leave the front of the log as new ones come: every line moves up one
+    // place per new line.
+    let more: Vec<_> = (0..5)
+        .map(|n| line(ChatLog::KEEP + 1 + n, "Latecomer"))
+        .collect();
+    w.harness
+        .state_mut()
+        .state_mut()
+        .platform_mut(VELORA)
+        .chat
+        .extend(more, Some(&me));
+    for _ in 0..3 {
+        w.harness.step();
+        eprintln!(
+            "DEBUG target {:?} menu {:?}",
+            w.harness
+                .query_by_label(&format!("synthetic line {}", ChatLog::KEEP))
+                .map(|n| n.rect()),
+            w.harness.query_by_label("Ban from chat").map(|n| n.rect())
+        );
+    }
+    w.harness
+        .get_by_label("Delete this message")
+        .click_accesskit();
+    w.wait_for("the moderation answer", |app| {
+        app.state().platforms[&VELORA].moderation_note.is_some()
+    });
+    // Velora does not know these made-up lines, so it refuses; what matters is whom the
+    // window acted on.
+    let note = format!(
+        "{:?}",
+        w.harness.state().state().platforms[&VELORA].moderation_note
+    );
+    assert!(note.contains("TheTarget"), "{note}");
+}

@@ -32,11 +32,13 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     let mut restore = None;
     let mut moderate = None;
     let layout = &mut cx.local.chat;
+    // While a menu is open the log holds still, so the line under it does not scroll away.
+    let hold_still = egui::Popup::is_any_open(ui.ctx());
     egui::ScrollArea::vertical()
         .id_salt("chat_log")
         .max_height(log_height)
         .auto_shrink([false, false])
-        .stick_to_bottom(true)
+        .stick_to_bottom(!hold_still)
         .show_viewport(ui, |ui, viewport| {
             if p.chat.lines.is_empty() && p.chat.sent.is_empty() {
                 ui.label(RichText::new(empty_log_text(p)).weak());
@@ -61,7 +63,16 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                     .id
                     .as_deref()
                     .is_some_and(|a| Some(a) == me);
-                let (picked, height) = chat_line(ui, line, can_moderate && !mine, cx.now);
+                // A line's widgets get ids from its `seq`, not from its place in the log
+                // (`push_id` would still mix the place in): an open menu must stay with
+                // the line it was opened on while chat moves, or a ban could land on
+                // someone else.
+                let line_id = egui::Id::unique(("chat_line", platform, line.seq));
+                let (picked, height) = ui
+                    .scope_builder(egui::UiBuilder::new().scope_id(line_id), |ui| {
+                        chat_line(ui, line, can_moderate && !mine, cx.now)
+                    })
+                    .inner;
                 layout.remember(line.seq, height);
                 if let Some(picked) = picked {
                     moderate = Some((picked, line.message.author.display_name.clone()));

@@ -333,21 +333,30 @@ fn viewers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
                         let Some(v) = list.viewers.get(i as usize) else {
                             continue;
                         };
-                        ui.horizontal(|ui| {
-                            ui.add_space(16.0);
-                            let name = ui.label(&v.name);
-                            if can_moderate {
-                                name.on_hover_text("Right-click to moderate")
-                                    .context_menu(|ui| {
-                                        let user = TargetUser::Name(v.name.clone());
-                                        if let Some(a) = super::moderation::menu(ui, &user, None) {
-                                            moderate = Some((a, v.name.clone()));
-                                        }
-                                    });
-                            }
-                            if !v.roles.is_empty() {
-                                ui.label(RichText::new(v.roles.join(" · ")).small().weak());
-                            }
+                        // Ids from the name, not the row: the list refreshes under an
+                        // open menu, which must stay with the viewer it was opened on.
+                        // (`push_id` would still mix the row in.)
+                        let row_id = egui::Id::unique(("viewer_row", &v.name));
+                        ui.scope_builder(egui::UiBuilder::new().scope_id(row_id), |ui| {
+                            ui.horizontal(|ui| {
+                                ui.add_space(16.0);
+                                let name = ui.label(&v.name);
+                                if can_moderate {
+                                    name.on_hover_text("Right-click to moderate").context_menu(
+                                        |ui| {
+                                            let user = TargetUser::Name(v.name.clone());
+                                            if let Some(a) =
+                                                super::moderation::menu(ui, &user, None)
+                                            {
+                                                moderate = Some((a, v.name.clone()));
+                                            }
+                                        },
+                                    );
+                                }
+                                if !v.roles.is_empty() {
+                                    ui.label(RichText::new(v.roles.join(" · ")).small().weak());
+                                }
+                            })
                         });
                     }
                 }
