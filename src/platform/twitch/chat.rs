@@ -4,8 +4,9 @@
 //! notifications and follows), then pass on every notification. A `session_reconnect`
 //! moves to the address it names without losing a line: the old socket is read until the
 //! new one is welcomed and then closed, and the subscriptions move with the session. A
-//! silence longer than the keepalive timeout, a revocation or the socket closing ends the
-//! connection with an error; the backend connects again (and so subscribes again).
+//! silence longer than the keepalive timeout, the chat subscription's revocation or the
+//! socket closing ends the connection with an error; the backend connects again (and so
+//! subscribes again).
 
 use super::client::{Call, PLATFORM, TwitchClient};
 use super::errors::SIGN_IN_AGAIN;
@@ -25,6 +26,8 @@ use tokio_tungstenite::tungstenite::{self, Message, protocol::WebSocketConfig};
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
+/// A connection to a reconnect address being made.
+type Opening = Pin<Box<dyn Future<Output = Result<Socket, PlatformError>> + Send>>;
 
 /// The keepalive timeout assumed when the welcome names none (Twitch's default).
 const DEFAULT_KEEPALIVE: Duration = Duration::from_secs(10);
@@ -43,8 +46,7 @@ pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), Platfo
     }
     // The socket being left after a reconnect, read until it closes.
     let mut draining: Option<Socket> = None;
-    let mut moving: Option<Pin<Box<dyn Future<Output = Result<Socket, PlatformError>> + Send>>> =
-        None;
+    let mut moving: Option<Opening> = None;
     loop {
         let deadline = socket.deadline();
         tokio::select! {
@@ -95,9 +97,7 @@ pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), Platfo
 }
 
 /// The pending move to a reconnect address, or never while there is none.
-async fn next_move(
-    moving: &mut Option<Pin<Box<dyn Future<Output = Result<Socket, PlatformError>> + Send>>>,
-) -> Result<Socket, PlatformError> {
+async fn next_move(moving: &mut Option<Opening>) -> Result<Socket, PlatformError> {
     match moving {
         Some(f) => f.await,
         None => std::future::pending().await,
@@ -218,7 +218,17 @@ impl Socket {
                     })?;
                 Ok(Step::Reconnect(url))
             }
-            "revocation" => Err(revoked(frame.payload.subscription.unwrap_or_default())),
+            "revocation" => {
+                let sub = frame.payload.subscription.unwrap_or_default();
+                let extra = matches!(sub.kind.as_deref(), Some(CHAT_NOTIFICATION | FOLLOW));
+                if extra {
+                    // Notices and follows are extras: chat itself goes on without them.
+                    tracing::info!("{}", revoked(sub));
+                    Ok(Step::Nothing)
+                } else {
+                    Err(revoked(sub))
+                }
+            }
             // Keepalives only reset the deadline; a second welcome changes nothing.
             _ => Ok(Step::Nothing),
         }

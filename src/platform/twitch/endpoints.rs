@@ -817,28 +817,21 @@ impl TwitchClient {
         self.call_unit(call).await
     }
 
-    /// Bans a user from the own channel's chat (or `broadcaster_id`'s)
-    /// (`POST /moderation/bans`, scope moderator:manage:banned_users). Never sent twice.
-    pub async fn ban(
-        &self,
-        user_id: &str,
-        reason: Option<&str>,
-        broadcaster_id: Option<&str>,
-    ) -> Result<(), PlatformError> {
-        self.ban_call(user_id, None, reason, broadcaster_id).await
+    /// Bans a user from the own channel's chat (`POST /moderation/bans`, scope
+    /// moderator:manage:banned_users). Never sent twice.
+    pub async fn ban(&self, user_id: &str, reason: Option<&str>) -> Result<(), PlatformError> {
+        self.ban_call(user_id, None, reason, None).await
     }
 
-    /// Times a user out for `secs` (1..=1,209,600) seconds.
+    /// Times a user out of the own channel's chat for `secs` (1..=1,209,600) seconds.
     pub async fn timeout(
         &self,
         user_id: &str,
         secs: u32,
         reason: Option<&str>,
-        broadcaster_id: Option<&str>,
     ) -> Result<(), PlatformError> {
         check_timeout(secs)?;
-        self.ban_call(user_id, Some(secs), reason, broadcaster_id)
-            .await
+        self.ban_call(user_id, Some(secs), reason, None).await
     }
 
     async fn ban_call(
@@ -923,12 +916,13 @@ impl TwitchClient {
             } => {
                 check_timeout(*secs)?;
                 let id = self.target_id(user).await?;
-                self.timeout(&id, *secs, reason(r).as_deref(), broadcaster_id)
+                self.ban_call(&id, Some(*secs), reason(r).as_deref(), broadcaster_id)
                     .await?;
             }
             ModerationAction::Ban { user, reason: r } => {
                 let id = self.target_id(user).await?;
-                self.ban(&id, reason(r).as_deref(), broadcaster_id).await?;
+                self.ban_call(&id, None, reason(r).as_deref(), broadcaster_id)
+                    .await?;
             }
         }
         Ok(ModerationOutcome::default())

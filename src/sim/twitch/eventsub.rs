@@ -20,7 +20,10 @@ use axum::{
 };
 use serde_json::{Value, json};
 use time::{OffsetDateTime, format_description::well_known::Rfc3339};
-use tokio::{sync::mpsc, time::Instant};
+use tokio::{
+    sync::{Notify, mpsc},
+    time::Instant,
+};
 
 use super::{
     server::Shared,
@@ -54,6 +57,8 @@ pub(crate) enum Out {
 /// A connected session.
 struct Session {
     tx: mpsc::UnboundedSender<Out>,
+    /// Wakes the connection holding the session when the session moves on.
+    wake: Arc<Notify>,
     /// Which connection holds the session now (a reconnect hands it on).
     connection: u64,
     connected_at: String,
@@ -121,6 +126,10 @@ pub(crate) struct Hub {
     pub(crate) default_keepalive_secs: u32,
     /// Sessions handed to a new connection after a reconnect.
     pub(crate) moves: u64,
+    /// Whether a connection told to reconnect holds back what it would send until its
+    /// session has moved (a slow network): those lines then arrive on the old connection
+    /// after the new one is welcomed.
+    pub(crate) lag_until_moved: bool,
 }
 
 impl Hub {
@@ -133,6 +142,7 @@ impl Hub {
             keepalives: true,
             default_keepalive_secs: default_keepalive_secs.max(1),
             moves: 0,
+            lag_until_moved: false,
         }
     }
 
@@ -282,13 +292,20 @@ impl Hub {
     }
 
     /// A new connection's session.
-    fn open(&mut self, id: String, tx: mpsc::UnboundedSender<Out>, keepalive_secs: u32) -> u64 {
+    fn open(
+        &mut self,
+        id: String,
+        tx: mpsc::UnboundedSender<Out>,
+        wake: Arc<Notify>,
+        keepalive_secs: u32,
+    ) -> u64 {
         let connection = self.next_connection;
         self.next_connection += 1;
         self.sessions.insert(
             id,
             Session {
                 tx,
+                wake,
                 connection,
                 connected_at: now_text(),
                 keepalive_secs,
@@ -303,6 +320,7 @@ impl Hub {
         &mut self,
         challenge: &str,
         tx: mpsc::UnboundedSender<Out>,
+        wake: Arc<Notify>,
     ) -> Option<(String, u64, u32, String)> {
         let id = self.challenges.remove(challenge)?;
         let connection = self.next_connection;
@@ -311,6 +329,7 @@ impl Hub {
         // The old sender goes: its connection drains what it holds and closes.
         session.tx = tx;
         session.connection = connection;
+        std::mem::replace(&mut session.wake, wake).notify_one();
         self.moves += 1;
         Some((
             id,
@@ -318,6 +337,16 @@ impl Hub {
             session.keepalive_secs,
             session.connected_at.clone(),
         ))
+    }
+
+    /// Whether `connection` holds back its messages now (see `lag_until_moved`).
+    fn holds(&self, id: &str, connection: u64) -> bool {
+        self.lag_until_moved
+            && self.challenges.values().any(|s| s == id)
+            && self
+                .sessions
+                .get(id)
+                .is_some_and(|s| s.connection == connection)
     }
 
     /// Whether the session has any enabled subscription.
@@ -513,14 +542,17 @@ async fn run(
     asked: Option<u32>,
 ) {
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let wake = Arc::new(Notify::new());
     let opened = {
         let mut world = shared.world();
         match &challenge {
-            Some(c) => world.eventsub.adopt(c, tx),
+            Some(c) => world.eventsub.adopt(c, tx, Arc::clone(&wake)),
             None => {
                 let id = session_id(&mut world.rng);
                 let keepalive = asked.unwrap_or(world.eventsub.default_keepalive_secs);
-                let connection = world.eventsub.open(id.clone(), tx, keepalive);
+                let connection = world
+                    .eventsub
+                    .open(id.clone(), tx, Arc::clone(&wake), keepalive);
                 let at = world.eventsub.connected_at(&id).unwrap_or_else(now_text);
                 Some((id, connection, keepalive, at))
             }
@@ -554,11 +586,12 @@ async fn run(
         .is_ok()
     {
         loop {
+            let held = shared.world().eventsub.holds(&id, connection);
             tokio::select! {
                 // What is queued goes out before anything the client says is read, so a
                 // connection being left sends all it holds before it closes.
                 biased;
-                out = rx.recv() => match out {
+                out = rx.recv(), if !held => match out {
                     Some(Out::Text(text)) => {
                         if ws.send(Message::Text(text.into())).await.is_err() {
                             break;
@@ -576,6 +609,9 @@ async fn run(
                         break;
                     }
                 },
+                // Held back until the session moves (woken before the new connection is
+                // welcomed, so before the client can close this one).
+                () = wake.notified(), if held => {}
                 incoming = ws.recv() => match incoming {
                     Some(Ok(Message::Text(_) | Message::Binary(_))) => {
                         let _ = ws.send(close(4001, "client sent inbound traffic")).await;

@@ -454,6 +454,13 @@ impl TwitchSim {
             .reconnect_all(&origin, || world::uuid(rng).replace('-', ""))
     }
 
+    /// Makes a connection told to reconnect hold back what it would send until its session
+    /// has moved to the new connection, as a slow network does: lines said meanwhile then
+    /// reach the client on the old connection after the new one is welcomed.
+    pub fn eventsub_lag_until_moved(&self, on: bool) {
+        self.shared.world().eventsub.lag_until_moved = on;
+    }
+
     /// Hangs up every EventSub connection without a close message, as a broken network
     /// does; answers how many.
     pub fn eventsub_drop(&self) -> usize {
