@@ -107,6 +107,7 @@ impl Subscription {
         })
     }
 
+    /// Whether events still reach it.
     pub(crate) fn enabled(&self) -> bool {
         self.status == "enabled"
     }
@@ -133,6 +134,7 @@ pub(crate) struct Hub {
 }
 
 impl Hub {
+    /// No sessions yet; connections that ask for no keepalive timeout get this one.
     pub(crate) fn new(default_keepalive_secs: u32) -> Hub {
         Hub {
             sessions: HashMap::new(),
