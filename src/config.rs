@@ -18,6 +18,9 @@ pub const TWITCH_API: &str = "https://api.twitch.tv/helix";
 /// Twitch's sign-in origin, without `/oauth2` (the client adds the paths).
 pub const TWITCH_AUTH: &str = "https://id.twitch.tv";
 
+/// Twitch's EventSub websocket, where live chat arrives.
+pub const TWITCH_EVENTSUB: &str = "wss://eventsub.wss.twitch.tv/ws";
+
 /// Velora's API origin, without `/api` (the client adds the paths).
 pub const VELORA_API: &str = "https://api.velora.tv";
 
@@ -81,6 +84,10 @@ pub struct TwitchConfig {
     pub api_base: Url,
     /// The sign-in origin (`https://id.twitch.tv`), without `/oauth2`.
     pub auth_base: Url,
+    /// The EventSub websocket (`wss://eventsub.wss.twitch.tv/ws`). Derived from the Helix
+    /// base unless set: the production socket for the production Helix, else `/ws` on the
+    /// Helix base's host (where the simulator serves it).
+    pub eventsub_url: Url,
     pub client_id: String,
     pub access_token: Option<Secret>,
     pub refresh_token: Option<Secret>,
@@ -100,8 +107,10 @@ impl TwitchConfig {
             let trimmed = auth.path().trim_end_matches("/oauth2").to_owned();
             auth.set_path(&trimmed);
         }
+        let api_base = check_base_url(PlatformId::Twitch, api_base)?;
         Ok(TwitchConfig {
-            api_base: check_base_url(PlatformId::Twitch, api_base)?,
+            eventsub_url: Self::eventsub_beside(&api_base)?,
+            api_base,
             auth_base: auth,
             client_id: client_id.into(),
             access_token: None,
@@ -124,9 +133,68 @@ impl TwitchConfig {
             message: "no client ID is configured: register a Public application at https://dev.twitch.tv/console and set STAGEHAND_TWITCH_CLIENT_ID (see the README)".into(),
         })?;
         let mut config = TwitchConfig::new(&api, &auth, client_id)?;
+        if let Some(eventsub) = get("STAGEHAND_TWITCH_EVENTSUB") {
+            config.set_eventsub_url(&eventsub)?;
+        }
         config.access_token = get("STAGEHAND_TWITCH_ACCESS_TOKEN").map(Secret::new);
         config.refresh_token = get("STAGEHAND_TWITCH_REFRESH_TOKEN").map(Secret::new);
         Ok(config)
+    }
+
+    /// Points chat at another EventSub websocket (a stand-in): `wss://`, or `ws://` only
+    /// for a loopback address.
+    pub fn set_eventsub_url(&mut self, raw: &str) -> Result<(), PlatformError> {
+        let refuse = |why: String| PlatformError::Config {
+            platform: PlatformId::Twitch,
+            message: why,
+        };
+        let url = Url::parse(raw.trim())
+            .map_err(|e| refuse(format!("the EventSub address {raw:?} is not a URL ({e})")))?;
+        match url.scheme() {
+            "wss" => {}
+            "ws" if is_loopback(&url) => {}
+            "ws" => {
+                return Err(refuse(format!(
+                    "refusing the plain ws:// EventSub address {raw:?}: chat would cross the network unencrypted; use wss:// (ws:// is allowed only for 127.0.0.1, ::1 or localhost)"
+                )));
+            }
+            other => {
+                return Err(refuse(format!(
+                    "the EventSub address {raw:?} must start with wss:// (not {other}://)"
+                )));
+            }
+        }
+        self.eventsub_url = url;
+        Ok(())
+    }
+
+    /// The EventSub socket that goes with a Helix base: Twitch's own for Twitch's Helix,
+    /// else `/ws` on the same host (`ws://` beside a loopback `http://` base).
+    fn eventsub_beside(api_base: &Url) -> Result<Url, PlatformError> {
+        let production = Url::parse(TWITCH_API).ok();
+        let raw = if production.as_ref() == Some(api_base) {
+            TWITCH_EVENTSUB.to_owned()
+        } else {
+            let scheme = if api_base.scheme() == "http" {
+                "ws"
+            } else {
+                "wss"
+            };
+            let host = api_base.host_str().unwrap_or_default();
+            let host = if host.contains(':') && !host.starts_with('[') {
+                format!("[{host}]")
+            } else {
+                host.to_owned()
+            };
+            match api_base.port() {
+                Some(port) => format!("{scheme}://{host}:{port}/ws"),
+                None => format!("{scheme}://{host}/ws"),
+            }
+        };
+        Url::parse(&raw).map_err(|e| PlatformError::Config {
+            platform: PlatformId::Twitch,
+            message: format!("no EventSub address can be derived from the Helix base ({e})"),
+        })
     }
 }
 
@@ -288,6 +356,7 @@ mod tests {
         .expect("defaults");
         assert_eq!(c.api_base.as_str(), "https://api.twitch.tv/helix");
         assert_eq!(c.auth_base.as_str(), "https://id.twitch.tv/");
+        assert_eq!(c.eventsub_url.as_str(), TWITCH_EVENTSUB);
         assert!(c.access_token.is_none() && c.refresh_token.is_none());
         let env = |k: &str| match k {
             "STAGEHAND_TWITCH_API" => Some("http://127.0.0.1:9/helix/".to_owned()),
@@ -300,6 +369,11 @@ mod tests {
         let c = TwitchConfig::from_lookup(env).expect("configured");
         assert_eq!(c.api_base.as_str(), "http://127.0.0.1:9/helix");
         assert_eq!(c.auth_base.as_str(), "http://127.0.0.1:10/");
+        assert_eq!(
+            c.eventsub_url.as_str(),
+            "ws://127.0.0.1:9/ws",
+            "beside a stand-in Helix"
+        );
         assert_eq!(c.client_id, "cid");
         assert_eq!(c.access_token.as_ref().map(Secret::expose), Some("at"));
         assert_eq!(c.refresh_token.as_ref().map(Secret::expose), Some("rt"));
@@ -317,6 +391,28 @@ mod tests {
         assert!(matches!(e, PlatformError::Config { .. }));
         let missing = TwitchConfig::from_lookup(|_| None).expect_err("no client id");
         assert!(missing.to_string().contains("STAGEHAND_TWITCH_CLIENT_ID"));
+    }
+
+    #[test]
+    fn twitch_eventsub_is_wss_or_loopback_ws() {
+        let env = |url: &'static str| {
+            move |k: &str| match k {
+                "STAGEHAND_TWITCH_CLIENT_ID" => Some("cid".to_owned()),
+                "STAGEHAND_TWITCH_EVENTSUB" => Some(url.to_owned()),
+                _ => None,
+            }
+        };
+        let c = TwitchConfig::from_lookup(env("ws://[::1]:7/ws")).expect("loopback ws");
+        assert_eq!(c.eventsub_url.as_str(), "ws://[::1]:7/ws");
+        let c = TwitchConfig::from_lookup(env("wss://example.com/ws")).expect("wss");
+        assert_eq!(c.eventsub_url.host_str(), Some("example.com"));
+        for bad in ["ws://example.com/ws", "https://example.com/ws", "nope"] {
+            let e = TwitchConfig::from_lookup(env(bad)).expect_err(bad);
+            assert!(e.to_string().contains("EventSub"), "{e}");
+        }
+        let c = TwitchConfig::new("https://helix.example.com:8443/helix", TWITCH_AUTH, "x")
+            .expect("a stand-in");
+        assert_eq!(c.eventsub_url.as_str(), "wss://helix.example.com:8443/ws");
     }
 
     #[test]

@@ -141,7 +141,7 @@ impl Settings {
         }
     }
 
-    /// Where Twitch's API and sign-in are, each overridable.
+    /// Where Twitch's API, sign-in and EventSub websocket are, each overridable.
     pub fn twitch_endpoints(&self) -> TwitchEndpoints {
         TwitchEndpoints {
             api_base: self
@@ -150,6 +150,7 @@ impl Settings {
             auth_base: self
                 .lookup("STAGEHAND_TWITCH_AUTH")
                 .unwrap_or_else(|| TWITCH_AUTH.to_owned()),
+            eventsub: self.lookup("STAGEHAND_TWITCH_EVENTSUB"),
         }
     }
 
@@ -311,6 +312,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
             twitch: TwitchEndpoints {
                 api_base: twitch.helix_base(),
                 auth_base: twitch.auth_origin(),
+                eventsub: None,
             },
             velora: VeloraEndpoints {
                 api_base: velora.origin(),

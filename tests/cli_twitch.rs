@@ -504,6 +504,36 @@ async fn chat_send_reaches_the_channel_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn timeout_ban_and_delete_message_work_by_login_or_numeric_id() {
+    let sim = sim().await;
+    let env = stand_in(&sim);
+    let viewer = sim.viewer_user();
+    let said = sim.say(&viewer.login, "delete me").expect("said");
+    let v = json(
+        &run(
+            &["--json", "twitch", "delete-message", &viewer.login, &said],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(v["action"], "delete_message");
+    assert!(
+        sim.chat_log()
+            .iter()
+            .any(|l| l.message_id == said && l.deleted),
+        "Twitch deleted it"
+    );
+    let v = json(&run(&["--json", "twitch", "timeout", &viewer.login, "60"], &env).await);
+    assert_eq!(v["action"], "timeout");
+    assert!(sim.is_banned(&viewer.user_id));
+    // A numeric id (Twitch's ids are numbers) works where a login would.
+    let v = json(&run(&["--json", "twitch", "ban", &viewer.user_id], &env).await);
+    assert_eq!(v["action"], "ban");
+    let err = one_line_failure(&run(&["twitch", "ban", &viewer.user_id], &env).await);
+    assert!(err.contains("already banned"), "{err}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn a_message_over_500_characters_is_refused_before_sending() {
     let sim = sim().await;
     let env = stand_in(&sim);

@@ -1485,3 +1485,389 @@ async fn the_world_ticks_chat_flows_and_followers_arrive() {
     assert!(live.data()[0]["viewer_count"].as_u64().unwrap() >= total / 2);
     assert!(is_rfc3339(&newest));
 }
+
+// ---------------------------------------------------------------- EventSub
+
+type Ws =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// Connects to an EventSub address and reads its welcome.
+async fn ws_open(url: &str) -> (Ws, Value) {
+    let (mut ws, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("the EventSub socket opens");
+    let welcome = ws_json(&mut ws).await;
+    assert_eq!(welcome["metadata"]["message_type"], "session_welcome");
+    (ws, welcome)
+}
+
+/// The next message as JSON (within a bound).
+async fn ws_json(ws: &mut Ws) -> Value {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("a message within the bound")
+            .expect("the socket is open")
+            .expect("a readable message");
+        match message {
+            tokio_tungstenite::tungstenite::Message::Text(text) => {
+                return serde_json::from_str(&text).expect("JSON");
+            }
+            tokio_tungstenite::tungstenite::Message::Close(c) => {
+                panic!("closed: {c:?}")
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The next message that is not a keepalive.
+async fn ws_event(ws: &mut Ws) -> Value {
+    loop {
+        let v = ws_json(ws).await;
+        if v["metadata"]["message_type"] != "session_keepalive" {
+            return v;
+        }
+    }
+}
+
+/// Reads until the server closes; answers its close code.
+async fn ws_close_code(ws: &mut Ws) -> u16 {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(Duration::from_secs(20), ws.next())
+            .await
+            .expect("closed within the bound");
+        match message {
+            Some(Ok(tokio_tungstenite::tungstenite::Message::Close(c))) => {
+                return c.map_or(1005, |c| u16::from(c.code));
+            }
+            Some(Ok(_)) => {}
+            Some(Err(e)) => panic!("no close frame: {e}"),
+            None => panic!("no close frame"),
+        }
+    }
+}
+
+fn chat_sub(broadcaster: &str, user: &str, session: &str) -> Value {
+    json!({
+        "type": "channel.chat.message",
+        "version": "1",
+        "condition": {"broadcaster_user_id": broadcaster, "user_id": user},
+        "transport": {"method": "websocket", "session_id": session},
+    })
+}
+
+#[tokio::test]
+async fn eventsub_subscriptions_follow_helix_rules_and_notify_every_line() {
+    let api = Api::default().await;
+    let token = api.token();
+    let me = api.me();
+    let (mut ws, welcome) = ws_open(&api.sim.eventsub_url()).await;
+    let session = welcome["payload"]["session"].clone();
+    let sid = session["id"].as_str().expect("a session id").to_owned();
+    assert!(!sid.is_empty());
+    assert_eq!(session["status"], "connected");
+    assert_eq!(session["keepalive_timeout_seconds"], 10, "Twitch's default");
+    assert_eq!(session["reconnect_url"], Value::Null);
+    assert!(is_rfc3339(
+        welcome["metadata"]["message_timestamp"].as_str().unwrap()
+    ));
+    let post = |token: String, body: Value| {
+        let api = &api;
+        async move {
+            api.send(Method::POST, "/eventsub/subscriptions", &token, Some(body))
+                .await
+        }
+    };
+
+    let no_scope: Vec<&str> = SCOPES_ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != "user:read:chat")
+        .collect();
+    let weak = api.sim.issue_tokens(&no_scope).access_token;
+    let refused = post(weak, chat_sub(&me, &me, &sid)).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        refused.message(),
+        "subscription missing proper authorization"
+    );
+    let other = api.sim.viewer_user().user_id;
+    let refused = post(token.clone(), chat_sub(&me, &other, &sid)).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::FORBIDDEN,
+        "user_id is the token's user"
+    );
+    let refused = post(token.clone(), chat_sub(&me, &me, "AQoQnotasession")).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(
+        refused.message().contains("does not exist"),
+        "{}",
+        refused.message()
+    );
+    let mut webhook = chat_sub(&me, &me, &sid);
+    webhook["transport"] =
+        json!({"method": "webhook", "callback": "https://example.com", "secret": "0123456789"});
+    assert_eq!(
+        post(token.clone(), webhook).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let mut v2 = chat_sub(&me, &me, &sid);
+    v2["version"] = json!("2");
+    assert_eq!(
+        post(token.clone(), v2).await.status,
+        StatusCode::BAD_REQUEST
+    );
+    let mut no_session = chat_sub(&me, &me, &sid);
+    no_session["transport"] = json!({"method": "websocket"});
+    let refused = post(token.clone(), no_session).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.message().contains("transport.session_id"));
+
+    let made = post(token.clone(), chat_sub(&me, &me, &sid)).await;
+    assert_eq!(made.status, StatusCode::ACCEPTED, "{}", made.body);
+    let sub = made.data()[0].clone();
+    assert_eq!(sub["status"], "enabled");
+    assert_eq!(sub["type"], "channel.chat.message");
+    assert_eq!(sub["version"], "1");
+    assert_eq!(sub["condition"]["broadcaster_user_id"], me.as_str());
+    assert_eq!(sub["transport"]["method"], "websocket");
+    assert_eq!(sub["transport"]["session_id"], sid.as_str());
+    assert_eq!(sub["cost"], 0);
+    assert_eq!(made.body["total"], 1);
+    let again = post(token.clone(), chat_sub(&me, &me, &sid)).await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "a duplicate on one session"
+    );
+
+    // Follows (v2) need the moderator to be the token's user and a moderator.
+    let follow = |moderator: &str| {
+        json!({
+            "type": "channel.follow", "version": "2",
+            "condition": {"broadcaster_user_id": me, "moderator_user_id": moderator},
+            "transport": {"method": "websocket", "session_id": sid},
+        })
+    };
+    let viewer = api
+        .sim
+        .issue_tokens_as(SimUser::Viewer, SCOPES_ALL)
+        .access_token;
+    assert_eq!(
+        post(viewer, follow(&other)).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        post(token.clone(), follow(&me)).await.status,
+        StatusCode::ACCEPTED
+    );
+
+    let listed = api.get("/eventsub/subscriptions", &token).await;
+    assert_eq!(listed.status, StatusCode::OK);
+    assert_eq!(listed.data().len(), 2);
+    assert_eq!(listed.body["total"], 2);
+    let follows = api
+        .get("/eventsub/subscriptions?type=channel.follow", &token)
+        .await;
+    assert_eq!(follows.data().len(), 1);
+    let two = api
+        .get(
+            "/eventsub/subscriptions?type=channel.follow&status=enabled",
+            &token,
+        )
+        .await;
+    assert_eq!(two.status, StatusCode::BAD_REQUEST, "one filter at a time");
+
+    // A viewer's line and the streamer's own, each a notification with its message id.
+    let said = api
+        .sim
+        .say(&api.sim.viewer_user().login, "hello there")
+        .expect("said");
+    let n = ws_event(&mut ws).await;
+    assert_eq!(n["metadata"]["message_type"], "notification");
+    assert_eq!(n["metadata"]["subscription_type"], "channel.chat.message");
+    assert_eq!(n["metadata"]["subscription_version"], "1");
+    assert_eq!(n["payload"]["subscription"]["id"], sub["id"]);
+    let event = &n["payload"]["event"];
+    assert_eq!(event["message_id"], said.as_str());
+    assert_eq!(
+        event["chatter_user_login"],
+        api.sim.viewer_user().login.as_str()
+    );
+    assert_eq!(event["broadcaster_user_id"], me.as_str());
+    assert_eq!(event["message"]["text"], "hello there");
+    assert!(event["badges"].as_array().expect("badges").is_empty());
+    let sent = api
+        .send(
+            Method::POST,
+            "/chat/messages",
+            &token,
+            Some(json!({"broadcaster_id": me, "sender_id": me, "message": "hi all"})),
+        )
+        .await;
+    let sent_id = sent.data()[0]["message_id"].as_str().unwrap().to_owned();
+    let echo = ws_event(&mut ws).await;
+    assert_eq!(echo["payload"]["event"]["message_id"], sent_id.as_str());
+    assert_eq!(
+        echo["payload"]["event"]["badges"][0]["set_id"],
+        "broadcaster"
+    );
+
+    // A closed connection's subscriptions are disabled, and its session is gone.
+    ws.close(None).await.expect("close");
+    for _ in 0..400 {
+        let listed = api.get("/eventsub/subscriptions", &token).await;
+        if listed
+            .data()
+            .iter()
+            .all(|s| s["status"] == "websocket_disconnected")
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    let listed = api
+        .get("/eventsub/subscriptions?status=enabled", &token)
+        .await;
+    assert!(listed.data().is_empty(), "{}", listed.body);
+    let late = post(token.clone(), chat_sub(&me, &me, &sid)).await;
+    assert_eq!(late.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn eventsub_closes_unused_chatty_and_misdirected_connections() {
+    let api = Api::start(TwitchSimOptions {
+        eventsub_keepalive_secs: 1,
+        ..TwitchSimOptions::default()
+    })
+    .await;
+    let url = api.sim.eventsub_url();
+    // No subscription by the end of the first keepalive timeout.
+    let (mut ws, welcome) = ws_open(&url).await;
+    assert_eq!(
+        welcome["payload"]["session"]["keepalive_timeout_seconds"],
+        1
+    );
+    assert_eq!(ws_close_code(&mut ws).await, 4003);
+    // A client must not send anything.
+    let (mut ws, _) = ws_open(&url).await;
+    {
+        use futures_util::SinkExt;
+        ws.send(tokio_tungstenite::tungstenite::Message::Text(
+            "hello?".into(),
+        ))
+        .await
+        .expect("sent");
+    }
+    assert_eq!(ws_close_code(&mut ws).await, 4001);
+    // An address that no reconnect handed out.
+    let (mut ws, _) = tokio_tungstenite::connect_async(format!("{url}?challenge=nope"))
+        .await
+        .expect("opens");
+    assert_eq!(ws_close_code(&mut ws).await, 4007);
+    // A subscribed, silent connection hears keepalives; the timeout can be asked for.
+    let (mut ws, welcome) = ws_open(&url).await;
+    let sid = welcome["payload"]["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let me = api.me();
+    let made = api
+        .send(
+            Method::POST,
+            "/eventsub/subscriptions",
+            &api.token(),
+            Some(chat_sub(&me, &me, &sid)),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::ACCEPTED);
+    let keepalive = ws_json(&mut ws).await;
+    assert_eq!(keepalive["metadata"]["message_type"], "session_keepalive");
+    assert_eq!(keepalive["payload"], json!({}));
+    let (_ws, welcome) = ws_open(&format!("{url}?keepalive_timeout_seconds=30")).await;
+    assert_eq!(
+        welcome["payload"]["session"]["keepalive_timeout_seconds"],
+        30
+    );
+    let (_ws, welcome) = ws_open(&format!("{url}?keepalive_timeout_seconds=5")).await;
+    assert_eq!(
+        welcome["payload"]["session"]["keepalive_timeout_seconds"], 1,
+        "out of Twitch's 10..600: the default"
+    );
+}
+
+#[tokio::test]
+async fn eventsub_reconnect_moves_the_session_with_its_subscriptions() {
+    let api = Api::default().await;
+    let token = api.token();
+    let me = api.me();
+    let (mut old, welcome) = ws_open(&api.sim.eventsub_url()).await;
+    let sid = welcome["payload"]["session"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let made = api
+        .send(
+            Method::POST,
+            "/eventsub/subscriptions",
+            &token,
+            Some(chat_sub(&me, &me, &sid)),
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::ACCEPTED);
+    assert_eq!(api.sim.eventsub_reconnect(), 1);
+    let told = ws_event(&mut old).await;
+    assert_eq!(told["metadata"]["message_type"], "session_reconnect");
+    let session = &told["payload"]["session"];
+    assert_eq!(session["id"], sid.as_str());
+    assert_eq!(session["status"], "reconnecting");
+    assert_eq!(session["keepalive_timeout_seconds"], Value::Null);
+    let url = session["reconnect_url"]
+        .as_str()
+        .expect("an address")
+        .to_owned();
+    let (mut new, welcome) = ws_open(&url).await;
+    assert_eq!(
+        welcome["payload"]["session"]["id"],
+        sid.as_str(),
+        "the same session"
+    );
+    assert_eq!(api.sim.eventsub_moves(), 1);
+    let said = api
+        .sim
+        .say(&api.sim.viewer_user().login, "over here")
+        .expect("said");
+    let n = ws_event(&mut new).await;
+    assert_eq!(n["payload"]["event"]["message_id"], said.as_str());
+    assert_eq!(
+        ws_close_code(&mut old).await,
+        1000,
+        "the old connection ends"
+    );
+    let again = api
+        .send(
+            Method::POST,
+            "/eventsub/subscriptions",
+            &token,
+            Some(chat_sub(&me, &me, &sid)),
+        )
+        .await;
+    assert_eq!(
+        again.status,
+        StatusCode::CONFLICT,
+        "the subscription moved along"
+    );
+    let listed = api
+        .get("/eventsub/subscriptions?status=enabled", &token)
+        .await;
+    assert_eq!(listed.data().len(), 1);
+    // A reconnect address works once.
+    let (mut spent, _) = tokio_tungstenite::connect_async(url.as_str())
+        .await
+        .expect("opens");
+    assert_eq!(ws_close_code(&mut spent).await, 4007);
+}

@@ -264,3 +264,49 @@ fn the_newest_videos_load_when_opened_and_link_to_twitch() {
         newest.title
     );
 }
+
+#[test]
+fn a_line_said_on_twitch_shows_in_chat_and_is_deleted_from_its_menu() {
+    let mut w = window(BroadcasterType::Affiliate);
+    w.wait_for("the chat to be live", |app| {
+        app.state().platforms[&TWITCH].chat.status == Some(stagehand::command::ChatFeedStatus::Live)
+    });
+    let viewer = w.sim.viewer_user();
+    let id = w
+        .sim
+        .say(&viewer.login, "this line should go")
+        .expect("said");
+    w.wait_for("the line in the chat panel", |app| {
+        app.state().platforms[&TWITCH]
+            .chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(id.as_str()))
+    });
+    let line = w.harness.get_by_label("this line should go");
+    line.click_secondary();
+    w.harness.run_steps(2);
+    w.harness.get_by_label("Delete this message").click();
+    w.wait_for("the deletion to be answered", |app| {
+        app.state().platforms[&TWITCH].moderation_note.is_some()
+    });
+    assert!(
+        matches!(
+            w.harness.state().state().platforms[&TWITCH].moderation_note,
+            Some(Ok(_))
+        ),
+        "{:?}",
+        w.harness.state().state().platforms[&TWITCH].moderation_note
+    );
+    let logged = w
+        .sim
+        .chat_log()
+        .into_iter()
+        .find(|l| l.message_id == id)
+        .expect("logged");
+    assert!(logged.deleted, "Twitch deleted it");
+    assert!(
+        w.harness.query_by_label("deleted").is_some(),
+        "the line shows as deleted"
+    );
+}

@@ -41,11 +41,15 @@ impl Default for TrovoEndpoints {
     }
 }
 
-/// Where Twitch's API and its sign-in (id.twitch.tv, without `/oauth2`) are.
+/// Where Twitch's API, its sign-in (id.twitch.tv, without `/oauth2`) and its EventSub
+/// websocket are.
 #[derive(Clone, Debug)]
 pub struct TwitchEndpoints {
     pub api_base: String,
     pub auth_base: String,
+    /// The EventSub websocket; `None` derives it from `api_base` (Twitch's own beside
+    /// Twitch's Helix, `/ws` beside a simulator's).
+    pub eventsub: Option<String>,
 }
 
 impl Default for TwitchEndpoints {
@@ -53,6 +57,7 @@ impl Default for TwitchEndpoints {
         TwitchEndpoints {
             api_base: TWITCH_API.to_owned(),
             auth_base: TWITCH_AUTH.to_owned(),
+            eventsub: None,
         }
     }
 }
@@ -212,8 +217,13 @@ async fn sign_in_twitch(
     if client_id.is_empty() {
         return Err("Enter the client ID of your Twitch application first.".into());
     }
-    let config = TwitchConfig::new(&setup.twitch.api_base, &setup.twitch.auth_base, &client_id)
+    let mut config = TwitchConfig::new(&setup.twitch.api_base, &setup.twitch.auth_base, &client_id)
         .map_err(|e| e.to_string())?;
+    if let Some(eventsub) = &setup.twitch.eventsub {
+        config
+            .set_eventsub_url(eventsub)
+            .map_err(|e| e.to_string())?;
+    }
     let client = TwitchClient::new(config).map_err(|e| e.to_string())?;
     let code = client
         .start_device_flow(&twitch::SCOPES)

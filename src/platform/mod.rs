@@ -301,17 +301,14 @@ impl PlatformClient {
                 PlatformId::Trovo,
                 "chat reading in Stagehand yet",
             )),
-            PlatformClient::Twitch(_) => Err(unsupported(
-                PlatformId::Twitch,
-                "chat reading in Stagehand yet",
-            )),
+            PlatformClient::Twitch(c) => twitch::chat::follow(c, sink).await,
             PlatformClient::Velora(c) => velora::chat::follow(c, sink).await,
         }
     }
 
     /// Carries out a chat moderation action (timeout, ban, delete a message) in the own
     /// channel, or `channel_id`'s, and answers the platform's message. Where the platform
-    /// refuses, the error carries its message. Velora only so far; never sent twice.
+    /// refuses, the error carries its message. Velora and Twitch so far; never sent twice.
     pub async fn moderate(
         &self,
         action: &ModerationAction,
@@ -322,10 +319,7 @@ impl PlatformClient {
                 PlatformId::Trovo,
                 "chat moderation through Stagehand yet",
             )),
-            PlatformClient::Twitch(_) => Err(unsupported(
-                PlatformId::Twitch,
-                "chat moderation through Stagehand yet",
-            )),
+            PlatformClient::Twitch(c) => c.moderate(action, channel_id).await,
             PlatformClient::Velora(c) => c.moderate(channel_id, action).await,
         }
     }

@@ -85,6 +85,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
         twitch: TwitchEndpoints {
             api_base: twitch.helix_base(),
             auth_base: twitch.auth_origin(),
+            eventsub: None,
         },
         velora: VeloraEndpoints {
             api_base: velora.origin(),

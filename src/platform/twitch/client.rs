@@ -41,6 +41,8 @@ pub(crate) struct Inner {
     pub(crate) helix: String,
     /// The id.twitch.tv origin, no trailing slash and no `/oauth2`.
     pub(crate) auth: String,
+    /// The EventSub websocket chat is read from.
+    pub(crate) eventsub: String,
     pub(crate) client_id: String,
     tokens: RwLock<TokenPair>,
     /// One refresh at a time; calls refused together share its result.
@@ -139,6 +141,7 @@ impl TwitchClient {
                 http,
                 helix,
                 auth,
+                eventsub: config.eventsub_url.to_string(),
                 client_id: config.client_id,
                 tokens: RwLock::new(TokenPair {
                     access: config.access_token,
@@ -191,6 +194,11 @@ impl TwitchClient {
     /// The id.twitch.tv origin this client signs in with.
     pub fn auth_base(&self) -> &str {
         &self.inner.auth
+    }
+
+    /// The EventSub websocket this client reads chat from.
+    pub fn eventsub_url(&self) -> &str {
+        &self.inner.eventsub
     }
 
     /// The application's client ID.

@@ -11,8 +11,9 @@ use super::{
 };
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{
-    Account, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor, FollowerList, Role,
-    SubscriberList, Team, Video, Viewer, ViewerList,
+    Account, CategoryPage, Channel, ChannelChanges, CommercialStarted, Editor, FollowerList,
+    ModerationAction, ModerationOutcome, Role, SubscriberList, TargetUser, Team, Video, Viewer,
+    ViewerList,
 };
 use crate::secret::Secret;
 use reqwest::Method;
@@ -118,6 +119,17 @@ pub fn check_changes(changes: &ChannelChanges, is_partner: bool) -> Result<(), P
         }
     }
     Ok(())
+}
+
+/// A timeout's length against Helix's range, checked before anything is sent.
+fn check_timeout(secs: u32) -> Result<(), PlatformError> {
+    if (1..=TIMEOUT_MAX_SECS).contains(&secs) {
+        Ok(())
+    } else {
+        Err(refuse(format!(
+            "a Twitch timeout lasts 1 to {TIMEOUT_MAX_SECS} s ({secs} given)"
+        )))
+    }
 }
 
 /// Helix ids go into query strings as they are; anything but an id's characters is a
@@ -808,22 +820,18 @@ impl TwitchClient {
     /// Bans a user from the own channel's chat (`POST /moderation/bans`, scope
     /// moderator:manage:banned_users). Never sent twice.
     pub async fn ban(&self, user_id: &str, reason: Option<&str>) -> Result<(), PlatformError> {
-        self.ban_call(user_id, None, reason).await
+        self.ban_call(user_id, None, reason, None).await
     }
 
-    /// Times a user out for `secs` (1..=1,209,600) seconds.
+    /// Times a user out of the own channel's chat for `secs` (1..=1,209,600) seconds.
     pub async fn timeout(
         &self,
         user_id: &str,
         secs: u32,
         reason: Option<&str>,
     ) -> Result<(), PlatformError> {
-        if !(1..=TIMEOUT_MAX_SECS).contains(&secs) {
-            return Err(refuse(format!(
-                "a Twitch timeout lasts 1 to {TIMEOUT_MAX_SECS} s ({secs} given)"
-            )));
-        }
-        self.ban_call(user_id, Some(secs), reason).await
+        check_timeout(secs)?;
+        self.ban_call(user_id, Some(secs), reason, None).await
     }
 
     async fn ban_call(
@@ -831,8 +839,13 @@ impl TwitchClient {
         user_id: &str,
         duration: Option<u32>,
         reason: Option<&str>,
+        broadcaster_id: Option<&str>,
     ) -> Result<(), PlatformError> {
         let me = self.own_id().await?;
+        let to = match broadcaster_id {
+            Some(id) => check_id(id, "channel id")?.to_owned(),
+            None => me.clone(),
+        };
         let mut data = json!({ "user_id": check_id(user_id, "user id")? });
         if let Some(d) = duration {
             data["duration"] = json!(d);
@@ -841,10 +854,78 @@ impl TwitchClient {
             data["reason"] = json!(r);
         }
         let call = Call::with_body(Method::POST, "moderation/bans", json!({ "data": data }))
-            .query("broadcaster_id", &me)
+            .query("broadcaster_id", &to)
             .query("moderator_id", &me)
             .once();
         self.call_unit(call).await
+    }
+
+    /// The id of a user a moderation action names: an id as it is, a login looked up
+    /// (`GET /users?login=`). A name Twitch does not know is taken as an id when it is all
+    /// digits (a headless command cannot tell Twitch's numeric ids from logins).
+    async fn target_id(&self, user: &TargetUser) -> Result<String, PlatformError> {
+        match user {
+            TargetUser::Id(id) => Ok(check_id(id, "user id")?.to_owned()),
+            TargetUser::Name(name) => {
+                let login = name.trim().trim_start_matches('@');
+                if let Some(id) = self.user_by_login(login).await?.and_then(|u| u.id)
+                    && !id.is_empty()
+                {
+                    return Ok(id);
+                }
+                if !login.is_empty() && login.chars().all(|c| c.is_ascii_digit()) {
+                    return Ok(login.to_owned());
+                }
+                Err(PlatformError::Api {
+                    platform: PLATFORM,
+                    code: 404,
+                    kind: ErrorKind::NotFound,
+                    sentence: format!("Twitch has no user named {login:?}"),
+                })
+            }
+        }
+    }
+
+    /// Carries out a moderation action in the own channel (or `broadcaster_id`'s) as the
+    /// signed-in user: a message deleted, a user timed out or banned (a name is looked up
+    /// first). Twitch's refusals (not a moderator, already banned, an unknown message)
+    /// come back as errors carrying its message. Never sent twice.
+    pub async fn moderate(
+        &self,
+        action: &ModerationAction,
+        broadcaster_id: Option<&str>,
+    ) -> Result<ModerationOutcome, PlatformError> {
+        let reason = |r: &Option<String>| {
+            r.as_deref()
+                .map(str::trim)
+                .filter(|r| !r.is_empty())
+                .map(str::to_owned)
+        };
+        match action {
+            ModerationAction::DeleteMessage { message_id, .. } => {
+                let m = message_id.trim();
+                if m.is_empty() {
+                    return Err(refuse("deleting a message needs its id"));
+                }
+                self.delete_message(m, broadcaster_id).await?;
+            }
+            ModerationAction::Timeout {
+                user,
+                secs,
+                reason: r,
+            } => {
+                check_timeout(*secs)?;
+                let id = self.target_id(user).await?;
+                self.ban_call(&id, Some(*secs), reason(r).as_deref(), broadcaster_id)
+                    .await?;
+            }
+            ModerationAction::Ban { user, reason: r } => {
+                let id = self.target_id(user).await?;
+                self.ban_call(&id, None, reason(r).as_deref(), broadcaster_id)
+                    .await?;
+            }
+        }
+        Ok(ModerationOutcome::default())
     }
 }
 

@@ -15,9 +15,11 @@
 //! their dependency tree for every build.
 
 mod auth;
+pub mod chat;
 mod client;
 mod endpoints;
 pub mod errors;
+pub mod eventsub;
 pub mod wire;
 
 pub use crate::platform::trovo::{TokenListener, TokenPair};
@@ -67,7 +69,8 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     teams: true,
     commercials: true,
     videos: true,
-    moderation: false,
+    // Delete a message, time out, ban (by id, or by login looked up first).
+    moderation: true,
     stream_key_dashboard: Some("https://dashboard.twitch.tv/settings/stream"),
     retired: &[
         "Channel feed: Twitch retired channel feeds, and Helix has no setting for them, so there is nothing to switch on or off.",
@@ -96,7 +99,8 @@ pub const SCOPES: [&str; 13] = [
     "channel:read:subscriptions",
     // POST /chat/messages
     "user:write:chat",
-    // EventSub channel.chat.message (reading chat)
+    // EventSub channel.chat.message and channel.chat.notification (reading chat); the
+    // channel.follow notices use moderator:read:followers above
     "user:read:chat",
     // POST /moderation/bans
     "moderator:manage:banned_users",

@@ -8,11 +8,14 @@
 //! let helix = sim.helix_base();           // "http://127.0.0.1:P/helix"
 //! let id = sim.auth_origin();             // "http://127.0.0.1:Q" (paths start /oauth2)
 //! let tokens = sim.streamer_tokens();     // every scope
+//! let ws = sim.eventsub_url();            // "ws://127.0.0.1:P/ws" (EventSub)
+//! let id = sim.say("pixelpilgrim", "hi"); // a viewer's chat line, sent to EventSub
 //! sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/channels").times(2));
 //! ```
 //!
 //! Layout: `server` (gateways: Client-Id, rate limit, faults), `routes/` (Helix, one file per
-//! area), `oauth` and `page` (the id side and its activation page), `world` (the state),
+//! area), `eventsub` (the EventSub websocket and its sessions), `oauth` and `page` (the id
+//! side and its activation page), `world` (the state),
 //! `auth` (tokens, refresh tokens, device grants), `ticker` (the live world), `images`
 //! (pictures at any size), `categories`, `wire` (errors, query strings, cursors, times).
 //! Display names come from the Trovo simulator's generator (`trovo::names`), and the
@@ -20,6 +23,7 @@
 
 mod auth;
 pub(crate) mod categories;
+mod eventsub;
 mod faults;
 mod images;
 mod oauth;
@@ -129,6 +133,10 @@ pub struct TwitchSimOptions {
     /// Terms whose messages the channel's moderation drops (`msg_rejected`), compared
     /// case-insensitively (default `["blockedterm"]`).
     pub blocked_terms: Vec<String>,
+    /// The EventSub keepalive timeout, in seconds, of a connection that asks for none
+    /// (default 10, Twitch's); a silent socket hears a keepalive after this long. Tests
+    /// shorten it to notice a silent socket quickly.
+    pub eventsub_keepalive_secs: u32,
 }
 
 impl Default for TwitchSimOptions {
@@ -146,6 +154,7 @@ impl Default for TwitchSimOptions {
             device_interval: Duration::from_secs(5),
             device_lifetime: Duration::from_secs(1_800),
             blocked_terms: vec!["blockedterm".to_owned()],
+            eventsub_keepalive_secs: eventsub::DEFAULT_KEEPALIVE_SECS,
         }
     }
 }
@@ -224,6 +233,19 @@ pub struct SimChatLine {
     pub deleted: bool,
 }
 
+/// An EventSub subscription, as the simulator holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimSubscription {
+    /// Its id.
+    pub id: String,
+    /// Its type (`channel.chat.message`...).
+    pub kind: String,
+    /// The websocket session it delivers to.
+    pub session_id: String,
+    /// `enabled`, `websocket_disconnected`, or a revocation's reason.
+    pub status: String,
+}
+
 /// A running Twitch simulator. Dropping it (or [`TwitchSim::shutdown`]) stops both servers
 /// and the ticker.
 pub struct TwitchSim {
@@ -292,6 +314,12 @@ impl TwitchSim {
     /// `https://id.twitch.tv`.
     pub fn auth_origin(&self) -> String {
         format!("http://{}", self.id_addr)
+    }
+
+    /// The EventSub websocket, `ws://127.0.0.1:P/ws`: stands in for
+    /// `wss://eventsub.wss.twitch.tv/ws` (a client derives it from the Helix base).
+    pub fn eventsub_url(&self) -> String {
+        format!("ws://{}/ws", self.helix_addr)
     }
 
     /// A fresh pair for the streamer with every scope in [`SCOPES_ALL`], valid for 4 hours.
@@ -397,6 +425,92 @@ impl TwitchSim {
             .collect()
     }
 
+    /// Makes `login` say `text` in the streamer's chat, as if typed on Twitch: the line is
+    /// logged and sent to the EventSub subscriptions. Answers its message id; `None` for an
+    /// unknown login or someone banned or timed out there.
+    pub fn say(&self, login: &str, text: &str) -> Option<String> {
+        let mut world = self.shared.world();
+        let user = world.user_by_login(login)?.id;
+        let now = auth::now_secs();
+        let banned = world
+            .bans
+            .get(&(STREAMER_ID, user))
+            .is_some_and(|until| until.is_none_or(|end| end > now));
+        if banned {
+            return None;
+        }
+        Some(world.post_chat(STREAMER_ID, user, text))
+    }
+
+    /// Sends `session_reconnect` to every EventSub connection, naming a new address to
+    /// move to; answers how many were told.
+    pub fn eventsub_reconnect(&self) -> usize {
+        let origin = format!("ws://{}", self.helix_addr);
+        let mut world = self.shared.world();
+        let world = &mut *world;
+        let rng = &mut world.rng;
+        world
+            .eventsub
+            .reconnect_all(&origin, || world::uuid(rng).replace('-', ""))
+    }
+
+    /// Makes a connection told to reconnect hold back what it would send until its session
+    /// has moved to the new connection, as a slow network does: lines said meanwhile then
+    /// reach the client on the old connection after the new one is welcomed.
+    pub fn eventsub_lag_until_moved(&self, on: bool) {
+        self.shared.world().eventsub.lag_until_moved = on;
+    }
+
+    /// Hangs up every EventSub connection without a close message, as a broken network
+    /// does; answers how many.
+    pub fn eventsub_drop(&self) -> usize {
+        self.shared
+            .world()
+            .eventsub
+            .tell_all(|| eventsub::Out::Drop)
+    }
+
+    /// Stops (or resumes) the keepalives, so a client's silence detection can be seen.
+    pub fn eventsub_keepalives(&self, on: bool) {
+        self.shared.world().eventsub.keepalives = on;
+    }
+
+    /// Revokes every enabled EventSub subscription with `status` (Twitch's
+    /// `authorization_revoked`, `user_removed`, `version_removed`), telling their
+    /// connections; answers how many.
+    pub fn eventsub_revoke(&self, status: &str) -> usize {
+        let mut world = self.shared.world();
+        let world = &mut *world;
+        let rng = &mut world.rng;
+        world.eventsub.revoke_all(status, || world::uuid(rng))
+    }
+
+    /// EventSub connections open now.
+    pub fn eventsub_connections(&self) -> usize {
+        self.shared.world().eventsub.connected()
+    }
+
+    /// How many times a session moved to a new connection after `session_reconnect`.
+    pub fn eventsub_moves(&self) -> u64 {
+        self.shared.world().eventsub.moves
+    }
+
+    /// Every EventSub subscription made so far (disabled ones too), oldest first.
+    pub fn eventsub_subscriptions(&self) -> Vec<SimSubscription> {
+        self.shared
+            .world()
+            .eventsub
+            .subscriptions
+            .iter()
+            .map(|s| SimSubscription {
+                id: s.id.clone(),
+                kind: s.kind.clone(),
+                session_id: s.session_id.clone(),
+                status: s.status.clone(),
+            })
+            .collect()
+    }
+
     /// Whether `user_id` is banned or timed out in the streamer's chat now.
     pub fn is_banned(&self, user_id: &str) -> bool {
         let Ok(user) = user_id.parse::<u64>() else {
@@ -454,6 +568,11 @@ fn user_id(user: SimUser) -> u64 {
 
 impl Drop for TwitchSim {
     fn drop(&mut self) {
+        // Websockets outlive the servers' graceful shutdown: close them too.
+        self.shared
+            .world()
+            .eventsub
+            .tell_all(|| eventsub::Out::Close(1001, "going away"));
         for stop in self.stops.drain(..) {
             let _ = stop.send(());
         }

@@ -1,5 +1,6 @@
 //! The live world: every tick a few chatters leave and others arrive, now and then someone
 //! follows or subscribes, chat flows, and the stream's viewer count follows the room.
+//! Chat lines, follows and subscriptions reach the EventSub subscriptions as they happen.
 
 use std::{sync::Arc, time::Duration};
 
@@ -8,6 +9,7 @@ use tokio::{task::JoinHandle, time::MissedTickBehavior};
 
 use super::{
     auth::now_secs,
+    eventsub,
     server::Shared,
     world::{STREAMER_ID, World},
 };
@@ -88,6 +90,8 @@ fn new_follower(world: &mut World, rng: &mut StdRng, now: i64) {
         None => world.new_person(now),
     };
     world.followers.push((id, now));
+    let event = eventsub::follow_event(world, STREAMER_ID, id, now);
+    world.publish(eventsub::FOLLOW, STREAMER_ID, &event);
 }
 
 /// A chatter subscribes (newest last).
@@ -101,7 +105,10 @@ fn new_subscriber(world: &mut World, rng: &mut StdRng, now: i64) {
         return;
     }
     let sub = world.new_sub(id, now);
+    let message_id = world.uuid();
+    let event = eventsub::sub_notice_event(world, STREAMER_ID, &sub, &message_id);
     world.subs.push(sub);
+    world.publish(eventsub::CHAT_NOTIFICATION, STREAMER_ID, &event);
 }
 
 /// Zero to a few lines from random chatters (banned ones keep quiet).

@@ -11,6 +11,7 @@ use super::{
     BroadcasterType, TwitchSimOptions,
     auth::{TokenStore, now_ms, now_secs},
     categories::{self, Category},
+    eventsub::{self, Hub},
 };
 use crate::sim::trovo::names;
 
@@ -149,6 +150,8 @@ pub(crate) struct World {
     /// When the next commercial may run (epoch seconds).
     pub(crate) next_commercial_at: i64,
     pub(crate) auth: TokenStore,
+    /// EventSub's websocket sessions and subscriptions.
+    pub(crate) eventsub: Hub,
 }
 
 fn random_key(rng: &mut StdRng) -> String {
@@ -195,6 +198,7 @@ impl World {
             blocked_terms: opts.blocked_terms.clone(),
             next_commercial_at: 0,
             auth: TokenStore::default(),
+            eventsub: Hub::new(opts.eventsub_keepalive_secs),
         };
         world.hand_made(opts, now);
         world.people(opts, now);
@@ -770,38 +774,54 @@ impl World {
         };
     }
 
-    /// Appends a chat line; returns its message id (a UUID, as Twitch's are).
+    /// Appends a chat line and tells the EventSub subscriptions on the channel; returns
+    /// its message id (a UUID, as Twitch's are).
     pub(crate) fn post_chat(&mut self, broadcaster_id: u64, sender_id: u64, text: &str) -> String {
         let message_id = self.uuid();
-        self.chat.push_back(ChatLine {
+        let line = ChatLine {
             message_id: message_id.clone(),
             broadcaster_id,
             sender_id,
             text: text.to_owned(),
             at_ms: now_ms(),
             deleted: false,
-        });
+        };
+        let event = eventsub::chat_message_event(self, &line);
+        self.chat.push_back(line);
         while self.chat.len() > CHAT_LOG_CAP {
             self.chat.pop_front();
         }
+        self.publish(eventsub::CHAT_MESSAGE, broadcaster_id, &event);
         message_id
+    }
+
+    /// Sends an event to the EventSub subscriptions of `kind` on `broadcaster`'s channel.
+    pub(crate) fn publish(&mut self, kind: &str, broadcaster: u64, event: &serde_json::Value) {
+        let rng = &mut self.rng;
+        self.eventsub
+            .publish(kind, broadcaster, event, || uuid(rng));
     }
 
     /// A random version-4 UUID.
     pub(crate) fn uuid(&mut self) -> String {
-        let a: u128 = self.rng.random();
-        let a = (a & !(0xF000u128 << 64)) | (0x4000u128 << 64);
-        let a = (a & !(0xC000u128 << 48)) | (0x8000u128 << 48);
-        let hex = format!("{a:032x}");
-        format!(
-            "{}-{}-{}-{}-{}",
-            &hex[0..8],
-            &hex[8..12],
-            &hex[12..16],
-            &hex[16..20],
-            &hex[20..32]
-        )
+        uuid(&mut self.rng)
     }
+}
+
+/// A random version-4 UUID.
+pub(crate) fn uuid(rng: &mut StdRng) -> String {
+    let a: u128 = rng.random();
+    let a = (a & !(0xF000u128 << 64)) | (0x4000u128 << 64);
+    let a = (a & !(0xC000u128 << 48)) | (0x8000u128 << 48);
+    let hex = format!("{a:032x}");
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }
 
 #[cfg(test)]

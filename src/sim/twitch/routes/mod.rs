@@ -1,11 +1,13 @@
 //! The Helix routes, by area: the public catalogue (users, channels, streams, games, teams),
 //! the channel's own settings (update, editors, stream key, commercial), its people
-//! (followers, chatters, moderators, VIPs, subscribers), chat and moderation, videos, and
-//! the CDN-style picture routes the URLs in those answers point at.
+//! (followers, chatters, moderators, VIPs, subscribers), chat and moderation, EventSub
+//! subscriptions (and the EventSub websocket beside them), videos, and the CDN-style
+//! picture routes the URLs in those answers point at.
 
 mod catalog;
 mod channel;
 mod chat;
+mod eventsub;
 mod people;
 mod pictures;
 mod videos;
@@ -59,6 +61,14 @@ pub(crate) fn helix_router() -> Router<Arc<Shared>> {
             "/helix/moderation/bans",
             axum::routing::post(chat::ban).delete(chat::unban),
         )
+        .route(
+            "/helix/eventsub/subscriptions",
+            get(eventsub::list)
+                .post(eventsub::create)
+                .delete(eventsub::delete),
+        )
+        // EventSub's websocket, standing in for wss://eventsub.wss.twitch.tv/ws.
+        .route("/ws", get(super::eventsub::socket))
         .route("/ttv-boxart/{file}", get(pictures::box_art))
         .route("/jtv_user_pictures/{file}", get(pictures::user_picture))
         .route("/previews-ttv/{file}", get(pictures::preview))
