@@ -297,10 +297,7 @@ impl PlatformClient {
     /// is gone (`Ok`). `PlatformError::Unsupported` means retrying will not help.
     pub async fn follow_chat(&self, sink: &ChatSink) -> Result<(), PlatformError> {
         match self {
-            PlatformClient::Trovo(_) => Err(unsupported(
-                PlatformId::Trovo,
-                "chat reading in Stagehand yet",
-            )),
+            PlatformClient::Trovo(c) => trovo::chat::follow(c, sink).await,
             PlatformClient::Twitch(_) => Err(unsupported(
                 PlatformId::Twitch,
                 "chat reading in Stagehand yet",
@@ -311,17 +308,14 @@ impl PlatformClient {
 
     /// Carries out a chat moderation action (timeout, ban, delete a message) in the own
     /// channel, or `channel_id`'s, and answers the platform's message. Where the platform
-    /// refuses, the error carries its message. Velora only so far; never sent twice.
+    /// refuses, the error carries its message. Trovo and Velora so far; never sent twice.
     pub async fn moderate(
         &self,
         action: &ModerationAction,
         channel_id: Option<&str>,
     ) -> Result<ModerationOutcome, PlatformError> {
         match self {
-            PlatformClient::Trovo(_) => Err(unsupported(
-                PlatformId::Trovo,
-                "chat moderation through Stagehand yet",
-            )),
+            PlatformClient::Trovo(c) => c.moderate(channel_id, action).await,
             PlatformClient::Twitch(_) => Err(unsupported(
                 PlatformId::Twitch,
                 "chat moderation through Stagehand yet",
