@@ -323,8 +323,8 @@ mod tests {
         assert_eq!(production.chat_url.as_str(), TROVO_CHAT);
         let sim = TrovoConfig::new("http://127.0.0.1:4321/openplatform", "x").expect("sim");
         assert_eq!(sim.chat_url.as_str(), "ws://127.0.0.1:4321/chat");
-        let stand_in = TrovoConfig::new("https://proxy.example/trovo/openplatform", "x")
-            .expect("stand-in");
+        let stand_in =
+            TrovoConfig::new("https://proxy.example/trovo/openplatform", "x").expect("stand-in");
         assert_eq!(stand_in.chat_url.as_str(), "wss://proxy.example/chat");
         let env = |k: &str| match k {
             "STAGEHAND_TROVO_CLIENT_ID" => Some("cid".to_owned()),

@@ -11,11 +11,11 @@ use crate::auth::store::TokenStore;
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
 use crate::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints, VeloraEndpoints};
 use crate::backend::{BackendConfig, images::ImageCache};
+use crate::config::TROVO_CHAT_ENV_VAR;
 use crate::config::{
     TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
     VELORA_AUTHORIZE_PAGE, VeloraConfig,
 };
-use crate::config::TROVO_CHAT_ENV_VAR;
 use crate::config_file::ConfigFile;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;

@@ -532,6 +532,10 @@ async fn platforms_without_moderation_or_a_key_reset_exit_1_in_one_line() {
             vec!["delete-message", "someone", "m-1"],
             vec!["stream-key", "regenerate", "--yes"],
         ] {
+            // Trovo moderates chat (tests/cli.rs); it has no key reset.
+            if platform == "trovo" && line[0] != "stream-key" {
+                continue;
+            }
             let mut args = vec!["--demo", platform];
             args.extend(line.iter().copied());
             let err = one_line_failure(&run(&args, &[]).await);

@@ -107,16 +107,25 @@ async fn a_line_a_viewer_says_arrives_with_author_roles_and_id_and_the_history_d
     let mut chat = follow(&client);
     chat.connected().await;
     let moderator = chatter_with(&sim, "mod");
-    let id = sim.say(&moderator.nickname, "hello from chat 안녕").expect("said");
+    let id = sim
+        .say(&moderator.nickname, "hello from chat 안녕")
+        .expect("said");
 
     let lines = chat.lines().await;
-    assert_eq!(lines.len(), 1, "only the new line, not the replay: {lines:?}");
+    assert_eq!(
+        lines.len(),
+        1,
+        "only the new line, not the replay: {lines:?}"
+    );
     let line = &lines[0];
     assert_eq!(line.id.as_deref(), Some(id.as_str()));
     assert_eq!(line.content, "hello from chat 안녕");
     assert_eq!(line.kind, ChatKind::Message);
     assert_eq!(line.author.id.as_deref(), Some(moderator.user_id.as_str()));
-    assert_eq!(line.author.login.as_deref(), Some(moderator.username.as_str()));
+    assert_eq!(
+        line.author.login.as_deref(),
+        Some(moderator.username.as_str())
+    );
     assert_eq!(line.author.display_name, moderator.nickname);
     assert!(
         line.author.roles.iter().any(|r| r == "moderator"),
@@ -169,6 +178,39 @@ async fn the_receiver_going_away_ends_follow_chat_quietly() {
     assert_eq!(ended, Ok(()));
 }
 
+#[tokio::test]
+async fn a_lively_stream_brings_messages_and_follows_but_no_welcomes() {
+    let sim = sim_with(SimOptions {
+        tick: Some(Duration::from_millis(10)),
+        ..SimOptions::default()
+    })
+    .await;
+    let mut chat = follow(&streamer(&sim));
+    chat.connected().await;
+    let (mut messages, mut follows) = (0, 0);
+    // Read on until a welcome the simulator sent lies behind the last line passed on.
+    let mut welcome_passed = false;
+    while messages == 0 || follows == 0 || !welcome_passed {
+        let lines = chat.lines().await;
+        for line in &lines {
+            match line.kind {
+                ChatKind::Message => messages += 1,
+                ChatKind::Follow => {
+                    assert!(line.author.id.is_some());
+                    follows += 1;
+                }
+                _ => {}
+            }
+            assert_ne!(line.content, "joined the channel", "welcomes stay out");
+        }
+        if let Some(last) = lines.last().and_then(|l| l.id.clone()) {
+            let log = sim.chat_log();
+            let upto = log.iter().position(|l| l.message_id == last).unwrap_or(0);
+            welcome_passed = log[..upto].iter().any(|l| l.chat_type == 5004);
+        }
+    }
+}
+
 // ---------------------------------------------------------------- failures
 
 #[tokio::test]
@@ -198,7 +240,10 @@ async fn a_chat_token_the_socket_refuses_is_a_clear_error_without_the_token() {
         .expect_err("a lapsed token");
     assert_eq!(e.kind(), ErrorKind::Auth);
     let said = e.to_string();
-    assert!(said.contains("Trovo's chat refused the chat token"), "{said}");
+    assert!(
+        said.contains("Trovo's chat refused the chat token"),
+        "{said}"
+    );
     assert!(said.contains("invalid token"), "Trovo's own words: {said}");
     assert!(
         !said
@@ -342,7 +387,11 @@ async fn a_refused_command_s_own_words_reach_the_error() {
     // A viewer account without moderator rights is refused by Trovo, in its words.
     let viewer = client_with(
         &sim,
-        &sim.issue_tokens(SimUser::Viewer, &["manage_messages", "user_details_self"], 3_600),
+        &sim.issue_tokens(
+            SimUser::Viewer,
+            &["manage_messages", "user_details_self"],
+            3_600,
+        ),
     );
     let streamer_channel = sim.streamer().channel_id;
     let e = viewer

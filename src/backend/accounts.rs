@@ -8,11 +8,11 @@ use crate::auth::store::{SecretKind, TokenStore};
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
 use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::command::Event;
+use crate::config::check_socket_url;
 use crate::config::{
     TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
     VELORA_AUTHORIZE_PAGE, VeloraConfig,
 };
-use crate::config::check_socket_url;
 use crate::config_file::ConfigFile;
 use crate::model::{Account, PlatformId};
 use crate::platform::PlatformClient;
@@ -159,8 +159,7 @@ async fn sign_in_trovo(
     let mut config =
         TrovoConfig::new(&setup.trovo.api_base, client_id.clone()).map_err(|e| e.to_string())?;
     if let Some(chat) = &setup.trovo.chat_url {
-        config.chat_url =
-            check_socket_url(PlatformId::Trovo, chat).map_err(|e| e.to_string())?;
+        config.chat_url = check_socket_url(PlatformId::Trovo, chat).map_err(|e| e.to_string())?;
     }
     config.client_secret = client_secret.clone();
     let client = TrovoClient::new(config).map_err(|e| e.to_string())?;

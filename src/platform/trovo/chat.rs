@@ -166,9 +166,7 @@ async fn authenticate(
                 continue;
             };
             // Frames before the answer (none are expected) are not chat yet.
-            if frame.kind() != "RESPONSE"
-                || frame.nonce.as_deref().is_some_and(|n| n != nonce)
-            {
+            if frame.kind() != "RESPONSE" || frame.nonce.as_deref().is_some_and(|n| n != nonce) {
                 continue;
             }
             return match frame.refusal() {
@@ -202,8 +200,7 @@ struct History {
 impl History {
     fn since(now: OffsetDateTime) -> History {
         History {
-            connected_at: OffsetDateTime::from_unix_timestamp(now.unix_timestamp())
-                .unwrap_or(now),
+            connected_at: OffsetDateTime::from_unix_timestamp(now.unix_timestamp()).unwrap_or(now),
             replay_pending: true,
         }
     }
@@ -367,10 +364,14 @@ mod tests {
     fn the_replay_s_second_is_history_and_later_seconds_are_live() {
         let at = |s: i64| OffsetDateTime::from_unix_timestamp(s).ok();
         let mut history = History::since(
-            OffsetDateTime::from_unix_timestamp(1_000).expect("t") + time::Duration::milliseconds(700),
+            OffsetDateTime::from_unix_timestamp(1_000).expect("t")
+                + time::Duration::milliseconds(700),
         );
         assert!(history.is_old(at(999)));
-        assert!(history.is_old(at(1_000)), "the connection's own second, in the replay");
+        assert!(
+            history.is_old(at(1_000)),
+            "the connection's own second, in the replay"
+        );
         assert!(!history.is_old(at(1_001)));
         assert!(!history.is_old(None), "no time: judged by id alone");
         history.replay_pending = false;

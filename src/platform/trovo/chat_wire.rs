@@ -70,7 +70,10 @@ impl Frame {
 
     /// The refusal a `RESPONSE` carries, if any.
     pub fn refusal(&self) -> Option<&str> {
-        self.error.as_deref().map(str::trim).filter(|e| !e.is_empty())
+        self.error
+            .as_deref()
+            .map(str::trim)
+            .filter(|e| !e.is_empty())
     }
 
     /// The chat items of a `CHAT` frame (none when `chats` is missing or null).
@@ -282,11 +285,14 @@ fn spell(content: Option<&str>) -> String {
         .and_then(Value::as_str)
         .map(str::trim)
         .filter(|g| !g.is_empty());
-    let num = parsed.as_ref().and_then(|v| v.get("num")).and_then(|n| match n {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    });
+    let num = parsed
+        .as_ref()
+        .and_then(|v| v.get("num"))
+        .and_then(|n| match n {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        });
     match (gift, num) {
         (Some(gift), Some(n)) if n > 1 => format!("cast {gift} ×{n}"),
         (Some(gift), _) => format!("cast {gift}"),
@@ -344,7 +350,10 @@ mod tests {
         assert_eq!(m.author.id.as_deref(), Some("123"));
         assert_eq!(m.author.login.as_deref(), Some("ann_1"));
         assert_eq!(m.author.display_name, "Ann");
-        assert_eq!(m.author.roles, ["moderator", "follower", "aceplus", "Artist"]);
+        assert_eq!(
+            m.author.roles,
+            ["moderator", "follower", "aceplus", "Artist"]
+        );
         assert_eq!(m.kind, ChatKind::Message);
         assert_eq!(m.sent_at.map(|t| t.unix_timestamp()), Some(1_700_000_000));
     }
@@ -366,12 +375,14 @@ mod tests {
             Some((ChatKind::Raid, "raided with 3 viewers".into()))
         );
         assert_eq!(
-            of(r#"{"type":5006,"content":"Gifty,Lucky"}"#).map(|(k, c)| (k, c)),
-            Some((ChatKind::Subscription, "gifted a subscription to Lucky".into()))
+            of(r#"{"type":5006,"content":"Gifty,Lucky"}"#),
+            Some((
+                ChatKind::Subscription,
+                "gifted a subscription to Lucky".into()
+            ))
         );
         assert_eq!(
-            item(r#"{"type":5006,"content":"Gifty,Lucky"}"#)
-                .map(|m| m.author.display_name),
+            item(r#"{"type":5006,"content":"Gifty,Lucky"}"#).map(|m| m.author.display_name),
             Some("Gifty".into())
         );
         assert_eq!(
@@ -415,9 +426,10 @@ mod tests {
         let f: Frame = serde_json::from_str(r#"{"type":"CHAT","data":{"eid":1}}"#).expect("f");
         assert_eq!(f.kind(), "CHAT");
         assert!(f.into_chats().is_empty(), "chats missing");
-        let f: Frame =
-            serde_json::from_str(r#"{"type":"CHAT","data":{"chats":[null,{"type":0,"content":"x"},7]}}"#)
-                .expect("f");
+        let f: Frame = serde_json::from_str(
+            r#"{"type":"CHAT","data":{"chats":[null,{"type":0,"content":"x"},7]}}"#,
+        )
+        .expect("f");
         assert_eq!(f.into_chats().len(), 1, "malformed items are skipped");
         let f: Frame = serde_json::from_str(r#"{"type":"PONG","data":{"gap":"45"}}"#).expect("f");
         assert_eq!(f.data.and_then(|d| d.gap), Some(45));

@@ -90,17 +90,18 @@ impl TrovoClient {
     }
 
     /// The user id a message deletion needs: an id as given, or the id `getusers` finds for
-    /// a user name.
+    /// a user name, or else the name itself when it is a number (a user id given where a
+    /// name could be, as on the command line).
     async fn user_id_of(&self, user: &TargetUser) -> Result<String, PlatformError> {
         match user {
             TargetUser::Id(id) => Ok(id.clone()),
             TargetUser::Name(name) => {
                 let name = name.trim().trim_start_matches('@');
-                self.get_users(&[name])
-                    .await?
-                    .into_iter()
-                    .next()
+                let found = self.get_users(&[name]).await?.into_iter().next();
+                let numeric = !name.is_empty() && name.chars().all(|c| c.is_ascii_digit());
+                found
                     .map(|u| u.user_id)
+                    .or_else(|| numeric.then(|| name.to_owned()))
                     .ok_or_else(|| PlatformError::Api {
                         platform: PLATFORM,
                         code: 0,

@@ -69,10 +69,7 @@ impl ChatLine {
                     .iter()
                     .map(|r| json!({ "roleName": r, "roleType": 200_000 }))
                     .collect();
-                map.insert(
-                    "custom_role".into(),
-                    json!(Value::Array(roles).to_string()),
-                );
+                map.insert("custom_role".into(), json!(Value::Array(roles).to_string()));
             }
             if let Some(data) = &self.content_data {
                 map.insert("content_data".into(), data.clone());
@@ -103,7 +100,11 @@ pub(crate) fn chat_frame(channel_id: u64, eid: u64, lines: &[ChatLine]) -> Value
 
 /// The roles `user` carries in `channel`'s chat: what the channel granted them and their
 /// standing (`status` bits), in the chat's spelling, and the channel's custom roles.
-pub(crate) fn roles_in(channel: &Channel, user: u64, standing: u16) -> (Vec<&'static str>, Vec<String>) {
+pub(crate) fn roles_in(
+    channel: &Channel,
+    user: u64,
+    standing: u16,
+) -> (Vec<&'static str>, Vec<String>) {
     let grants = &channel.grants;
     let mut roles = Vec::new();
     let mut add = |yes: bool, role: &'static str| {

@@ -14,8 +14,8 @@ pub(crate) use super::chat::ChatLine;
 use super::{
     SimOptions,
     auth::TokenStore,
-    chat::{code, roles_in},
     categories::{self, Category},
+    chat::{code, roles_in},
     names,
     people::{self, Census, Follower, Grants, Person, Subscriber, Viewer},
 };

@@ -28,7 +28,10 @@ use crate::sim::trovo::{
 const PING_GAP_SECS: u64 = 30;
 
 /// `GET /chat` with a websocket upgrade.
-pub(super) async fn socket(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+pub(super) async fn socket(
+    State(shared): State<Arc<Shared>>,
+    upgrade: WebSocketUpgrade,
+) -> Response {
     upgrade.on_upgrade(move |socket| session(shared, socket))
 }
 
@@ -78,49 +81,48 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
         let Some(request) = request(&message) else {
             continue;
         };
-        match request.kind.as_str() {
-            "PING" => {
-                if !send(&mut socket, pong(&request.nonce)).await {
-                    return;
-                }
+        if request.kind == "PING" {
+            if !send(&mut socket, pong(&request.nonce)).await {
+                return;
             }
-            "AUTH" => {
-                let admitted = {
-                    let world = shared.world();
-                    let now = now_secs();
-                    request
-                        .token
-                        .as_deref()
-                        .and_then(|t| world.chat_tokens.get(t))
-                        .filter(|(_, until)| *until > now)
-                        .map(|(channel, _)| {
-                            // Subscribed under the same lock as the replay is read: no line
-                            // falls between the two, and none comes twice.
-                            (*channel, world.chat_feed.subscribe(), world.recent_chat(*channel))
-                        })
-                };
-                match admitted {
-                    Some(admitted) => {
-                        let ok = json!({ "type": "RESPONSE", "nonce": request.nonce });
-                        if !send(&mut socket, ok).await {
-                            return;
-                        }
-                        break admitted;
-                    }
-                    None => {
-                        let refused = json!({
-                            "type": "RESPONSE",
-                            "nonce": request.nonce,
-                            "error": "invalid token: get a new one from /chat/token and connect at once",
-                        });
-                        let _ = send(&mut socket, refused).await;
-                        let _ = socket.send(Message::Close(None)).await;
-                        return;
-                    }
-                }
-            }
-            _ => {}
+            continue;
         }
+        if request.kind != "AUTH" {
+            continue;
+        }
+        let admitted = {
+            let world = shared.world();
+            let now = now_secs();
+            request
+                .token
+                .as_deref()
+                .and_then(|t| world.chat_tokens.get(t))
+                .filter(|(_, until)| *until > now)
+                .map(|(channel, _)| {
+                    // Subscribed under the same lock as the replay is read: no line falls
+                    // between the two, and none comes twice.
+                    (
+                        *channel,
+                        world.chat_feed.subscribe(),
+                        world.recent_chat(*channel),
+                    )
+                })
+        };
+        let Some(admitted) = admitted else {
+            let refused = json!({
+                "type": "RESPONSE",
+                "nonce": request.nonce,
+                "error": "invalid token: get a new one from /chat/token and connect at once",
+            });
+            let _ = send(&mut socket, refused).await;
+            let _ = socket.send(Message::Close(None)).await;
+            return;
+        };
+        let ok = json!({ "type": "RESPONSE", "nonce": request.nonce });
+        if !send(&mut socket, ok).await {
+            return;
+        }
+        break admitted;
     };
     let eid = || shared.chat_eid.fetch_add(1, Ordering::Relaxed);
     if !send(&mut socket, chat_frame(channel_id, eid(), &replay)).await {
