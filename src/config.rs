@@ -12,6 +12,12 @@ use url::Url;
 /// Trovo's API base, `/openplatform` included.
 pub const TROVO_API: &str = "https://open-api.trovo.live/openplatform";
 
+/// Trovo's chat websocket.
+pub const TROVO_CHAT: &str = "wss://open-chat.trovo.live/chat";
+
+/// Names another address for Trovo's chat websocket (a stand-in's).
+pub const TROVO_CHAT_ENV_VAR: &str = "STAGEHAND_TROVO_CHAT_URL";
+
 /// Twitch's Helix API base.
 pub const TWITCH_API: &str = "https://api.twitch.tv/helix";
 
@@ -40,13 +46,19 @@ pub struct TrovoConfig {
     pub access_token: Option<Secret>,
     pub refresh_token: Option<Secret>,
     pub timeout: Duration,
+    /// The chat websocket: Trovo's own beside Trovo's API, else the API host's `/chat` (where
+    /// the simulator serves it), unless `STAGEHAND_TROVO_CHAT_URL` names another.
+    pub chat_url: Url,
 }
 
 impl TrovoConfig {
-    /// A configuration for an API base (the production one, or a simulator's).
+    /// A configuration for an API base (the production one, or a simulator's). The chat
+    /// address follows from the API base (see [`trovo_chat_url_for`]).
     pub fn new(api_base: &str, client_id: impl Into<String>) -> Result<Self, PlatformError> {
+        let api_base = check_base_url(PlatformId::Trovo, api_base)?;
         Ok(TrovoConfig {
-            api_base: check_base_url(PlatformId::Trovo, api_base)?,
+            chat_url: trovo_chat_url_for(&api_base),
+            api_base,
             client_id: client_id.into(),
             client_secret: None,
             access_token: None,
@@ -72,7 +84,33 @@ impl TrovoConfig {
         config.client_secret = get("STAGEHAND_TROVO_CLIENT_SECRET").map(Secret::new);
         config.access_token = get("STAGEHAND_TROVO_ACCESS_TOKEN").map(Secret::new);
         config.refresh_token = get("STAGEHAND_TROVO_REFRESH_TOKEN").map(Secret::new);
+        if let Some(chat) = get(TROVO_CHAT_ENV_VAR) {
+            config.chat_url = check_socket_url(PlatformId::Trovo, &chat)?;
+        }
         Ok(config)
+    }
+}
+
+/// Where Trovo's chat websocket is for an API base: Trovo's own chat server beside Trovo's
+/// API, else the same host's `/chat` over `ws://` or `wss://` as the API uses plain or TLS
+/// HTTP (the simulator serves its chat there, so `--demo` and the tests need no setting).
+pub fn trovo_chat_url_for(api_base: &Url) -> Url {
+    let production = Url::parse(TROVO_API)
+        .ok()
+        .is_some_and(|p| p.host_str() == api_base.host_str());
+    let derived = (!production).then(|| {
+        let mut url = api_base.clone();
+        let scheme = if url.scheme() == "http" { "ws" } else { "wss" };
+        url.set_scheme(scheme).ok()?;
+        url.set_path("/chat");
+        url.set_query(None);
+        url.set_fragment(None);
+        Some(url)
+    });
+    match derived.flatten() {
+        Some(url) => url,
+        // A constant that parses: the fallback is never reached with a valid base.
+        None => Url::parse(TROVO_CHAT).unwrap_or_else(|_| api_base.clone()),
     }
 }
 
@@ -291,6 +329,27 @@ pub fn check_base_url(platform: PlatformId, raw: &str) -> Result<Url, PlatformEr
     Ok(url)
 }
 
+/// Checks a websocket address the way [`check_base_url`] checks an API base: `wss://`, or
+/// plain `ws://` only on a loopback host, so chat tokens never cross the network in the clear.
+pub fn check_socket_url(platform: PlatformId, raw: &str) -> Result<Url, PlatformError> {
+    let refuse = |why: String| PlatformError::Config {
+        platform,
+        message: why,
+    };
+    let url = Url::parse(raw.trim())
+        .map_err(|e| refuse(format!("the chat address {raw:?} is not a URL ({e})")))?;
+    match url.scheme() {
+        "wss" => Ok(url),
+        "ws" if is_loopback(&url) => Ok(url),
+        "ws" => Err(refuse(format!(
+            "refusing the plain ws:// chat address {raw:?}: the chat token would cross the network unencrypted; use wss:// (ws:// is allowed only for 127.0.0.1, ::1 or localhost)"
+        ))),
+        other => Err(refuse(format!(
+            "the chat address {raw:?} must start with wss:// (not {other}://)"
+        ))),
+    }
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -323,6 +382,34 @@ mod tests {
         ] {
             let e = check_base_url(PlatformId::Trovo, bad).expect_err(bad);
             assert!(matches!(e, PlatformError::Config { .. }));
+        }
+    }
+
+    #[test]
+    fn the_trovo_chat_address_follows_the_api_or_the_environment() {
+        let production = TrovoConfig::new(TROVO_API, "x").expect("production");
+        assert_eq!(production.chat_url.as_str(), TROVO_CHAT);
+        let sim = TrovoConfig::new("http://127.0.0.1:4321/openplatform", "x").expect("sim");
+        assert_eq!(sim.chat_url.as_str(), "ws://127.0.0.1:4321/chat");
+        let stand_in =
+            TrovoConfig::new("https://proxy.example/trovo/openplatform", "x").expect("stand-in");
+        assert_eq!(stand_in.chat_url.as_str(), "wss://proxy.example/chat");
+        let env = |k: &str| match k {
+            "STAGEHAND_TROVO_CLIENT_ID" => Some("cid".to_owned()),
+            TROVO_CHAT_ENV_VAR => Some("ws://localhost:9/socket".to_owned()),
+            _ => None,
+        };
+        let c = TrovoConfig::from_lookup(env).expect("configured");
+        assert_eq!(c.chat_url.as_str(), "ws://localhost:9/socket");
+        let env = |k: &str| match k {
+            "STAGEHAND_TROVO_CLIENT_ID" => Some("cid".to_owned()),
+            TROVO_CHAT_ENV_VAR => Some("ws://10.0.0.2/chat".to_owned()),
+            _ => None,
+        };
+        let e = TrovoConfig::from_lookup(env).expect_err("plain ws off loopback");
+        assert!(e.to_string().contains("wss://"), "{e}");
+        for bad in ["https://open-chat.trovo.live/chat", "nonsense"] {
+            assert!(check_socket_url(PlatformId::Trovo, bad).is_err(), "{bad}");
         }
     }
 

@@ -11,6 +11,7 @@ use crate::auth::store::TokenStore;
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
 use crate::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints, VeloraEndpoints};
 use crate::backend::{BackendConfig, images::ImageCache};
+use crate::config::TROVO_CHAT_ENV_VAR;
 use crate::config::{
     TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
     VELORA_AUTHORIZE_PAGE, VeloraConfig,
@@ -175,6 +176,7 @@ impl Settings {
             auth_page: self
                 .lookup(TROVO_AUTH_ENV_VAR)
                 .unwrap_or_else(|| TROVO_AUTHORIZE_PAGE.to_owned()),
+            chat_url: self.lookup(TROVO_CHAT_ENV_VAR),
         }
     }
 }
@@ -308,6 +310,8 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
             trovo: TrovoEndpoints {
                 api_base: sim.api_base(),
                 auth_page: sim.auth_page_url(),
+                // The simulator's chat is where its API base says.
+                chat_url: None,
             },
             twitch: TwitchEndpoints {
                 api_base: twitch.helix_base(),

@@ -426,6 +426,7 @@ impl AppState {
                 result,
             } => {
                 let p = self.platform_mut(platform);
+                let echoed = p.chat.answered_after_echo(request_id);
                 let (status, platform_id) = match result {
                     Ok(id) => (SendStatus::Sent, id),
                     Err(e) => {
@@ -438,6 +439,8 @@ impl AppState {
                         line.status = status;
                         line.platform_id = platform_id;
                     }
+                    // Chat showed it back before this answer: it is in the log already.
+                    None if echoed && status == SendStatus::Sent => {}
                     None => p.chat.sent.push(SentChat {
                         request_id,
                         message,
@@ -600,5 +603,51 @@ mod tests {
         let lines = &s.platforms[&P].chat.sent;
         assert_eq!(lines[0].status, SendStatus::Sent);
         assert!(matches!(lines[1].status, SendStatus::Failed(_)));
+    }
+
+    #[test]
+    fn an_echo_before_the_send_s_answer_leaves_one_line() {
+        let mut s = AppState::default();
+        s.note_sent(&Command::SendChat {
+            platform: P,
+            message: "fast".into(),
+            channel_id: None,
+            request_id: 3,
+        });
+        s.apply(Event::AccountLoaded {
+            platform: P,
+            result: Ok(crate::model::Account {
+                id: "me".into(),
+                name: "me".into(),
+                display_name: "Me".into(),
+                avatar_url: None,
+                partner: false,
+            }),
+            capabilities: crate::model::Capabilities::UNKNOWN,
+        });
+        let echo = crate::model::ChatMessage {
+            id: Some("t1".into()),
+            author: crate::model::ChatAuthor {
+                id: Some("me".into()),
+                display_name: "Me".into(),
+                ..Default::default()
+            },
+            content: "fast".into(),
+            sent_at: None,
+            kind: crate::model::ChatKind::Message,
+        };
+        s.apply(Event::ChatArrived {
+            platform: P,
+            messages: vec![echo],
+        });
+        s.apply(Event::ChatSent {
+            platform: P,
+            request_id: 3,
+            message: "fast".into(),
+            result: Ok(None),
+        });
+        let chat = &s.platforms[&P].chat;
+        assert!(chat.sent.is_empty(), "{:?}", chat.sent);
+        assert_eq!(chat.lines.len(), 1);
     }
 }

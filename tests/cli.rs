@@ -343,6 +343,82 @@ async fn a_refused_chat_send_is_reported_once() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn trovo_deletes_times_out_and_bans_from_the_command_line() {
+    let sim = TrovoSim::start(SimOptions::default()).await.expect("sim");
+    let env = stand_in(&sim);
+    let mut plain = sim
+        .chatters()
+        .into_iter()
+        .filter(|c| c.roles.iter().all(|r| r != "mod"));
+    let (spammer, other) = (
+        plain.next().expect("a viewer"),
+        plain.next().expect("another"),
+    );
+    let message_id = sim
+        .say(&spammer.username, "buy followers here")
+        .expect("said");
+
+    // The message's author by user id, as a chat line gives it.
+    let v = json(
+        &run(
+            &[
+                "--json",
+                "trovo",
+                "delete-message",
+                &spammer.user_id,
+                &message_id,
+            ],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(
+        (v["done"].as_bool(), v["action"].as_str()),
+        (Some(true), Some("delete_message"))
+    );
+    let deleted = sim.deletions();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(
+        (
+            deleted[0].message_id.as_str(),
+            deleted[0].sender_id.as_str()
+        ),
+        (message_id.as_str(), spammer.user_id.as_str())
+    );
+
+    let v = json(
+        &run(
+            &["--json", "trovo", "timeout", &spammer.username, "120"],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(v["action"], "timeout");
+    let v = json(
+        &run(
+            &["--json", "trovo", "ban", &format!("@{}", other.username)],
+            &env,
+        )
+        .await,
+    );
+    assert_eq!(v["action"], "ban");
+    let bans = sim.bans();
+    let until = |id: &str| bans.iter().find(|b| b.user_id == id).map(|b| b.until);
+    assert!(
+        matches!(until(&spammer.user_id), Some(Some(_))),
+        "a timeout ends"
+    );
+    assert_eq!(until(&other.user_id), Some(None), "a ban is for good");
+
+    // Trovo's refusal, in its words, in one line.
+    let err = one_line_failure(&run(&["trovo", "ban", "nobody_at_all_zz"], &env).await);
+    assert!(
+        err.contains("User \"nobody_at_all_zz\" does not exist."),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn no_token_means_a_sign_in_line() {
     let sim = TrovoSim::start(SimOptions::default()).await.expect("sim");
     let env = vec![

@@ -8,6 +8,7 @@ use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use stagehand::sim::trovo::{Fault, FaultRule, SimOptions, SimUser, TrovoSim};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 /// A started simulator and an HTTP client that speaks to it.
 struct Api {
@@ -1064,6 +1065,10 @@ async fn commands_answer_200_and_moderate_chat() {
         command(&format!("ban {name} 600")).await.body["is_success"],
         true
     );
+    let bans = api.sim.bans();
+    assert_eq!(bans.len(), 1);
+    assert_eq!(bans[0].username.as_deref(), Some(name.as_str()));
+    assert!(bans[0].until.is_some(), "a ban with seconds is a timeout");
     let send = json!({"content": "let me in", "channel_id": id});
     assert_eq!(
         api.post("/chat/send", send.clone(), Some(&viewer))
@@ -1186,7 +1191,18 @@ async fn delete_message_checks_sender_and_permission() {
             .is_some_and(|m| m.starts_with("Delete failed."))
     );
     // The streamer deletes it; deleting again (gone) still succeeds.
+    assert!(api.sim.deletions().is_empty(), "refusals delete nothing");
     assert_eq!(api.delete(&path, Some(&token)).await.body, json!({}));
+    let deleted = api.sim.deletions();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(
+        (
+            deleted[0].message_id.as_str(),
+            deleted[0].sender_id.as_str()
+        ),
+        (line.message_id.as_str(), viewer_info.user_id.as_str())
+    );
+    assert_eq!(deleted[0].by, id);
     assert!(
         api.sim
             .chat_log()
@@ -1214,6 +1230,260 @@ async fn chat_tokens_for_own_and_any_channel() {
         api.get("/chat/token", Some(&narrow)).await.code(),
         Some(11730)
     );
+}
+
+// ---------------------------------------------------------------- the chat socket
+
+type Socket =
+    tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A guard against a hang, far above what a passing run needs.
+const GUARD: Duration = Duration::from_secs(20);
+
+async fn chat_socket(api: &Api) -> Socket {
+    tokio_tungstenite::connect_async(api.sim.chat_url())
+        .await
+        .expect("the chat socket opens")
+        .0
+}
+
+async fn send_frame(socket: &mut Socket, frame: Value) {
+    use futures_util::SinkExt;
+    socket
+        .send(WsMessage::text(frame.to_string()))
+        .await
+        .expect("sent");
+}
+
+/// The next JSON frame, or `None` once the socket is closed (a close frame included).
+async fn next_frame(socket: &mut Socket) -> Option<Value> {
+    use futures_util::StreamExt;
+    loop {
+        let message = tokio::time::timeout(GUARD, socket.next())
+            .await
+            .expect("a frame in time");
+        match message {
+            Some(Ok(WsMessage::Text(text))) => {
+                return Some(serde_json::from_str(text.as_str()).expect("JSON"));
+            }
+            Some(Ok(WsMessage::Close(_))) | None | Some(Err(_)) => return None,
+            Some(Ok(_)) => {}
+        }
+    }
+}
+
+/// Opens the socket with a chat token and reads the answer and the replay.
+async fn admitted(api: &Api, token: &str) -> (Socket, Vec<Value>) {
+    let mut socket = chat_socket(api).await;
+    send_frame(
+        &mut socket,
+        json!({"type": "AUTH", "nonce": "auth-1", "data": {"token": token}}),
+    )
+    .await;
+    let response = next_frame(&mut socket).await.expect("a response");
+    assert_eq!(response["type"], "RESPONSE");
+    assert_eq!(response["nonce"], "auth-1");
+    assert!(response.get("error").is_none(), "{response}");
+    let replay = next_frame(&mut socket).await.expect("the replay");
+    assert_eq!(replay["type"], "CHAT");
+    let chats = replay["data"]["chats"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    (socket, chats)
+}
+
+async fn own_chat_token(api: &Api) -> String {
+    let a = api.get("/chat/token", Some(&api.streamer_token())).await;
+    a.body["token"].as_str().expect("a chat token").to_owned()
+}
+
+#[tokio::test]
+async fn the_chat_socket_answers_pings_and_refuses_an_unknown_token() {
+    let api = Api::default().await;
+    let mut socket = chat_socket(&api).await;
+    send_frame(&mut socket, json!({"type": "PING", "nonce": "p1"})).await;
+    let pong = next_frame(&mut socket).await.expect("a pong");
+    assert_eq!(pong["type"], "PONG");
+    assert_eq!(pong["nonce"], "p1");
+    assert_eq!(pong["data"]["gap"], 30);
+    send_frame(
+        &mut socket,
+        json!({"type": "AUTH", "nonce": "a1", "data": {"token": "0123456789abcdef0123456789abcdef"}}),
+    )
+    .await;
+    let refused = next_frame(&mut socket).await.expect("a response");
+    assert_eq!(refused["type"], "RESPONSE");
+    assert_eq!(refused["nonce"], "a1");
+    assert!(
+        refused["error"].as_str().is_some_and(|e| !e.is_empty()),
+        "{refused}"
+    );
+    assert_eq!(next_frame(&mut socket).await, None, "then it hangs up");
+}
+
+#[tokio::test]
+async fn a_lapsed_chat_token_is_refused() {
+    let api = Api::start(SimOptions {
+        chat_token_lifetime_secs: 0,
+        ..SimOptions::default()
+    })
+    .await;
+    let token = own_chat_token(&api).await;
+    let mut socket = chat_socket(&api).await;
+    send_frame(
+        &mut socket,
+        json!({"type": "AUTH", "nonce": "a1", "data": {"token": token}}),
+    )
+    .await;
+    let refused = next_frame(&mut socket).await.expect("a response");
+    assert!(refused["error"].is_string(), "{refused}");
+}
+
+#[tokio::test]
+async fn the_chat_socket_replays_the_history_then_pushes_every_new_line() {
+    let api = Api::default().await;
+    let id = api.streamer_id();
+    let history: Vec<_> = api
+        .sim
+        .chat_log()
+        .into_iter()
+        .filter(|l| l.channel_id == id)
+        .collect();
+    assert!(!history.is_empty(), "the channel has a history");
+    let token = own_chat_token(&api).await;
+    let (mut socket, replay) = admitted(&api, &token).await;
+    let replayed: Vec<_> = replay
+        .iter()
+        .map(|c| c["message_id"].as_str().expect("an id").to_owned())
+        .collect();
+    let logged: Vec<_> = history.iter().map(|l| l.message_id.clone()).collect();
+    assert_eq!(replayed, logged, "the latest lines, oldest first");
+    let now = time::OffsetDateTime::now_utc().unix_timestamp();
+    for item in &replay {
+        assert_eq!(item["type"], 0);
+        assert!(item["send_time"].as_i64().is_some_and(|t| t < now));
+        assert!(item["sender_id"].is_u64(), "a number, as Trovo sends it");
+        assert!(item["roles"].is_array());
+        assert!(item["nick_name"].is_string() && item["user_name"].is_string());
+    }
+
+    // A viewer speaks: one frame for the channel, with the roles they carry.
+    let chatter = api
+        .sim
+        .chatters()
+        .into_iter()
+        .find(|c| c.roles.iter().any(|r| r == "mod") && !c.custom_roles.is_empty())
+        .or_else(|| {
+            api.sim
+                .chatters()
+                .into_iter()
+                .find(|c| c.roles.iter().any(|r| r == "mod"))
+        })
+        .expect("a moderator");
+    let said = api
+        .sim
+        .say(&chatter.username, "hello socket")
+        .expect("said");
+    let frame = next_frame(&mut socket).await.expect("a frame");
+    assert_eq!(frame["type"], "CHAT");
+    assert_eq!(frame["channel_info"]["channel_id"], id.as_str());
+    let item = &frame["data"]["chats"][0];
+    assert_eq!(item["message_id"], said.as_str());
+    assert_eq!(item["content"], "hello socket");
+    assert_eq!(item["nick_name"], chatter.nickname.as_str());
+    assert_eq!(item["user_name"], chatter.username.as_str());
+    assert_eq!(item["sender_id"].to_string(), chatter.user_id);
+    assert!(strings(&item["roles"]).contains(&"mod".to_owned()));
+    if !chatter.custom_roles.is_empty() {
+        let custom: Value = serde_json::from_str(item["custom_role"].as_str().expect("a string"))
+            .expect("JSON inside the string");
+        assert_eq!(custom[0]["roleName"], chatter.custom_roles[0].as_str());
+    }
+
+    // A line in another channel is not this socket's business; the streamer's own line is.
+    let viewer = api.viewer_token(&["chat_send_self"]);
+    let elsewhere = api
+        .post(
+            "/chat/send",
+            json!({"content": "my own channel"}),
+            Some(&viewer),
+        )
+        .await;
+    assert_eq!(elsewhere.status, StatusCode::OK);
+    let mine = api
+        .post(
+            "/chat/send",
+            json!({"content": "streamer here"}),
+            Some(&api.streamer_token()),
+        )
+        .await;
+    assert_eq!(mine.status, StatusCode::OK);
+    let frame = next_frame(&mut socket).await.expect("a frame");
+    let item = &frame["data"]["chats"][0];
+    assert_eq!(item["content"], "streamer here");
+    assert_eq!(item["sender_id"].to_string(), id);
+    assert!(strings(&item["roles"]).contains(&"streamer".to_owned()));
+
+    // Pings keep working once admitted.
+    send_frame(&mut socket, json!({"type": "PING", "nonce": "p2"})).await;
+    let pong = next_frame(&mut socket).await.expect("a pong");
+    assert_eq!(
+        (pong["type"].as_str(), pong["nonce"].as_str()),
+        (Some("PONG"), Some("p2"))
+    );
+}
+
+#[tokio::test]
+async fn any_channel_s_chat_token_opens_its_socket_with_the_client_id_alone() {
+    let api = Api::default().await;
+    let a = api
+        .get(&format!("/chat/channel-token/{}", api.streamer_id()), None)
+        .await;
+    let token = a.body["token"].as_str().expect("a token").to_owned();
+    let (_socket, replay) = admitted(&api, &token).await;
+    assert!(!replay.is_empty());
+}
+
+#[tokio::test]
+async fn dropped_chat_sockets_end_without_a_closing_handshake() {
+    use futures_util::StreamExt;
+    let api = Api::default().await;
+    let token = own_chat_token(&api).await;
+    let (mut socket, _) = admitted(&api, &token).await;
+    api.sim.drop_chat_connections();
+    let after = tokio::time::timeout(GUARD, socket.next())
+        .await
+        .expect("the drop in time");
+    assert!(
+        !matches!(after, Some(Ok(WsMessage::Close(_)))),
+        "no close frame: {after:?}"
+    );
+    assert!(!matches!(after, Some(Ok(WsMessage::Text(_)))), "{after:?}");
+    // The socket takes new connections as before.
+    let (_again, _) = admitted(&api, &own_chat_token(&api).await).await;
+}
+
+#[tokio::test]
+async fn the_ticking_world_chats_follows_and_welcomes_over_the_socket() {
+    let api = Api::start(SimOptions {
+        tick: Some(Duration::from_millis(10)),
+        ..SimOptions::default()
+    })
+    .await;
+    let token = own_chat_token(&api).await;
+    let (mut socket, _) = admitted(&api, &token).await;
+    let mut types = std::collections::BTreeSet::new();
+    for _ in 0..5_000 {
+        let frame = next_frame(&mut socket).await.expect("a frame");
+        for item in frame["data"]["chats"].as_array().into_iter().flatten() {
+            types.insert(item["type"].as_i64().expect("a numeric type"));
+        }
+        if [0, 5003, 5004].iter().all(|t| types.contains(t)) {
+            return;
+        }
+    }
+    panic!("the socket carried only the types {types:?}");
 }
 
 // ---------------------------------------------------------------- OAuth
@@ -1657,6 +1927,7 @@ async fn the_ticking_world_moves_and_stays_consistent() {
         ..SimOptions::default()
     })
     .await;
+    let chat_before = api.sim.chat_log().len();
     let viewers_before = api
         .post(
             &format!("/channels/{}/viewers", api.streamer_id()),
@@ -1665,7 +1936,7 @@ async fn the_ticking_world_moves_and_stays_consistent() {
         )
         .await;
     tokio::time::sleep(Duration::from_millis(900)).await;
-    assert!(api.sim.chat_log().len() > 5, "chat flows");
+    assert!(api.sim.chat_log().len() > chat_before + 5, "chat flows");
     let viewers_after = api
         .post(
             &format!("/channels/{}/viewers", api.streamer_id()),

@@ -83,6 +83,7 @@ impl Feed {
                     }
                 }
                 ChatFeedItem::Connected => panic!("connected twice"),
+                ChatFeedItem::Backlog(_) => panic!("EventSub has no backlog"),
             }
         }
     }

@@ -328,13 +328,12 @@ fn a_chat_line_reaches_the_channel_and_enter_sends() {
             .iter()
             .any(|l| l.content == "hello from the window 안녕")
     });
-    // Sent, then shown back by chat (where chat is read) in place of the pending line.
-    w.wait_for("the panel to show it sent", |app, _| {
+    // Sent, then shown back by Trovo's chat in place of the pending line (whichever of
+    // the send's answer and the echo comes first).
+    w.wait_for("chat to show the line back", |app, _| {
         let chat = &app.state().platforms[&TROVO].chat;
-        chat.sent
-            .iter()
-            .any(|l| l.status == stagehand::state::SendStatus::Sent)
-            || chat
+        chat.sent.is_empty()
+            && chat
                 .lines
                 .iter()
                 .any(|l| l.message.content == "hello from the window 안녕")
@@ -350,6 +349,66 @@ fn a_chat_line_reaches_the_channel_and_enter_sends() {
         w.harness.get_by_label("Message").value().as_deref(),
         Some(""),
         "the box is empty for the next line"
+    );
+}
+
+#[test]
+fn a_line_said_on_trovo_shows_in_chat_and_a_right_click_deletes_it() {
+    let mut w = window();
+    w.loaded();
+    w.wait_for("chat to be live", |app, _| {
+        matches!(
+            app.state().platforms[&TROVO].chat.status,
+            Some(stagehand::command::ChatFeedStatus::Live)
+        )
+    });
+    let viewer = w
+        .sim
+        .chatters()
+        .into_iter()
+        .find(|c| c.nickname.is_ascii() && c.roles.iter().all(|r| r != "mod"))
+        .expect("a viewer who is not a moderator");
+    let text = "is this thing on? 📢";
+    let id = w.sim.say(&viewer.username, text).expect("said");
+    w.wait_for("the line in the panel", |app, _| {
+        app.state().platforms[&TROVO]
+            .chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(id.as_str()))
+    });
+    assert!(
+        w.harness.query_by_label(&viewer.nickname).is_some(),
+        "the author"
+    );
+    w.harness.get_by_label(text).click_secondary();
+    w.harness.run_steps(2);
+    w.harness
+        .get_by_label("Delete this message")
+        .click_accesskit();
+    w.wait_for("the deletion", |app, sim| {
+        !sim.deletions().is_empty() && app.state().platforms[&TROVO].moderation_note.is_some()
+    });
+    let deleted = w.sim.deletions();
+    assert_eq!(deleted.len(), 1);
+    assert_eq!(deleted[0].message_id, id);
+    assert_eq!(deleted[0].sender_id, viewer.user_id);
+    w.harness.run_steps(2);
+    let line = w.harness.state().state().platforms[&TROVO]
+        .chat
+        .lines
+        .iter()
+        .find(|l| l.message.id.as_deref() == Some(id.as_str()))
+        .cloned()
+        .expect("the line stays in the log");
+    assert!(line.deleted, "shown deleted, not dropped");
+    assert!(w.harness.query_by_label("deleted").is_some());
+    assert!(
+        w.harness
+            .query_all_by_label_contains(&format!("Deleted a message of {}", viewer.nickname))
+            .next()
+            .is_some(),
+        "the window says it worked"
     );
 }
 

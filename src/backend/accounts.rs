@@ -8,6 +8,7 @@ use crate::auth::store::{SecretKind, TokenStore};
 use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
 use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::command::Event;
+use crate::config::check_socket_url;
 use crate::config::{
     TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
     VELORA_AUTHORIZE_PAGE, VeloraConfig,
@@ -30,6 +31,8 @@ use tokio::sync::oneshot;
 pub struct TrovoEndpoints {
     pub api_base: String,
     pub auth_page: String,
+    /// Another chat websocket (`STAGEHAND_TROVO_CHAT_URL`); `None` follows the API base.
+    pub chat_url: Option<String>,
 }
 
 impl Default for TrovoEndpoints {
@@ -37,6 +40,7 @@ impl Default for TrovoEndpoints {
         TrovoEndpoints {
             api_base: TROVO_API.to_owned(),
             auth_page: TROVO_AUTHORIZE_PAGE.to_owned(),
+            chat_url: None,
         }
     }
 }
@@ -159,6 +163,9 @@ async fn sign_in_trovo(
     let client_secret = client_secret.filter(|s| !s.expose().trim().is_empty());
     let mut config =
         TrovoConfig::new(&setup.trovo.api_base, client_id.clone()).map_err(|e| e.to_string())?;
+    if let Some(chat) = &setup.trovo.chat_url {
+        config.chat_url = check_socket_url(PlatformId::Trovo, chat).map_err(|e| e.to_string())?;
+    }
     config.client_secret = client_secret.clone();
     let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
     let how = SignIn {

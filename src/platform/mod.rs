@@ -297,10 +297,7 @@ impl PlatformClient {
     /// is gone (`Ok`). `PlatformError::Unsupported` means retrying will not help.
     pub async fn follow_chat(&self, sink: &ChatSink) -> Result<(), PlatformError> {
         match self {
-            PlatformClient::Trovo(_) => Err(unsupported(
-                PlatformId::Trovo,
-                "chat reading in Stagehand yet",
-            )),
+            PlatformClient::Trovo(c) => trovo::chat::follow(c, sink).await,
             PlatformClient::Twitch(c) => twitch::chat::follow(c, sink).await,
             PlatformClient::Velora(c) => velora::chat::follow(c, sink).await,
         }
@@ -308,17 +305,14 @@ impl PlatformClient {
 
     /// Carries out a chat moderation action (timeout, ban, delete a message) in the own
     /// channel, or `channel_id`'s, and answers the platform's message. Where the platform
-    /// refuses, the error carries its message. Velora and Twitch so far; never sent twice.
+    /// refuses, the error carries its message. Never sent twice.
     pub async fn moderate(
         &self,
         action: &ModerationAction,
         channel_id: Option<&str>,
     ) -> Result<ModerationOutcome, PlatformError> {
         match self {
-            PlatformClient::Trovo(_) => Err(unsupported(
-                PlatformId::Trovo,
-                "chat moderation through Stagehand yet",
-            )),
+            PlatformClient::Trovo(c) => c.moderate(channel_id, action).await,
             PlatformClient::Twitch(c) => c.moderate(action, channel_id).await,
             PlatformClient::Velora(c) => c.moderate(channel_id, action).await,
         }

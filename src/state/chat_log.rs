@@ -4,6 +4,7 @@
 
 use super::{SendStatus, SentChat};
 use crate::command::ChatFeedStatus;
+use crate::command::RequestId;
 use crate::model::ChatMessage;
 use std::collections::{HashSet, VecDeque};
 
@@ -31,6 +32,9 @@ pub struct ChatLog {
     /// The connection, once the backend said anything about it.
     pub status: Option<ChatFeedStatus>,
     next_seq: u64,
+    /// Sent lines chat showed back before the platform answered the send (Trovo's chat
+    /// socket can beat its HTTP answer): their answer must not bring them back.
+    echoed_early: HashSet<RequestId>,
 }
 
 impl ChatLog {
@@ -64,23 +68,36 @@ impl ChatLog {
         }
     }
 
-    /// Drops the sent line that `message` shows back, if it is one.
+    /// Drops the sent line that `message` shows back, if it is one. A line still sending
+    /// is recognised by author and text too: chat may show it before the send's answer.
     fn take_echo(&mut self, message: &ChatMessage, me: Option<&str>) {
         let by_id = |s: &SentChat| {
             message.id.is_some() && s.platform_id.as_deref() == message.id.as_deref()
         };
         let by_text = |s: &SentChat| {
             s.platform_id.is_none()
-                && s.status == SendStatus::Sent
+                && matches!(s.status, SendStatus::Sent | SendStatus::Sending)
                 && me.is_some()
                 && message.author.id.as_deref() == me
                 && s.message.trim() == message.content.trim()
         };
-        if let Some(at) = self.sent.iter().position(by_id) {
-            self.sent.remove(at);
-        } else if let Some(at) = self.sent.iter().position(by_text) {
-            self.sent.remove(at);
+        let at = self
+            .sent
+            .iter()
+            .position(by_id)
+            .or_else(|| self.sent.iter().position(by_text));
+        if let Some(at) = at {
+            let echoed = self.sent.remove(at);
+            if echoed.status == SendStatus::Sending {
+                self.echoed_early.insert(echoed.request_id);
+            }
         }
+    }
+
+    /// Whether chat already showed back the line `request_id` sent, before its answer came
+    /// (then a successful answer has nothing left to mark). Asked once per answer.
+    pub fn answered_after_echo(&mut self, request_id: RequestId) -> bool {
+        self.echoed_early.remove(&request_id)
     }
 
     /// Marks a line deleted (a moderator removed it from this window).
@@ -168,6 +185,19 @@ mod tests {
         let left: Vec<_> = log.sent.iter().map(|s| s.request_id).collect();
         assert_eq!(left, [3]);
         assert_eq!(log.lines.len(), 3);
+    }
+
+    #[test]
+    fn an_echo_faster_than_the_send_s_answer_takes_the_pending_line_for_good() {
+        let mut log = ChatLog::default();
+        let mut pending = sent(7, "quick", None);
+        pending.status = SendStatus::Sending;
+        log.sent.push(pending);
+        log.extend(vec![line(Some("t1"), "me", "quick")], Some("me"));
+        assert!(log.sent.is_empty());
+        assert!(log.answered_after_echo(7), "its answer finds it shown");
+        assert!(!log.answered_after_echo(7), "asked once");
+        assert!(!log.answered_after_echo(8));
     }
 
     #[test]

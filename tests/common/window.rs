@@ -81,6 +81,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
         trovo: TrovoEndpoints {
             api_base: sim.api_base(),
             auth_page: sim.auth_page_url(),
+            chat_url: None,
         },
         twitch: TwitchEndpoints {
             api_base: twitch.helix_base(),

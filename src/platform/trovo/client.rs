@@ -2,6 +2,7 @@
 //! values or typed errors, and the token lifecycle (refresh once on an expired token). The
 //! endpoints themselves are in `endpoints.rs`.
 
+use super::chat::KnownChatters;
 use super::errors::{self, TOKEN_EXPIRED};
 use super::wire::{ErrorBody, TokenResponse};
 use crate::config::TrovoConfig;
@@ -61,6 +62,11 @@ struct Inner {
     listener: RwLock<Option<TokenListener>>,
     /// The signed-in user's channel id, once known.
     own_channel: RwLock<Option<String>>,
+    /// The chat websocket's address.
+    chat_url: url::Url,
+    /// User names of recent chatters by id, which the chat feed learns and the ban command
+    /// needs.
+    chatters: std::sync::Mutex<KnownChatters>,
 }
 
 /// Whether a call may be sent again after the platform refused it for its rate limit.
@@ -165,6 +171,8 @@ impl TrovoClient {
                 timeout: config.timeout,
                 listener: RwLock::new(None),
                 own_channel: RwLock::new(None),
+                chat_url: config.chat_url,
+                chatters: std::sync::Mutex::new(KnownChatters::default()),
                 base,
             }),
         })
@@ -199,6 +207,34 @@ impl TrovoClient {
     /// The API base this client talks to.
     pub fn api_base(&self) -> &str {
         &self.inner.base
+    }
+
+    /// The chat websocket this client follows chat on.
+    pub fn chat_url(&self) -> &url::Url {
+        &self.inner.chat_url
+    }
+
+    /// How long one request (or the chat socket's opening) may take.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.inner.timeout
+    }
+
+    /// Notes a chatter's user name, for moderating them by id later.
+    pub(crate) fn remember_chatter(&self, id: &str, login: &str) {
+        self.inner
+            .chatters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remember(id, login);
+    }
+
+    /// The user name of a recent chatter.
+    pub(crate) fn chatter_login(&self, id: &str) -> Option<String> {
+        self.inner
+            .chatters
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .login(id)
     }
 
     pub(crate) fn cached_own_channel(&self) -> Option<String> {

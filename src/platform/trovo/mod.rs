@@ -1,9 +1,12 @@
 //! Trovo: the HTTP client for every endpoint of the Open Platform reference, its wire shapes
-//! and its error codes.
+//! and its error codes, the chat websocket, and chat moderation.
 
+pub mod chat;
+pub mod chat_wire;
 mod client;
 mod endpoints;
 pub mod errors;
+mod moderation;
 pub mod wire;
 
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TokenListener, TokenPair, TrovoClient};
@@ -35,7 +38,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
     teams: false,
     commercials: false,
     videos: false,
-    moderation: false,
+    moderation: true,
     stream_key_dashboard: None,
     retired: &[],
 };

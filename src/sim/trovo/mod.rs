@@ -10,12 +10,14 @@
 //! ```
 //!
 //! Layout: `server` (listener, gateway middleware: Client-ID, rate limit, faults), `routes/`
-//! (one file per API area), `world` and `people` (the state), `auth` (tokens and codes),
+//! (one file per API area, and the chat websocket), `world` and `people` (the state), `chat`
+//! (chat lines, their roles and the socket's frames), `auth` (tokens and codes),
 //! `ticker` (the live world), `images` (PNG pictures), `page` (the sign-in page), `names` and
 //! `categories` (generated content), `wire` (error body and lenient body readers).
 
 mod auth;
 mod categories;
+mod chat;
 mod faults;
 pub(crate) mod images;
 pub(crate) mod names;
@@ -67,6 +69,9 @@ pub struct SimOptions {
     /// and `/exchangetoken` (default [`TrovoSim::REDIRECT_URI`]). Tests that run a real
     /// loopback listener on a free port register `http://localhost:PORT/` here.
     pub redirect_uri: String,
+    /// How long a chat token opens the chat socket, in seconds (default 60; Trovo's lapse
+    /// quickly). Zero or less: every chat token has lapsed by the time it is used.
+    pub chat_token_lifetime_secs: i64,
 }
 
 impl Default for SimOptions {
@@ -80,6 +85,7 @@ impl Default for SimOptions {
             rate_limit_per_minute: 1200,
             seed: 7,
             redirect_uri: TrovoSim::REDIRECT_URI.to_owned(),
+            chat_token_lifetime_secs: 60,
         }
     }
 }
@@ -148,6 +154,51 @@ pub struct SimChatLine {
     pub channel_id: String,
     /// The text.
     pub content: String,
+    /// Trovo's chat type code: 0 a message, 5003 a follow, 5001 a subscription, 5004 a
+    /// welcome, 5008 a raid.
+    pub chat_type: i64,
+    /// When it was said, epoch seconds.
+    pub send_time: i64,
+}
+
+/// Someone in the streamer's live audience who can chat, with the roles their chat lines
+/// carry (in the chat's spelling: `mod`, `follower`, `ace+`, custom role names last).
+#[derive(Clone, Debug)]
+pub struct SimChatter {
+    /// Numeric user id, as a string.
+    pub user_id: String,
+    /// Login name.
+    pub username: String,
+    /// Display name.
+    pub nickname: String,
+    /// Chat roles (`streamer`, `mod`, `VIP`, `subscriber`, `follower`, ...).
+    pub roles: Vec<String>,
+    /// The channel's custom roles they hold.
+    pub custom_roles: Vec<String>,
+}
+
+/// A chat message a moderator deleted.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimDeletion {
+    /// Channel id.
+    pub channel_id: String,
+    /// The deleted message's id.
+    pub message_id: String,
+    /// Its sender's user id.
+    pub sender_id: String,
+    /// The user id of who deleted it.
+    pub by: String,
+}
+
+/// A ban in the streamer's channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SimBan {
+    /// The banned user's id.
+    pub user_id: String,
+    /// Their login name, where the simulator knows them.
+    pub username: Option<String>,
+    /// When the ban ends (epoch seconds): a timeout; `None` for a ban for good.
+    pub until: Option<i64>,
 }
 
 impl TrovoSim {
@@ -299,8 +350,117 @@ impl TrovoSim {
                 sender_name: l.sender_name.clone(),
                 channel_id: l.channel_id.to_string(),
                 content: l.content.clone(),
+                chat_type: l.chat_type,
+                send_time: l.send_time,
             })
             .collect()
+    }
+
+    /// The chat websocket, `ws://127.0.0.1:PORT/chat` (what the client derives from
+    /// [`TrovoSim::api_base`]).
+    pub fn chat_url(&self) -> String {
+        format!("ws://{}/chat", self.addr)
+    }
+
+    /// `who` (a username or nickname of someone in the streamer's audience, followers or
+    /// subscribers, or a channel owner) says `text` in the streamer's chat, with the roles
+    /// they carry there; the chat sockets pass it on. Answers the message id, or `None` when
+    /// nobody is called `who`. No chat rule is applied: this is the viewer's own Trovo app.
+    pub fn say(&self, who: &str, text: &str) -> Option<String> {
+        let mut world = self.shared.world();
+        let main_id = world.main().id();
+        let person = world.find_person(main_id, who)?;
+        Some(world.post_chat(main_id, &person, text))
+    }
+
+    /// Everyone in the streamer's live audience but the streamer, with their chat roles.
+    pub fn chatters(&self) -> Vec<SimChatter> {
+        let mut world = self.shared.world();
+        let main_id = world.main().id();
+        let audience: Vec<(people::Person, u16)> = world
+            .people(main_id)
+            .map(|p| {
+                p.viewers
+                    .iter()
+                    .skip(1)
+                    .map(|v| (v.person.clone(), v.status))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let main = world.main();
+        audience
+            .into_iter()
+            .map(|(person, standing)| {
+                let (roles, custom_roles) = chat::roles_in(main, person.id, standing);
+                SimChatter {
+                    user_id: person.id.to_string(),
+                    username: person.username,
+                    nickname: person.nickname,
+                    roles: roles.into_iter().map(str::to_owned).collect(),
+                    custom_roles,
+                }
+            })
+            .collect()
+    }
+
+    /// The messages moderators deleted, oldest first.
+    pub fn deletions(&self) -> Vec<SimDeletion> {
+        self.shared
+            .world()
+            .deletions
+            .iter()
+            .map(|d| SimDeletion {
+                channel_id: d.channel_id.to_string(),
+                message_id: d.message_id.clone(),
+                sender_id: d.sender_id.to_string(),
+                by: d.by.to_string(),
+            })
+            .collect()
+    }
+
+    /// The bans and timeouts in force in the streamer's channel.
+    pub fn bans(&self) -> Vec<SimBan> {
+        let mut world = self.shared.world();
+        let main_id = world.main().id();
+        let bans: Vec<(u64, Option<i64>)> = world
+            .main()
+            .rules
+            .bans
+            .iter()
+            .map(|(id, until)| (*id, *until))
+            .collect();
+        let known: Vec<people::Person> = world
+            .people(main_id)
+            .map(|p| {
+                p.viewers
+                    .iter()
+                    .map(|v| v.person.clone())
+                    .chain(p.followers.iter().map(|f| f.person.clone()))
+                    .chain(p.subscribers.iter().map(|s| s.person.clone()))
+                    .collect()
+            })
+            .unwrap_or_default();
+        bans.into_iter()
+            .map(|(id, until)| SimBan {
+                user_id: id.to_string(),
+                username: world
+                    .channel(id)
+                    .map(|c| c.owner.username.clone())
+                    .or_else(|| {
+                        known
+                            .iter()
+                            .find(|p| p.id == id)
+                            .map(|p| p.username.clone())
+                    }),
+                until,
+            })
+            .collect()
+    }
+
+    /// Hangs up every open chat socket without a closing handshake, as a broken
+    /// connection does (new connections are accepted as before).
+    pub fn drop_chat_connections(&self) {
+        self.shared.chat_hangup.send_modify(|n| *n += 1);
     }
 
     /// API requests (under `/openplatform`) received so far, rejected ones included.

@@ -46,6 +46,10 @@ pub(crate) struct Shared {
     pub(crate) images: ImageCache,
     /// The registered redirect URI ([`super::SimOptions::redirect_uri`]), matched exactly.
     pub(crate) redirect_uri: String,
+    /// Bumped to make every open chat socket hang up (a dropped connection, for tests).
+    pub(crate) chat_hangup: tokio::sync::watch::Sender<u64>,
+    /// The `eid` of the next `CHAT` frame.
+    pub(crate) chat_eid: AtomicU64,
 }
 
 /// Locks a mutex, recovering the data if a previous holder panicked (the world stays usable).
@@ -63,6 +67,8 @@ impl Shared {
             requests: AtomicU64::new(0),
             images: ImageCache::default(),
             redirect_uri,
+            chat_hangup: tokio::sync::watch::channel(0).0,
+            chat_eid: AtomicU64::new(1),
         }
     }
 

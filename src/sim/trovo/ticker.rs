@@ -8,10 +8,11 @@ use rand::{Rng, SeedableRng, rngs::StdRng, seq::index::sample};
 use tokio::{task::JoinHandle, time::MissedTickBehavior};
 
 use super::{
+    chat::code,
     names,
     people::{self, Follower, status},
     server::Shared,
-    world::{World, now_ms, now_secs},
+    world::{Said, World, now_ms, now_secs},
 };
 
 /// The shortest tick the ticker runs at (a zero duration would spin).
@@ -56,6 +57,9 @@ fn step(world: &mut World, rng: &mut StdRng, drift: &mut Drift) {
     if rng.random_bool(0.04) {
         new_subscriber(world, rng, now);
     }
+    if rng.random_bool(0.01) {
+        raid(world, rng);
+    }
     simulated_chat(world, rng, main_id);
     world.drift_others(rng);
     let ms = now_ms();
@@ -93,9 +97,38 @@ fn churn_audience(world: &mut World, rng: &mut StdRng, drift: &Drift, now: i64) 
     let newcomers: Vec<_> = (0..arriving)
         .map(|_| people::arriving_viewer(&mut world.census, rng, now))
         .collect();
+    let first = newcomers.first().map(|v| v.person.clone());
     if let Some(people) = world.people(main_id) {
         people.viewers.extend(newcomers);
     }
+    // Trovo welcomes each arrival in chat; one a tick keeps the simulated socket calm.
+    if let Some(person) = first {
+        world.post(
+            main_id,
+            &person,
+            Said::now(code::WELCOME, "joined the channel"),
+        );
+    }
+}
+
+/// Another streamer raids with part of their audience: one welcome line with the raid's
+/// size in `content_data.raiderNum`, as Trovo announces it.
+fn raid(world: &mut World, rng: &mut StdRng) {
+    let main_id = world.main().id();
+    let others: Vec<_> = world
+        .channels()
+        .iter()
+        .skip(2)
+        .map(|c| c.owner.clone())
+        .collect();
+    if others.is_empty() {
+        return;
+    }
+    let raider = &others[rng.random_range(0..others.len())];
+    let size: u64 = rng.random_range(5..300);
+    let mut said = Said::now(code::RAID, "is raiding the channel");
+    said.content_data = Some(serde_json::json!({ "raiderNum": size }));
+    world.post(main_id, raider, said);
 }
 
 /// Someone in the audience who does not follow yet follows now (or, if everyone does, a
@@ -122,9 +155,14 @@ fn new_follower(world: &mut World, rng: &mut StdRng, now: i64) {
         None => passer_by,
     };
     people.followers.push(Follower {
-        person,
+        person: person.clone(),
         followed_at: now,
     });
+    world.post(
+        main_id,
+        &person,
+        Said::now(code::FOLLOW, "followed the channel"),
+    );
 }
 
 /// A viewer subscribes (newest last, like the subscriptions list's `asc` order).
@@ -146,8 +184,13 @@ fn new_subscriber(world: &mut World, rng: &mut StdRng, now: i64) {
     }
     v.status |= status::SUBSCRIBER;
     let person = v.person.clone();
-    let sub = people::new_subscriber(person, now, rng);
+    let sub = people::new_subscriber(person.clone(), now, rng);
     people.subscribers.push(sub);
+    world.post(
+        main_id,
+        &person,
+        Said::now(code::SUBSCRIPTION, "subscribed to the channel"),
+    );
 }
 
 /// Zero to a few lines from random viewers (banned ones keep quiet).
@@ -168,8 +211,8 @@ fn simulated_chat(world: &mut World, rng: &mut StdRng, main_id: u64) {
         if banned.contains(&v.person.id) {
             continue;
         }
-        let (id, nick) = (v.person.id, v.person.nickname.clone());
+        let person = v.person.clone();
         let content = names::chat_line(rng);
-        world.post_chat(main_id, id, &nick, content);
+        world.post_chat(main_id, &person, content);
     }
 }

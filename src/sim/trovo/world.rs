@@ -10,10 +10,12 @@ use std::{
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
+pub(crate) use super::chat::ChatLine;
 use super::{
     SimOptions,
     auth::TokenStore,
     categories::{self, Category},
+    chat::{code, roles_in},
     names,
     people::{self, Census, Follower, Grants, Person, Subscriber, Viewer},
 };
@@ -136,15 +138,45 @@ impl Channel {
     }
 }
 
-/// A line of chat in some channel.
+/// What someone says or does in chat, before it becomes a [`ChatLine`].
+pub(crate) struct Said {
+    /// Trovo's chat type code ([`code`]).
+    pub(crate) chat_type: i64,
+    pub(crate) content: String,
+    /// When, in epoch milliseconds.
+    pub(crate) at_ms: i64,
+    pub(crate) content_data: Option<serde_json::Value>,
+}
+
+impl Said {
+    /// A chat message said now.
+    pub(crate) fn message(content: &str) -> Said {
+        Said::now(code::CHAT, content)
+    }
+
+    /// A line of type `chat_type` now.
+    pub(crate) fn now(chat_type: i64, content: &str) -> Said {
+        Said {
+            chat_type,
+            content: content.to_owned(),
+            at_ms: now_ms(),
+            content_data: None,
+        }
+    }
+}
+
+/// A chat message a moderator deleted.
 #[derive(Clone, Debug)]
-pub(crate) struct ChatLine {
+pub(crate) struct Deletion {
+    pub(crate) channel_id: u64,
     pub(crate) message_id: String,
     pub(crate) sender_id: u64,
-    pub(crate) sender_name: String,
-    pub(crate) channel_id: u64,
-    pub(crate) content: String,
+    /// Who deleted it.
+    pub(crate) by: u64,
 }
+
+/// How many of a channel's latest lines the chat socket replays on connecting.
+pub(crate) const CHAT_REPLAY: usize = 50;
 
 /// Everything the simulated platform knows.
 pub(crate) struct World {
@@ -158,8 +190,14 @@ pub(crate) struct World {
     pub(crate) auth: TokenStore,
     /// Snapshots behind `/gettopchannels` page tokens: token → ordered channel ids.
     pub(crate) top_pages: HashMap<String, Vec<u64>>,
-    /// Chat tokens handed out: token → channel id (for a future chat socket).
-    pub(crate) chat_tokens: HashMap<String, u64>,
+    /// Chat tokens handed out: token → (channel id, expiry in epoch seconds).
+    pub(crate) chat_tokens: HashMap<String, (u64, i64)>,
+    /// Every new chat line, for the chat sockets (each keeps the lines of its channel).
+    pub(crate) chat_feed: tokio::sync::broadcast::Sender<ChatLine>,
+    /// Messages moderators deleted, oldest first.
+    pub(crate) deletions: Vec<Deletion>,
+    /// How long a chat token opens the chat socket, in seconds.
+    pub(crate) chat_token_lifetime: i64,
     /// Spam rule memory: last send (epoch ms) per sender, and (sender, channel, content) →
     /// last time that content was sent there.
     pub(crate) last_send: HashMap<u64, i64>,
@@ -281,7 +319,7 @@ impl World {
         for rank in 0..OTHER_CHANNELS {
             channels.push(other_channel(&mut census, &mut rng, now, rank, &categories));
         }
-        World {
+        let mut world = World {
             rng,
             origin,
             census,
@@ -292,9 +330,46 @@ impl World {
             auth: TokenStore::default(),
             top_pages: HashMap::new(),
             chat_tokens: HashMap::new(),
+            chat_feed: tokio::sync::broadcast::channel(1_024).0,
+            deletions: Vec::new(),
+            chat_token_lifetime: opts.chat_token_lifetime_secs,
             last_send: HashMap::new(),
             recent_content: HashMap::new(),
             last_in_channel: HashMap::new(),
+        };
+        world.seed_chat_history(now);
+        world
+    }
+
+    /// A few lines said in the minutes before the simulator started, so the chat socket
+    /// has a history to replay, as Trovo's has.
+    fn seed_chat_history(&mut self, now: i64) {
+        let main_id = self.main().id();
+        let Some(people) = self.people(main_id) else {
+            return;
+        };
+        let audience: Vec<Person> = people
+            .viewers
+            .iter()
+            .skip(1)
+            .map(|v| v.person.clone())
+            .collect();
+        if audience.is_empty() {
+            return;
+        }
+        let lines = 8;
+        for i in 0..lines {
+            let person = audience[self.rng.random_range(0..audience.len())].clone();
+            let content = names::chat_line(&mut self.rng).to_owned();
+            // Spread over the last ten minutes, oldest first, the newest a minute ago.
+            let ago = 60 + (lines - i) * 60;
+            let said = Said {
+                chat_type: code::CHAT,
+                content,
+                at_ms: (now - ago) * 1_000,
+                content_data: None,
+            };
+            self.post(main_id, &person, said);
         }
     }
 
@@ -406,33 +481,79 @@ impl World {
             .cloned()
     }
 
-    /// Appends a chat line, keeping the log to its cap; returns the new message id.
-    pub(crate) fn post_chat(
-        &mut self,
-        channel_id: u64,
-        sender_id: u64,
-        sender_name: &str,
-        content: &str,
-    ) -> String {
+    /// Appends a chat message from `sender`; returns the new message id.
+    pub(crate) fn post_chat(&mut self, channel_id: u64, sender: &Person, content: &str) -> String {
+        self.post(channel_id, sender, Said::message(content))
+    }
+
+    /// Appends a chat line of any kind, with the roles `sender` carries in the channel,
+    /// keeping the log to its cap, and hands it to the chat sockets; returns its message id.
+    pub(crate) fn post(&mut self, channel_id: u64, sender: &Person, said: Said) -> String {
+        let (standing, sub) = match self.people(channel_id) {
+            Some(people) => (
+                people
+                    .viewers
+                    .iter()
+                    .find(|v| v.person.id == sender.id)
+                    .map_or(0, |v| v.status),
+                people
+                    .subscribers
+                    .iter()
+                    .find(|s| s.person.id == sender.id)
+                    .map(|s| (s.level, s.tier)),
+            ),
+            None => (0, None),
+        };
+        let (roles, custom_roles) = self
+            .channel(channel_id)
+            .map(|c| roles_in(c, sender.id, standing))
+            .unwrap_or_default();
+        let sub = sub.or_else(|| roles.contains(&"subscriber").then_some((1, 1)));
         self.message_seq += 1;
         // Shaped like Trovo's ids: "<ms>_<channel>_<sender>_<random>_<seq>".
         let message_id = format!(
-            "{}_{channel_id}_{sender_id}_{}_{}",
-            now_ms(),
+            "{}_{channel_id}_{}_{}_{}",
+            said.at_ms,
+            sender.id,
             self.rng.random_range(1_000_000_000u64..4_000_000_000),
             self.message_seq
         );
-        self.chat.push_back(ChatLine {
+        let line = ChatLine {
             message_id: message_id.clone(),
-            sender_id,
-            sender_name: sender_name.to_owned(),
+            sender_id: sender.id,
+            sender_name: sender.nickname.clone(),
+            user_name: sender.username.clone(),
             channel_id,
-            content: content.to_owned(),
-        });
+            content: said.content,
+            chat_type: said.chat_type,
+            send_time: said.at_ms.div_euclid(1_000),
+            roles,
+            custom_roles,
+            sub,
+            avatar: self.avatar_url(sender.id),
+            content_data: said.content_data,
+        };
+        self.chat.push_back(line.clone());
         while self.chat.len() > CHAT_LOG_CAP {
             self.chat.pop_front();
         }
+        // No socket listening is no error.
+        let _ = self.chat_feed.send(line);
         message_id
+    }
+
+    /// The channel's latest lines, oldest first, as the chat socket replays them.
+    pub(crate) fn recent_chat(&self, channel_id: u64) -> Vec<ChatLine> {
+        let mut recent: Vec<ChatLine> = self
+            .chat
+            .iter()
+            .rev()
+            .filter(|l| l.channel_id == channel_id)
+            .take(CHAT_REPLAY)
+            .cloned()
+            .collect();
+        recent.reverse();
+        recent
     }
 
     /// Replaces the streamer's audience with `n` generated viewers (the streamer among them).

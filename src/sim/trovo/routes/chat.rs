@@ -21,7 +21,7 @@ use crate::sim::trovo::{
         INVALID_PARAMS, INVALID_USER, NO_CHAT_PERMISSION, SLOW_MODE, SPAM, body_object, id_field,
         ok, path_id, path_params, str_field,
     },
-    world::{World, now_ms, now_secs},
+    world::{Deletion, World, now_ms, now_secs},
 };
 
 /// Longest chat message the simulator accepts, in characters.
@@ -59,15 +59,16 @@ pub(super) async fn send(
         return Err(ApiError::new(NO_CHAT_PERMISSION));
     }
     let privileged = channel.is_moderator(sender);
-    let sender_name = world
+    // Every account that signs in owns a channel.
+    let sender_person = world
         .channel(sender)
-        .map(|c| c.owner.nickname.clone())
-        .unwrap_or_else(|| sender.to_string());
+        .map(|c| c.owner.clone())
+        .ok_or_else(|| ApiError::new(INVALID_USER))?;
     let now = now_ms();
     if !privileged {
         check_rules(&mut world, target, sender, &content, now)?;
     }
-    world.post_chat(target, sender, &sender_name, &content);
+    world.post_chat(target, &sender_person, &content);
     world.last_send.insert(sender, now);
     world.last_in_channel.insert((sender, target), now);
     world
@@ -176,6 +177,12 @@ pub(super) async fn delete_message(
             return Err(no_permission());
         }
         world.chat.remove(index);
+        world.deletions.push(Deletion {
+            channel_id,
+            message_id: msg,
+            sender_id: sender,
+            by: grant.user_id,
+        });
     }
     ok(json!({}))
 }
@@ -223,11 +230,17 @@ pub(super) async fn channel_chat_token(
     issue_chat_token(&mut world, channel_id)
 }
 
+/// A chat token for `channel_id`, good for opening the chat socket for
+/// [`crate::sim::trovo::SimOptions::chat_token_lifetime_secs`].
 fn issue_chat_token(world: &mut World, channel_id: u64) -> ApiResult {
     let token = random_hex();
+    let now = now_secs();
+    world.chat_tokens.retain(|_, (_, until)| *until > now);
     if world.chat_tokens.len() > 1_000 {
         world.chat_tokens.clear();
     }
-    world.chat_tokens.insert(token.clone(), channel_id);
+    world
+        .chat_tokens
+        .insert(token.clone(), (channel_id, now + world.chat_token_lifetime));
     ok(json!({ "token": token }))
 }

@@ -1,11 +1,12 @@
 //! The routes, by area: the public catalogue (categories, channels, users, emotes), the
-//! channel's own data (info, update, viewers, followers, subscribers), chat, OAuth, and the
-//! simulator's own pictures.
+//! channel's own data (info, update, viewers, followers, subscribers), chat and its
+//! websocket, OAuth, and the simulator's own pictures.
 
 mod auth;
 mod catalog;
 mod channel;
 mod chat;
+mod chat_socket;
 mod commands;
 mod pictures;
 
@@ -63,6 +64,8 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             &api("/chat/channel-token/{id}"),
             get(chat::channel_chat_token),
         )
+        // The chat websocket, at the origin as Trovo's is on its own host.
+        .route("/chat", get(chat_socket::socket))
         // OAuth.
         .route(&api("/validate"), get(auth::validate))
         .route(&api("/revoke"), post(auth::revoke))
