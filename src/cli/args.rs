@@ -126,7 +126,7 @@ pub enum HeadlessCommand {
         #[command(subcommand)]
         command: StreamKeyCommand,
     },
-    /// Time a user out of your chat (Velora). USER is a username, or a user id.
+    /// Time a user out of your chat. USER is a username, or a user id.
     Timeout {
         /// The username, or the user id.
         user: String,
@@ -139,7 +139,7 @@ pub enum HeadlessCommand {
         #[arg(long)]
         id: Option<String>,
     },
-    /// Ban a user from your chat (Velora). USER is a username, or a user id.
+    /// Ban a user from your chat. USER is a username, or a user id.
     Ban {
         /// The username, or the user id.
         user: String,
@@ -150,7 +150,7 @@ pub enum HeadlessCommand {
         #[arg(long)]
         id: Option<String>,
     },
-    /// Delete one chat message (Velora): its author (username or user id) and its id.
+    /// Delete one chat message: its author (username or user id) and its id.
     DeleteMessage {
         /// The author's username, or user id.
         user: String,
