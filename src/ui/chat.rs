@@ -47,15 +47,21 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             let me = p.account.as_ref().map(|a| a.id.as_str());
             layout.start(ui.available_width(), p.chat.lines.front().map(|l| l.seq));
             let top = ui.max_rect().top();
+            let spacing = ui.spacing().item_spacing.y;
+            // Room owed to lines skipped since the last drawn one, their spacing included:
+            // taken in one piece, so a full log costs what the visible lines cost.
+            let mut skipped = 0.0;
             for line in &p.chat.lines {
-                // A line known to lie outside the view only takes its room: a full log
-                // costs what the visible lines cost.
-                let y = ui.cursor().top() - top;
+                let y = ui.cursor().top() - top + skipped;
                 if let Some(h) = layout.height(line.seq)
                     && (y + h < viewport.min.y || y > viewport.max.y)
                 {
-                    ui.allocate_space(egui::vec2(ui.available_width(), h));
+                    skipped += h + spacing;
                     continue;
+                }
+                if skipped > 0.0 {
+                    ui.allocate_space(egui::vec2(ui.available_width(), skipped - spacing));
+                    skipped = 0.0;
                 }
                 let mine = line
                     .message
@@ -77,6 +83,9 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                 if let Some(picked) = picked {
                     moderate = Some((picked, line.message.author.display_name.clone()));
                 }
+            }
+            if skipped > 0.0 {
+                ui.allocate_space(egui::vec2(ui.available_width(), skipped - spacing));
             }
             let me_name = p
                 .account
