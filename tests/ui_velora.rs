@@ -356,6 +356,23 @@ fn an_open_menu_stays_with_its_line_while_chat_moves_on() {
         Some(target.as_str()),
         "the line the menu was opened on, not the one now in its place"
     );
+    // With the menu closed the log follows the newest lines again.
+    let newest = w
+        .sim
+        .say(&chatty[0], "after the menu")
+        .expect("a known user");
+    w.wait_for("the newest line", |app| {
+        app.state().platforms[&VELORA]
+            .chat
+            .lines
+            .iter()
+            .any(|l| l.message.id.as_deref() == Some(newest.as_str()))
+    });
+    w.harness.run_steps(5);
+    assert!(
+        w.harness.query_by_label("after the menu").is_some(),
+        "the newest line is in view"
+    );
 }
 
 #[test]

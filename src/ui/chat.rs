@@ -32,9 +32,11 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     let mut restore = None;
     let mut moderate = None;
     let layout = &mut cx.local.chat;
-    // While a menu is open the log holds still, so the line under it does not scroll away.
+    // While a menu is open the log holds still, so the line under it does not scroll away;
+    // once it closes, a log that was following the newest lines follows them again.
     let hold_still = egui::Popup::is_any_open(ui.ctx());
-    egui::ScrollArea::vertical()
+    let snap_back = layout.hold(hold_still);
+    let output = egui::ScrollArea::vertical()
         .id_salt("chat_log")
         .max_height(log_height)
         .auto_shrink([false, false])
@@ -45,7 +47,11 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             }
             let can_moderate = p.capabilities.is_some_and(|c| c.moderation);
             let me = p.account.as_ref().map(|a| a.id.as_str());
-            layout.start(ui.available_width(), p.chat.lines.front().map(|l| l.seq));
+            layout.start(
+                platform,
+                ui.available_width(),
+                p.chat.lines.front().map(|l| l.seq),
+            );
             let top = ui.max_rect().top();
             let spacing = ui.spacing().item_spacing.y;
             // Room owed to lines skipped since the last drawn one, their spacing included:
@@ -94,7 +100,12 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             for sent in &p.chat.sent {
                 sent_line(ui, &me_name, sent, &mut restore);
             }
+            if snap_back {
+                ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
+            }
         });
+    layout.at_bottom =
+        output.state.clamped_offset().y + output.inner_rect.height() >= output.content_size.y - 2.0;
     if let Some((action, who)) = moderate {
         cx.send(Command::Moderate {
             platform,
@@ -141,15 +152,34 @@ fn sent_line(ui: &mut Ui, me: &str, sent: &SentChat, restore: &mut Option<String
 /// view can be skipped. Forgotten when the width changes (the lines wrap anew).
 #[derive(Default)]
 pub struct ChatLayout {
+    platform: Option<crate::model::PlatformId>,
     width: f32,
     heights: HashMap<u64, f32>,
+    /// The log showed its newest line at the end of the last frame.
+    at_bottom: bool,
+    /// A menu holds the log still; `resume_at_bottom` says whether it was following the
+    /// newest lines when the hold began.
+    held: bool,
+    resume_at_bottom: bool,
 }
 
 impl ChatLayout {
-    /// Called once a frame before the lines: drops heights of another width and of lines
-    /// that left the log (`first` is the oldest line's `seq`).
-    fn start(&mut self, width: f32, first: Option<u64>) {
-        if (self.width - width).abs() > 0.5 {
+    /// Notes whether the log is held still this frame; true on the frame a hold ends on a
+    /// log that was following the newest lines, which should then jump back to them.
+    fn hold(&mut self, hold: bool) -> bool {
+        if hold && !self.held {
+            self.resume_at_bottom = self.at_bottom;
+        }
+        let snap_back = !hold && self.held && self.resume_at_bottom;
+        self.held = hold;
+        snap_back
+    }
+
+    /// Called once a frame before the lines: drops heights of another platform's log, of
+    /// another width and of lines that left the log (`first` is the oldest line's `seq`).
+    fn start(&mut self, platform: crate::model::PlatformId, width: f32, first: Option<u64>) {
+        if self.platform != Some(platform) || (self.width - width).abs() > 0.5 {
+            self.platform = Some(platform);
             self.width = width;
             self.heights.clear();
         }
