@@ -81,6 +81,7 @@ fn load(app: &mut StagehandApp) {
             .map(|i| Follower {
                 id: i.to_string(),
                 name: format!("follower{i}"),
+                display_name: None,
                 followed_at: Some(now - time::Duration::minutes(i)),
             })
             .collect(),
@@ -91,6 +92,7 @@ fn load(app: &mut StagehandApp) {
             .map(|i| Subscriber {
                 id: i.to_string(),
                 name: format!("sub{i}"),
+                display_name: None,
                 tier: Some("1".into()),
                 since: Some(now),
                 gifted: None,

@@ -228,7 +228,17 @@ impl StagehandApp {
             .show(ui, |ui| {
                 egui::ScrollArea::vertical()
                     .id_salt("stream_info_scroll")
-                    .show(ui, |ui| ui::stream_info::show(ui, cx));
+                    .show(ui, |ui| {
+                        // Room for the scroll bar, which floats over the content's right
+                        // edge and would cover the title's counter.
+                        let room = egui::Margin {
+                            right: 12,
+                            ..egui::Margin::ZERO
+                        };
+                        egui::Frame::NONE
+                            .inner_margin(room)
+                            .show(ui, |ui| ui::stream_info::show(ui, cx));
+                    });
             });
         if !narrow {
             egui::Panel::right("chat")

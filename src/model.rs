@@ -179,9 +179,29 @@ pub struct ViewerList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Follower {
     pub id: String,
+    /// The username (login).
     pub name: String,
+    /// The name the platform shows, where it differs from `name` (any script, any case).
+    #[serde(default)]
+    pub display_name: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub followed_at: Option<OffsetDateTime>,
+}
+
+/// The name to show for someone: the display name where the platform gives one that differs
+/// from the username, else the username.
+pub fn shown_name<'a>(name: &'a str, display_name: Option<&'a str>) -> &'a str {
+    display_name
+        .filter(|d| !d.trim().is_empty())
+        .unwrap_or(name)
+}
+
+/// A display name worth keeping: present, not blank, and not just the username again
+/// (case aside).
+pub fn distinct_display_name(name: &str, display_name: Option<String>) -> Option<String> {
+    display_name
+        .map(|d| d.trim().to_owned())
+        .filter(|d| !d.is_empty() && !d.eq_ignore_ascii_case(name))
 }
 
 /// The channel's followers.
@@ -196,7 +216,11 @@ pub struct FollowerList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Subscriber {
     pub id: String,
+    /// The username (login).
     pub name: String,
+    /// The name the platform shows, where it differs from `name`.
+    #[serde(default)]
+    pub display_name: Option<String>,
     /// The platform's own tier string ("1".."3" on Trovo, "1000".."3000" on Twitch).
     pub tier: Option<String>,
     #[serde(with = "time::serde::rfc3339::option")]
@@ -469,4 +493,20 @@ impl ModerationAction {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ModerationOutcome {
     pub message: Option<String>,
+}
+
+#[cfg(test)]
+mod display_name_tests {
+    use super::*;
+
+    #[test]
+    fn a_display_name_is_kept_only_where_it_says_more_than_the_username() {
+        let d = |s: &str| Some(s.to_owned());
+        assert_eq!(distinct_display_name("luna", d("Luna")), None);
+        assert_eq!(distinct_display_name("luna", d("  ")), None);
+        assert_eq!(distinct_display_name("luna", None), None);
+        assert_eq!(distinct_display_name("luna", d(" 루나 ")), d("루나"));
+        assert_eq!(shown_name("luna", Some("루나")), "루나");
+        assert_eq!(shown_name("luna", None), "luna");
+    }
 }

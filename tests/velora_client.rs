@@ -487,6 +487,16 @@ async fn followers_every_page_newest_first_or_up_to_a_limit() {
     assert_eq!(some.followers.len(), 25);
     assert_eq!(some.total, 180);
     assert_eq!(some.followers[0].id, all.followers[0].id);
+    // Display names in any script come along where they say more than the username.
+    assert!(
+        all.followers.iter().any(|f| f.display_name.is_some()),
+        "Velora's display names are kept"
+    );
+    for f in &all.followers {
+        if let Some(d) = &f.display_name {
+            assert!(!d.eq_ignore_ascii_case(&f.name), "{d} repeats {}", f.name);
+        }
+    }
 }
 
 #[tokio::test]

@@ -66,16 +66,29 @@ fn write_rows<W: std::io::Write>(w: &mut csv::Writer<W>, list: &PeopleSnapshot) 
             }
         }
         PeopleSnapshot::Followers(f) => {
-            w.write_record(["id", "name", "followed_at"])?;
+            w.write_record(["id", "name", "display_name", "followed_at"])?;
             for x in &f.followers {
-                w.write_record([x.id.as_str(), x.name.as_str(), time(x.followed_at).as_str()])?;
+                let display = x.display_name.as_deref().unwrap_or("");
+                w.write_record([
+                    x.id.as_str(),
+                    x.name.as_str(),
+                    display,
+                    time(x.followed_at).as_str(),
+                ])?;
             }
         }
         PeopleSnapshot::Subscribers(s) => {
-            w.write_record(["id", "name", "tier", "since"])?;
+            w.write_record(["id", "name", "display_name", "tier", "since"])?;
             for x in &s.subscribers {
                 let tier = x.tier.as_deref().unwrap_or("");
-                w.write_record([x.id.as_str(), x.name.as_str(), tier, time(x.since).as_str()])?;
+                let display = x.display_name.as_deref().unwrap_or("");
+                w.write_record([
+                    x.id.as_str(),
+                    x.name.as_str(),
+                    display,
+                    tier,
+                    time(x.since).as_str(),
+                ])?;
             }
         }
     }

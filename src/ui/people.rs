@@ -56,7 +56,12 @@ impl<T> Default for FilteredRows<T> {
 
 impl<T> FilteredRows<T> {
     /// The matching positions in `list`, whose names `names` gives in order.
-    fn rows(&mut self, list: &Arc<T>, filter: &str, names: impl Fn(&T) -> Vec<&str>) -> &[u32] {
+    fn rows(
+        &mut self,
+        list: &Arc<T>,
+        filter: &str,
+        names: impl Fn(&T) -> Vec<(&str, Option<&str>)>,
+    ) -> &[u32] {
         let current =
             self.source.as_ref().is_some_and(|s| Arc::ptr_eq(s, list)) && self.filter == filter;
         if !current {
@@ -64,7 +69,11 @@ impl<T> FilteredRows<T> {
             self.rows = names(list)
                 .into_iter()
                 .enumerate()
-                .filter(|(_, n)| needle.is_empty() || n.to_lowercase().contains(&needle))
+                .filter(|(_, (name, display))| {
+                    needle.is_empty()
+                        || name.to_lowercase().contains(&needle)
+                        || display.is_some_and(|d| d.to_lowercase().contains(&needle))
+                })
                 .map(|(i, _)| i as u32)
                 .collect();
             self.source = Some(Arc::clone(list));
@@ -407,7 +416,10 @@ fn followers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
         }
     }
     let shown = state.followers.rows(&list, &state.filter, |l| {
-        l.followers.iter().map(|f| f.name.as_str()).collect()
+        l.followers
+            .iter()
+            .map(|f| (f.name.as_str(), f.display_name.as_deref()))
+            .collect()
     });
     let now = cx.now;
     egui::ScrollArea::vertical()
@@ -417,7 +429,7 @@ fn followers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
             for &i in &shown[range] {
                 let f = &list.followers[i as usize];
                 ui.horizontal(|ui| {
-                    ui.label(&f.name);
+                    person(ui, &f.name, f.display_name.as_deref());
                     if let Some(t) = f.followed_at {
                         ui.label(RichText::new(widgets::ago(t, now)).small().weak());
                         if started.is_some_and(|s| t >= s) {
@@ -430,6 +442,15 @@ fn followers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
         });
 }
 
+/// Someone's name as the platform shows it, with the username on hover where it differs.
+fn person(ui: &mut Ui, name: &str, display_name: Option<&str>) {
+    let shown = crate::model::shown_name(name, display_name);
+    let label = ui.label(shown);
+    if shown != name {
+        label.on_hover_text(name);
+    }
+}
+
 fn subscribers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
     let Some(list) = p.subscribers.clone() else {
         waiting(ui, p, "subscribers");
@@ -437,7 +458,10 @@ fn subscribers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
     };
     let state = &mut cx.local.people;
     let shown = state.subscribers.rows(&list, &state.filter, |l| {
-        l.subscribers.iter().map(|s| s.name.as_str()).collect()
+        l.subscribers
+            .iter()
+            .map(|s| (s.name.as_str(), s.display_name.as_deref()))
+            .collect()
     });
     egui::ScrollArea::vertical()
         .id_salt("subscribers_list")
@@ -446,7 +470,7 @@ fn subscribers(ui: &mut Ui, cx: &mut PanelCx<'_>, p: &PlatformState) {
             for &i in &shown[range] {
                 let s = &list.subscribers[i as usize];
                 ui.horizontal(|ui| {
-                    ui.label(&s.name);
+                    person(ui, &s.name, s.display_name.as_deref());
                     if let Some(tier) = &s.tier {
                         ui.label(RichText::new(format!("Tier {tier}")).small());
                     }

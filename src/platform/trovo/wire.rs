@@ -5,7 +5,7 @@
 
 use crate::model::{
     Account, Audience, Category, CategoryRef, Channel, Follower, Role, Subscriber, Viewer,
-    ViewerList,
+    ViewerList, distinct_display_name,
 };
 use crate::platform::lenient::{
     bool_lenient, lenient_list, opt_i64, opt_string, opt_string_list, opt_time, opt_u64,
@@ -381,10 +381,11 @@ impl WireSubscription {
         let name = user
             .username
             .filter(|s| !s.is_empty())
-            .or(user.display_name)
+            .or_else(|| user.display_name.clone())
             .unwrap_or_default();
         Some(Subscriber {
             id,
+            display_name: distinct_display_name(&name, user.display_name),
             name,
             tier: self.sub_tier.filter(|s| !s.is_empty()),
             since: self.sub_created_at,
@@ -423,7 +424,9 @@ impl WireFollower {
     pub fn into_model(self) -> Option<Follower> {
         Some(Follower {
             id: self.user_id.filter(|s| !s.is_empty())?,
+            // Trovo's follower list gives the nickname only: it is the name.
             name: self.nickname.unwrap_or_default(),
+            display_name: None,
             followed_at: self.followed_at,
         })
     }

@@ -4,7 +4,9 @@
 //! is skipped instead of failing the page. The translation into the platform-neutral model
 //! lives beside each shape.
 
-use crate::model::{Category, CategoryRef, Editor, Follower, Subscriber, Team, Video};
+use crate::model::{
+    Category, CategoryRef, Editor, Follower, Subscriber, Team, Video, distinct_display_name,
+};
 use crate::platform::lenient::{
     bool_lenient, lenient_list, list, opt_i64, opt_string, opt_string_list, opt_time, opt_u64,
 };
@@ -434,8 +436,10 @@ impl WireUserRef {
 
     pub fn into_follower(self) -> Option<Follower> {
         let id = self.id()?.to_owned();
+        let name = self.login()?;
         Some(Follower {
-            name: self.login()?,
+            display_name: distinct_display_name(&name, self.user_name.clone()),
+            name,
             id,
             followed_at: self.followed_at,
         })
@@ -464,11 +468,13 @@ impl WireSubscription {
         let id = self.user_id.filter(|s| !s.is_empty())?;
         let name = self.user_login.filter(|s| !s.is_empty()).or_else(|| {
             self.user_name
+                .as_deref()
                 .filter(|s| !s.is_empty())
-                .map(|s| s.to_lowercase())
+                .map(str::to_lowercase)
         })?;
         Some(Subscriber {
             id,
+            display_name: distinct_display_name(&name, self.user_name),
             name,
             tier: self.tier.filter(|t| !t.trim().is_empty()),
             since: None,

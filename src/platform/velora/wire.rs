@@ -6,7 +6,7 @@
 //! instead of failing the page, unknown fields are ignored. The translation into the
 //! platform-neutral model lives beside each shape.
 
-use crate::model::{Category, CategoryRef, Follower, Role, Subscriber};
+use crate::model::{Category, CategoryRef, Follower, Role, Subscriber, distinct_display_name};
 use crate::platform::lenient::{
     bool_lenient, lenient_list, opt_string, opt_string_list, opt_time, opt_u64,
 };
@@ -463,10 +463,11 @@ impl WireFollower {
 
     pub fn into_model(self) -> Option<Follower> {
         let id = text(self.user_id)?;
-        let name =
-            text(self.username).or_else(|| text(self.display_name).map(|d| d.to_lowercase()))?;
+        let name = text(self.username)
+            .or_else(|| text(self.display_name.clone()).map(|d| d.to_lowercase()))?;
         Some(Follower {
             id,
+            display_name: distinct_display_name(&name, self.display_name),
             name,
             followed_at: self.followed_at,
         })
@@ -554,10 +555,11 @@ impl WireSubscriber {
         let tier = self.tier();
         let gifted = self.gifted();
         let id = text(self.user_id).or_else(|| text(self.id))?;
-        let name =
-            text(self.username).or_else(|| text(self.display_name).map(|d| d.to_lowercase()))?;
+        let name = text(self.username)
+            .or_else(|| text(self.display_name.clone()).map(|d| d.to_lowercase()))?;
         Some(Subscriber {
             id,
+            display_name: distinct_display_name(&name, self.display_name),
             name,
             tier,
             since: self.subscribed_at,
