@@ -201,3 +201,90 @@ fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
 fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
     lock.write().unwrap_or_else(|e| e.into_inner())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    fn holder() -> TokenHolder {
+        TokenHolder::new(
+            PlatformId::Velora,
+            Some(Secret::new("a1")),
+            Some(Secret::new("r1")),
+        )
+    }
+
+    fn pair(access: &str, refresh: &str) -> TokenPair {
+        TokenPair {
+            access: Some(Secret::new(access)),
+            refresh: Some(Secret::new(refresh)),
+            expires_at: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn calls_refused_together_share_one_refresh() {
+        let h = holder();
+        let runs = AtomicUsize::new(0);
+        let refresh = || async {
+            runs.fetch_add(1, Ordering::SeqCst);
+            let p = pair("a2", "r2");
+            h.store_refreshed(&p);
+            Ok(p)
+        };
+        let seen = Secret::new("a1");
+        assert!(matches!(
+            h.refresh_once(Some(&seen), refresh).await,
+            Some(Ok(_))
+        ));
+        // A second call refused with the old token reuses the new one.
+        assert!(h.refresh_once(Some(&seen), refresh).await.is_none());
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert_eq!(h.access().as_ref().map(Secret::expose), Some("a2"));
+    }
+
+    #[test]
+    fn a_refreshed_pair_reaches_the_listener_and_a_replaced_one_does_not() {
+        let h = holder();
+        let told = Arc::new(AtomicUsize::new(0));
+        let counter = told.clone();
+        h.set_listener(Arc::new(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }));
+        h.replace(pair("a2", "r2"));
+        assert_eq!(told.load(Ordering::SeqCst), 0);
+        h.store_refreshed(&pair("a3", "r3"));
+        assert_eq!(told.load(Ordering::SeqCst), 1);
+    }
+
+    #[test]
+    fn a_dead_refresh_token_is_not_tried_until_revived() {
+        let h = holder();
+        assert!(h.can_refresh());
+        h.mark_dead();
+        assert!(!h.can_refresh() && h.is_dead());
+        h.mark_alive();
+        assert!(h.can_refresh());
+        h.replace(TokenPair::default());
+        assert!(!h.can_refresh() && !h.has_access());
+        assert!(matches!(
+            h.access_token(),
+            Err(PlatformError::NotSignedIn { .. })
+        ));
+    }
+
+    #[test]
+    fn expiry_is_noted_only_when_known_and_soon_means_two_minutes() {
+        let h = holder();
+        assert!(!h.expires_soon());
+        h.note_expiry(Some(OffsetDateTime::now_utc() + time::Duration::minutes(1)));
+        assert!(h.expires_soon());
+        h.note_expiry(None);
+        assert!(h.expires_soon(), "an unknown expiry keeps the one held");
+        h.note_expiry(Some(
+            OffsetDateTime::now_utc() + time::Duration::minutes(10),
+        ));
+        assert!(!h.expires_soon());
+    }
+}
