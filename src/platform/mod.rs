@@ -5,6 +5,7 @@
 pub mod chat_feed;
 pub mod lenient;
 pub mod ratelimit;
+pub mod tokens;
 pub mod trovo;
 pub mod twitch;
 pub mod velora;

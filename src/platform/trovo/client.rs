@@ -9,6 +9,8 @@ use crate::config::TrovoConfig;
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{PlatformId, RateBudget};
 use crate::platform::ratelimit::RateLimiter;
+use crate::platform::tokens::TokenHolder;
+pub use crate::platform::tokens::{TokenListener, TokenPair};
 use crate::secret::Secret;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -29,19 +31,6 @@ const ERROR_PROBE_MAX: usize = 64 * 1024;
 /// How many times a read waits out the rate limit before it gives up and reports it.
 const RATE_LIMIT_RETRIES: u32 = 2;
 
-/// The access and refresh tokens a client currently holds.
-#[derive(Clone, Debug, Default)]
-pub struct TokenPair {
-    pub access: Option<Secret>,
-    pub refresh: Option<Secret>,
-    /// When the access token lapses, where known.
-    pub expires_at: Option<OffsetDateTime>,
-}
-
-/// Called with the new pair after every successful refresh, so whoever stores tokens (the
-/// keyring, from the sign-in issue on) keeps the newest refresh token.
-pub type TokenListener = Arc<dyn Fn(&TokenPair) + Send + Sync>;
-
 /// A Trovo client for one account (or none, for public calls). Cheap to clone: clones share
 /// tokens, the rate limiter and the connection pool.
 #[derive(Clone)]
@@ -54,12 +43,11 @@ struct Inner {
     base: String,
     client_id: String,
     client_secret: Option<Secret>,
-    tokens: RwLock<TokenPair>,
-    /// One refresh at a time; calls that failed together share its result.
-    refresh_gate: tokio::sync::Mutex<()>,
+    /// The pair, its expiry, the refresh gate and the listener. Trovo never marks the
+    /// refresh token dead: its old refresh tokens stay valid until they expire.
+    tokens: TokenHolder,
     limiter: Arc<RateLimiter>,
     timeout: Duration,
-    listener: RwLock<Option<TokenListener>>,
     /// The signed-in user's channel id, once known.
     own_channel: RwLock<Option<String>>,
     /// The chat websocket's address.
@@ -162,14 +150,8 @@ impl TrovoClient {
                 limiter,
                 client_id: config.client_id,
                 client_secret: config.client_secret,
-                tokens: RwLock::new(TokenPair {
-                    access: config.access_token,
-                    refresh: config.refresh_token,
-                    expires_at: None,
-                }),
-                refresh_gate: tokio::sync::Mutex::new(()),
+                tokens: TokenHolder::new(PLATFORM, config.access_token, config.refresh_token),
                 timeout: config.timeout,
-                listener: RwLock::new(None),
                 own_channel: RwLock::new(None),
                 chat_url: config.chat_url,
                 chatters: std::sync::Mutex::new(KnownChatters::default()),
@@ -180,23 +162,23 @@ impl TrovoClient {
 
     /// Registers who to tell about refreshed tokens.
     pub fn on_tokens_refreshed(&self, listener: TokenListener) {
-        *write(&self.inner.listener) = Some(listener);
+        self.inner.tokens.set_listener(listener);
     }
 
     /// The tokens held now (after any refresh).
     pub fn tokens(&self) -> TokenPair {
-        read(&self.inner.tokens).clone()
+        self.inner.tokens.pair()
     }
 
     /// Replaces the tokens, e.g. after a sign-in.
     pub fn set_tokens(&self, tokens: TokenPair) {
-        *write(&self.inner.tokens) = tokens;
+        self.inner.tokens.replace(tokens);
         *write(&self.inner.own_channel) = None;
     }
 
     /// Whether an access token is held at all.
     pub fn has_user_token(&self) -> bool {
-        read(&self.inner.tokens).access.is_some()
+        self.inner.tokens.has_access()
     }
 
     /// The rate-limit budget left for this client ID.
@@ -262,14 +244,16 @@ impl TrovoClient {
     async fn execute(&self, call: &Call) -> Result<bytes::Bytes, PlatformError> {
         let mut refreshed = false;
         let mut rate_retries = 0;
-        if call.user_token && call.refresh && self.expires_soon() && self.can_refresh() {
+        if call.user_token && call.refresh && self.inner.tokens.expires_soon() && self.can_refresh()
+        {
             // Refresh before the token lapses rather than after a refused call. A failure
             // here is not final: the call still goes out and may find the token valid.
             refreshed = true;
-            let stale = read(&self.inner.tokens).access.clone();
-            let _gate = self.inner.refresh_gate.lock().await;
-            if read(&self.inner.tokens).access == stale
-                && let Err(e) = Box::pin(self.refresh_now()).await
+            if let Some(Err(e)) = self
+                .inner
+                .tokens
+                .refresh_before_lapse(|| Box::pin(self.refresh_now()))
+                .await
             {
                 tracing::info!("refreshing a token about to lapse failed: {e}");
             }
@@ -377,28 +361,17 @@ impl TrovoClient {
     }
 
     fn access_token(&self) -> Result<Secret, PlatformError> {
-        read(&self.inner.tokens)
-            .access
-            .clone()
-            .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })
-    }
-
-    /// Whether the access token lapses within the next two minutes.
-    fn expires_soon(&self) -> bool {
-        read(&self.inner.tokens)
-            .expires_at
-            .is_some_and(|at| at - OffsetDateTime::now_utc() < time::Duration::minutes(2))
+        self.inner.tokens.access_token()
     }
 
     /// Records when the access token lapses, as `validate` reports it.
     pub(crate) fn note_expiry(&self, expires_at: Option<OffsetDateTime>) {
-        if expires_at.is_some() {
-            write(&self.inner.tokens).expires_at = expires_at;
-        }
+        self.inner.tokens.note_expiry(expires_at);
     }
 
+    /// Trovo's refresh needs the client secret as well as a refresh token.
     fn can_refresh(&self) -> bool {
-        read(&self.inner.tokens).refresh.is_some() && self.inner.client_secret.is_some()
+        self.inner.tokens.can_refresh() && self.inner.client_secret.is_some()
     }
 
     /// Refreshes after an expired-token answer, unless another call already did so while
@@ -408,14 +381,15 @@ impl TrovoClient {
         failed_with: Option<&Secret>,
         original: PlatformError,
     ) -> Result<(), PlatformError> {
-        let _gate = self.inner.refresh_gate.lock().await;
-        let current = read(&self.inner.tokens).access.clone();
-        if current.as_ref() != failed_with {
-            return Ok(());
-        }
-        match self.refresh_now().await {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::Auth || e.kind() == ErrorKind::InvalidInput => {
+        let outcome = self
+            .inner
+            .tokens
+            .refresh_once(failed_with, || self.refresh_now())
+            .await;
+        match outcome {
+            // Another call refreshed while this one waited for the gate.
+            None | Some(Ok(_)) => Ok(()),
+            Some(Err(e)) if e.kind() == ErrorKind::Auth || e.kind() == ErrorKind::InvalidInput => {
                 tracing::warn!("Trovo token refresh refused: {e}");
                 Err(PlatformError::Api {
                     platform: PLATFORM,
@@ -427,7 +401,7 @@ impl TrovoClient {
                     ),
                 })
             }
-            Err(_) => Err(original),
+            Some(Err(_)) => Err(original),
         }
     }
 
@@ -438,10 +412,7 @@ impl TrovoClient {
             platform: PLATFORM,
             message: "refreshing a token needs the application's client secret (STAGEHAND_TROVO_CLIENT_SECRET)".into(),
         })?;
-        let refresh = read(&self.inner.tokens)
-            .refresh
-            .clone()
-            .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })?;
+        let refresh = self.inner.tokens.refresh_token()?;
         let body = serde_json::json!({
             "client_secret": secret.expose(),
             "grant_type": "refresh_token",
@@ -449,11 +420,7 @@ impl TrovoClient {
         });
         let answer: TokenResponse = self.call(Call::post("refreshtoken", body).once()).await?;
         let pair = token_pair(answer, Some(refresh))?;
-        *write(&self.inner.tokens) = pair.clone();
-        let listener = read(&self.inner.listener).clone();
-        if let Some(listener) = listener {
-            listener(&pair);
-        }
+        self.inner.tokens.store_refreshed(&pair);
         tracing::info!("Trovo access token refreshed");
         Ok(pair)
     }

@@ -9,7 +9,8 @@ pub mod errors;
 mod moderation;
 pub mod wire;
 
-pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TokenListener, TokenPair, TrovoClient};
+pub use crate::platform::tokens::{TokenListener, TokenPair};
+pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TrovoClient};
 pub use endpoints::{
     CommandOutcome, Direction, EmoteKind, Emotes, OwnChannel, PAGE_MAX, SubscriberPage, TokenInfo,
     TopChannelsPage, UserRef, VIEWERS_PAGE, decode_viewers,

@@ -9,13 +9,12 @@ use crate::config::TwitchConfig;
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{PlatformId, RateBudget};
 use crate::platform::ratelimit::RateLimiter;
-use crate::platform::trovo::{TokenListener, TokenPair};
+use crate::platform::tokens::{TokenHolder, TokenListener, TokenPair};
 use crate::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -44,15 +43,12 @@ pub(crate) struct Inner {
     /// The EventSub websocket chat is read from.
     pub(crate) eventsub: String,
     pub(crate) client_id: String,
-    tokens: RwLock<TokenPair>,
-    /// One refresh at a time; calls refused together share its result.
-    refresh_gate: tokio::sync::Mutex<()>,
-    /// Set when Twitch refused the refresh token: no call tries it again (a single-use
-    /// token that failed once fails for ever) until new tokens are set.
-    refresh_dead: AtomicBool,
+    /// The pair, its expiry, the refresh gate and the listener. Marked dead when Twitch
+    /// refused the refresh token: no call tries it again (a single-use token that failed
+    /// once fails for ever) until new tokens are set.
+    tokens: TokenHolder,
     limiter: Arc<RateLimiter>,
     pub(crate) timeout: Duration,
-    listener: RwLock<Option<TokenListener>>,
     /// The signed-in user, once asked.
     own_user: RwLock<Option<WireUser>>,
 }
@@ -143,16 +139,9 @@ impl TwitchClient {
                 auth,
                 eventsub: config.eventsub_url.to_string(),
                 client_id: config.client_id,
-                tokens: RwLock::new(TokenPair {
-                    access: config.access_token,
-                    refresh: config.refresh_token,
-                    expires_at: None,
-                }),
-                refresh_gate: tokio::sync::Mutex::new(()),
-                refresh_dead: AtomicBool::new(false),
+                tokens: TokenHolder::new(PLATFORM, config.access_token, config.refresh_token),
                 limiter,
                 timeout: config.timeout,
-                listener: RwLock::new(None),
                 own_user: RwLock::new(None),
             }),
         })
@@ -161,24 +150,24 @@ impl TwitchClient {
     /// Registers who to tell about refreshed tokens (the keyring keeps the newest refresh
     /// token: Twitch's may be single-use).
     pub fn on_tokens_refreshed(&self, listener: TokenListener) {
-        *write(&self.inner.listener) = Some(listener);
+        self.inner.tokens.set_listener(listener);
     }
 
     /// The tokens held now (after any refresh).
     pub fn tokens(&self) -> TokenPair {
-        read(&self.inner.tokens).clone()
+        self.inner.tokens.pair()
     }
 
     /// Replaces the tokens, e.g. after a sign-in; forgets who was signed in.
     pub fn set_tokens(&self, tokens: TokenPair) {
-        *write(&self.inner.tokens) = tokens;
+        self.inner.tokens.replace(tokens);
         *write(&self.inner.own_user) = None;
-        self.inner.refresh_dead.store(false, Ordering::SeqCst);
+        self.inner.tokens.mark_alive();
     }
 
     /// Whether an access token is held at all.
     pub fn has_user_token(&self) -> bool {
-        read(&self.inner.tokens).access.is_some()
+        self.inner.tokens.has_access()
     }
 
     /// The rate-limit budget left for this client ID.
@@ -230,14 +219,15 @@ impl TwitchClient {
     async fn execute(&self, call: &Call) -> Result<bytes::Bytes, PlatformError> {
         let mut refreshed = false;
         let mut rate_retries = 0;
-        if self.expires_soon() && self.can_refresh() {
+        if self.inner.tokens.expires_soon() && self.can_refresh() {
             // Refresh before the token lapses rather than after a refused call. A failure
             // here is not final: the call still goes out and may find the token valid.
             refreshed = true;
-            let stale = read(&self.inner.tokens).access.clone();
-            let _gate = self.inner.refresh_gate.lock().await;
-            if read(&self.inner.tokens).access == stale
-                && let Err(e) = self.refresh_now().await
+            if let Some(Err(e)) = self
+                .inner
+                .tokens
+                .refresh_before_lapse(|| self.refresh_now())
+                .await
             {
                 tracing::info!("refreshing a Twitch token about to lapse failed: {e}");
             }
@@ -265,7 +255,7 @@ impl TwitchClient {
                         });
                     }
                 }
-                ErrorKind::TokenExpired if self.inner.refresh_dead.load(Ordering::SeqCst) => {
+                ErrorKind::TokenExpired if self.inner.tokens.is_dead() => {
                     return Err(errors::sign_in_again("its refresh was refused"));
                 }
                 ErrorKind::RateLimited if points_left(&headers) => {
@@ -381,29 +371,17 @@ impl TwitchClient {
     }
 
     pub(crate) fn access_token(&self) -> Result<Secret, PlatformError> {
-        read(&self.inner.tokens)
-            .access
-            .clone()
-            .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })
-    }
-
-    /// Whether the access token lapses within the next two minutes.
-    fn expires_soon(&self) -> bool {
-        read(&self.inner.tokens)
-            .expires_at
-            .is_some_and(|at| at - OffsetDateTime::now_utc() < time::Duration::minutes(2))
+        self.inner.tokens.access_token()
     }
 
     /// Records when the access token lapses, as `validate` reports it.
     pub(crate) fn note_expiry(&self, expires_at: Option<OffsetDateTime>) {
-        if expires_at.is_some() {
-            write(&self.inner.tokens).expires_at = expires_at;
-        }
+        self.inner.tokens.note_expiry(expires_at);
     }
 
+    /// A refresh token is held and Twitch has not refused it (no client secret needed).
     pub(crate) fn can_refresh(&self) -> bool {
-        read(&self.inner.tokens).refresh.is_some()
-            && !self.inner.refresh_dead.load(Ordering::SeqCst)
+        self.inner.tokens.can_refresh()
     }
 
     /// Refreshes after Twitch refused `failed_with`, unless another call already did so
@@ -413,16 +391,17 @@ impl TwitchClient {
         failed_with: &Secret,
         original: PlatformError,
     ) -> Result<(), PlatformError> {
-        let _gate = self.inner.refresh_gate.lock().await;
-        let current = read(&self.inner.tokens).access.clone();
-        if current.as_ref() != Some(failed_with) {
-            return Ok(());
-        }
-        match self.refresh_now().await {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::Auth => Err(e),
+        let outcome = self
+            .inner
+            .tokens
+            .refresh_once(Some(failed_with), || self.refresh_now())
+            .await;
+        match outcome {
+            // Another call refreshed while this one waited for the gate.
+            None | Some(Ok(_)) => Ok(()),
+            Some(Err(e)) if e.kind() == ErrorKind::Auth => Err(e),
             // Twitch could not be reached for the refresh: the first error says more.
-            Err(e) => {
+            Some(Err(e)) => {
                 tracing::info!("Twitch token refresh failed: {e}");
                 Err(original)
             }
@@ -434,10 +413,7 @@ impl TwitchClient {
     /// client). The new pair replaces the old one at once (Twitch's refresh tokens may be
     /// single-use) and the listener is told. A refusal is final: "sign in to Twitch again".
     pub async fn refresh_now(&self) -> Result<TokenPair, PlatformError> {
-        let refresh = read(&self.inner.tokens)
-            .refresh
-            .clone()
-            .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })?;
+        let refresh = self.inner.tokens.refresh_token()?;
         let (status, _, body) = self
             .post_form(
                 "oauth2/token",
@@ -451,7 +427,7 @@ impl TwitchClient {
         if !status.is_success() {
             let probe: ErrorBody = serde_json::from_slice(&body).unwrap_or_default();
             if status.is_client_error() && status != StatusCode::TOO_MANY_REQUESTS {
-                self.inner.refresh_dead.store(true, Ordering::SeqCst);
+                self.inner.tokens.mark_dead();
                 let why = probe
                     .message
                     .filter(|m| !m.trim().is_empty())
@@ -466,11 +442,7 @@ impl TwitchClient {
         errors::check(status, &body)?;
         let answer: TokenResponse = decode(&body)?;
         let pair = token_pair(answer, None)?;
-        *write(&self.inner.tokens) = pair.clone();
-        let listener = read(&self.inner.listener).clone();
-        if let Some(listener) = listener {
-            listener(&pair);
-        }
+        self.inner.tokens.store_refreshed(&pair);
         tracing::info!("Twitch access token refreshed");
         Ok(pair)
     }

@@ -22,7 +22,7 @@ pub mod errors;
 pub mod eventsub;
 pub mod wire;
 
-pub use crate::platform::trovo::{TokenListener, TokenPair};
+pub use crate::platform::tokens::{TokenListener, TokenPair};
 pub use auth::{DeviceCode, DevicePoll, TokenInfo};
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TwitchClient};
 pub use endpoints::{CHATTERS_PAGE, COMMERCIAL_SECS, PAGE_MAX, TIMEOUT_MAX_SECS, check_changes};

@@ -10,14 +10,13 @@ use crate::config::VeloraConfig;
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{PlatformId, RateBudget};
 use crate::platform::ratelimit::RateLimiter;
-use crate::platform::trovo::{TokenListener, TokenPair};
+use crate::platform::tokens::{TokenHolder, TokenListener, TokenPair};
 use crate::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderValue};
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 use time::OffsetDateTime;
@@ -52,19 +51,16 @@ pub(crate) struct Inner {
     pub(crate) authorize_page: url::Url,
     pub(crate) client_id: String,
     pub(crate) client_secret: Option<Secret>,
-    tokens: RwLock<TokenPair>,
+    /// The pair, its expiry, the refresh gate and the listener. Marked dead when Velora
+    /// refused the refresh token: no call tries it again (a single-use token that failed
+    /// once fails for ever) until new tokens are set or a token answer arrives.
+    tokens: TokenHolder,
     /// The scopes the last token answer granted, where it said.
     scopes: RwLock<Option<Vec<String>>>,
-    /// One refresh at a time; calls refused together share its result.
-    refresh_gate: tokio::sync::Mutex<()>,
-    /// Set when Velora refused the refresh token: no call tries it again (a single-use
-    /// token that failed once fails for ever) until new tokens are set.
-    refresh_dead: AtomicBool,
     limiter: Arc<RateLimiter>,
     /// When the chat lines of the last minute were sent (Velora takes 30 a minute).
     chat_sent: Mutex<VecDeque<Instant>>,
     pub(crate) timeout: Duration,
-    listener: RwLock<Option<TokenListener>>,
     /// The signed-in user, once asked.
     own_user: RwLock<Option<WireUser>>,
 }
@@ -158,18 +154,11 @@ impl VeloraClient {
                 authorize_page: config.authorize_page,
                 client_id: config.client_id,
                 client_secret: config.client_secret.filter(|s| !s.is_empty()),
-                tokens: RwLock::new(TokenPair {
-                    access: config.access_token,
-                    refresh: config.refresh_token,
-                    expires_at: None,
-                }),
+                tokens: TokenHolder::new(PLATFORM, config.access_token, config.refresh_token),
                 scopes: RwLock::new(None),
-                refresh_gate: tokio::sync::Mutex::new(()),
-                refresh_dead: AtomicBool::new(false),
                 limiter,
                 chat_sent: Mutex::new(VecDeque::new()),
                 timeout: config.timeout,
-                listener: RwLock::new(None),
                 own_user: RwLock::new(None),
             }),
         })
@@ -178,25 +167,25 @@ impl VeloraClient {
     /// Registers who to tell about refreshed tokens (the keyring keeps the newest refresh
     /// token: Velora's may be single-use).
     pub fn on_tokens_refreshed(&self, listener: TokenListener) {
-        *write(&self.inner.listener) = Some(listener);
+        self.inner.tokens.set_listener(listener);
     }
 
     /// The tokens held now (after any refresh).
     pub fn tokens(&self) -> TokenPair {
-        read(&self.inner.tokens).clone()
+        self.inner.tokens.pair()
     }
 
     /// Replaces the tokens, e.g. after a sign-in; forgets who was signed in.
     pub fn set_tokens(&self, tokens: TokenPair) {
-        *write(&self.inner.tokens) = tokens;
+        self.inner.tokens.replace(tokens);
         *write(&self.inner.own_user) = None;
         *write(&self.inner.scopes) = None;
-        self.inner.refresh_dead.store(false, Ordering::SeqCst);
+        self.inner.tokens.mark_alive();
     }
 
     /// Whether an access token is held at all.
     pub fn has_user_token(&self) -> bool {
-        read(&self.inner.tokens).access.is_some()
+        self.inner.tokens.has_access()
     }
 
     /// The rate-limit budget left for this client ID.
@@ -283,14 +272,15 @@ impl VeloraClient {
     async fn execute(&self, call: &Call) -> Result<bytes::Bytes, PlatformError> {
         let mut refreshed = false;
         let mut rate_retries = 0;
-        if self.has_user_token() && self.expires_soon() && self.can_refresh() {
+        if self.has_user_token() && self.inner.tokens.expires_soon() && self.can_refresh() {
             // Refresh before the token lapses rather than after a refused call. A failure
             // here is not final: the call still goes out and may find the token valid.
             refreshed = true;
-            let stale = read(&self.inner.tokens).access.clone();
-            let _gate = self.inner.refresh_gate.lock().await;
-            if read(&self.inner.tokens).access == stale
-                && let Err(e) = self.refresh_now().await
+            if let Some(Err(e)) = self
+                .inner
+                .tokens
+                .refresh_before_lapse(|| self.refresh_now())
+                .await
             {
                 tracing::info!("refreshing a Velora token about to lapse failed: {e}");
             }
@@ -299,7 +289,7 @@ impl VeloraClient {
             self.inner.limiter.acquire().await;
             let token = match call.auth {
                 Auth::Required => Some(self.access_token()?),
-                Auth::Optional => read(&self.inner.tokens).access.clone(),
+                Auth::Optional => self.inner.tokens.access(),
             };
             let (status, headers, body) = self.send(call, token.as_ref()).await?;
             self.inner.limiter.observe(&headers);
@@ -321,7 +311,7 @@ impl VeloraClient {
                         ));
                     }
                 }
-                ErrorKind::TokenExpired if self.inner.refresh_dead.load(Ordering::SeqCst) => {
+                ErrorKind::TokenExpired if self.inner.tokens.is_dead() => {
                     return Err(errors::sign_in_again("its refresh was refused"));
                 }
                 ErrorKind::RateLimited if budget_left(&headers) => {
@@ -445,22 +435,13 @@ impl VeloraClient {
     }
 
     pub(crate) fn access_token(&self) -> Result<Secret, PlatformError> {
-        read(&self.inner.tokens)
-            .access
-            .clone()
-            .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })
+        self.inner.tokens.access_token()
     }
 
-    /// Whether the access token lapses within the next two minutes (Velora's last an hour).
-    fn expires_soon(&self) -> bool {
-        read(&self.inner.tokens)
-            .expires_at
-            .is_some_and(|at| at - OffsetDateTime::now_utc() < time::Duration::minutes(2))
-    }
-
+    /// A refresh token is held and Velora has not refused it (the client secret is
+    /// optional).
     pub(crate) fn can_refresh(&self) -> bool {
-        read(&self.inner.tokens).refresh.is_some()
-            && !self.inner.refresh_dead.load(Ordering::SeqCst)
+        self.inner.tokens.can_refresh()
     }
 
     /// Refreshes after Velora refused `failed_with`, unless another call already did so
@@ -470,16 +451,17 @@ impl VeloraClient {
         failed_with: &Secret,
         original: PlatformError,
     ) -> Result<(), PlatformError> {
-        let _gate = self.inner.refresh_gate.lock().await;
-        let current = read(&self.inner.tokens).access.clone();
-        if current.as_ref() != Some(failed_with) {
-            return Ok(());
-        }
-        match self.refresh_now().await {
-            Ok(_) => Ok(()),
-            Err(e) if e.kind() == ErrorKind::Auth => Err(e),
+        let outcome = self
+            .inner
+            .tokens
+            .refresh_once(Some(failed_with), || self.refresh_now())
+            .await;
+        match outcome {
+            // Another call refreshed while this one waited for the gate.
+            None | Some(Ok(_)) => Ok(()),
+            Some(Err(e)) if e.kind() == ErrorKind::Auth => Err(e),
             // Velora could not be reached for the refresh: the first error says more.
-            Err(e) => {
+            Some(Err(e)) => {
                 tracing::info!("Velora token refresh failed: {e}");
                 Err(original)
             }
@@ -492,10 +474,7 @@ impl VeloraClient {
     /// listener is told. A refusal is final: "sign in to Velora again". 200 and 201 are
     /// both success.
     pub async fn refresh_now(&self) -> Result<TokenPair, PlatformError> {
-        let refresh = read(&self.inner.tokens)
-            .refresh
-            .clone()
-            .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })?;
+        let refresh = self.inner.tokens.refresh_token()?;
         let mut body = json!({
             "grant_type": "refresh_token",
             "refresh_token": refresh.expose(),
@@ -509,7 +488,7 @@ impl VeloraClient {
             && status.is_client_error()
             && status != StatusCode::TOO_MANY_REQUESTS
         {
-            self.inner.refresh_dead.store(true, Ordering::SeqCst);
+            self.inner.tokens.mark_dead();
             let why = ErrorBody::parse(&answer)
                 .and_then(|b| b.said())
                 .unwrap_or_else(|| format!("HTTP {}", status.as_u16()));
@@ -521,10 +500,8 @@ impl VeloraClient {
         errors::check(status, &answer)?;
         let answer: TokenResponse = decode(&answer)?;
         let pair = self.take_token_answer(answer, Some(refresh))?;
-        let listener = read(&self.inner.listener).clone();
-        if let Some(listener) = listener {
-            listener(&pair);
-        }
+        // Told after the scopes are noted and the refresh token revived, as before.
+        self.inner.tokens.notify(&pair);
         tracing::info!("Velora access token refreshed");
         Ok(pair)
     }
@@ -538,9 +515,10 @@ impl VeloraClient {
     ) -> Result<TokenPair, PlatformError> {
         let scopes = answer.scope.clone();
         let pair = token_pair(answer, old_refresh)?;
-        *write(&self.inner.tokens) = pair.clone();
+        self.inner.tokens.replace(pair.clone());
         self.note_scopes(scopes);
-        self.inner.refresh_dead.store(false, Ordering::SeqCst);
+        // A new pair brings a refresh token Velora has not refused.
+        self.inner.tokens.mark_alive();
         Ok(pair)
     }
 

@@ -19,7 +19,7 @@ mod endpoints;
 pub mod errors;
 pub mod wire;
 
-pub use crate::platform::trovo::{TokenListener, TokenPair};
+pub use crate::platform::tokens::{TokenListener, TokenPair};
 pub use auth::{VERIFIER_LEN, pkce_challenge, pkce_pair};
 pub use client::{CHAT_PER_MINUTE, DOCUMENTED_LIMIT_PER_MINUTE, VeloraClient};
 pub use endpoints::{PAGE_MAX, check_changes};
