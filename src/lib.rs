@@ -14,6 +14,7 @@ pub mod config_file;
 pub mod draft;
 pub mod error;
 pub mod launch;
+pub mod log_filter;
 pub mod model;
 pub mod platform;
 pub mod secret;

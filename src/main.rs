@@ -56,14 +56,9 @@ fn init_logging(window: bool) {
     if std::env::var_os("RUST_LOG").is_none() {
         return;
     }
-    let mut filter = tracing_subscriber::EnvFilter::from_default_env();
-    // The websocket library traces whole frames, and a chat socket's first frame carries
-    // its chat token: only its warnings and errors are logged, whatever RUST_LOG asks.
-    for quiet in ["tungstenite=info", "tokio_tungstenite=info"] {
-        if let Ok(directive) = quiet.parse() {
-            filter = filter.add_directive(directive);
-        }
-    }
+    let filter = stagehand::log_filter::without_secret_leaks(
+        tracing_subscriber::EnvFilter::from_default_env(),
+    );
     if window && !std::io::stderr().is_terminal() {
         let file = log_dir().and_then(|dir| {
             std::fs::create_dir_all(&dir).ok()?;

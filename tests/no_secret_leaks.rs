@@ -79,8 +79,11 @@ fn assert_clean(what: &str, haystack: &[u8], secrets: &[String]) {
 
 #[test]
 fn the_window_logs_and_writes_no_secret() {
+    // Everything at trace, through the same filter the app applies to RUST_LOG.
     let _ = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
+        .with_env_filter(stagehand::log_filter::without_secret_leaks(
+            tracing_subscriber::EnvFilter::new("trace"),
+        ))
         .with_writer(|| LogWriter)
         .with_ansi(false)
         .try_init();
@@ -96,6 +99,11 @@ fn the_window_logs_and_writes_no_secret() {
             .platforms
             .get(&common::window::TROVO)
             .is_some_and(|p| p.channel.is_some() && p.account.is_some())
+    });
+    // Chat connects with a chat token, which the socket's first frame carries.
+    w.wait_for("live chat", |app| {
+        app.state().platforms[&common::window::TROVO].chat.status
+            == Some(stagehand::command::ChatFeedStatus::Live)
     });
     // The next own-channel read meets an expired token: the client refreshes, and the new
     // pair goes to the store.

@@ -194,6 +194,13 @@ impl TokenStore {
     }
 
     /// Every token and code handed out so far.
+    /// Records another secret handed out (a chat token), so leak checks look for it too.
+    pub(crate) fn remember(&mut self, secret: &str) {
+        if self.issued.len() < 100_000 {
+            self.issued.push(secret.to_owned());
+        }
+    }
+
     pub(crate) fn issued(&self) -> &[String] {
         &self.issued
     }

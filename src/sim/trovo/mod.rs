@@ -296,9 +296,9 @@ impl TrovoSim {
             .issue_code(user_id(user), scopes, redirect_uri)
     }
 
-    /// Every access token, refresh token and authorization code issued so far, the client
-    /// secret and the streamer's stream key: what must never show up in a log line or a
-    /// file the app writes.
+    /// Every access token, refresh token, chat token and authorization code issued so far,
+    /// the client secret and the streamer's stream key: what must never show up in a log
+    /// line or a file the app writes.
     pub fn issued_secrets(&self) -> Vec<String> {
         let world = self.shared.world();
         let mut all = world.auth.issued().to_vec();

@@ -242,5 +242,6 @@ fn issue_chat_token(world: &mut World, channel_id: u64) -> ApiResult {
     world
         .chat_tokens
         .insert(token.clone(), (channel_id, now + world.chat_token_lifetime));
+    world.auth.remember(&token);
     ok(json!({ "token": token }))
 }
