@@ -7,7 +7,7 @@ use crate::command::{Command, Event};
 use crate::launch;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use crate::sim::trovo::{SimOptions, TrovoSim};
+use crate::sim::trovo::TrovoSim;
 use crate::sim::twitch::TwitchSim;
 use crate::sim::velora::VeloraSim;
 use std::collections::HashMap;
@@ -32,7 +32,9 @@ pub(super) async fn connect(demo: bool, platform: PlatformId) -> Result<Session,
     let (client, sim): (PlatformClient, Option<Box<dyn std::any::Any + Send>>) =
         match (platform, demo) {
             (PlatformId::Trovo, true) => {
-                let sim = TrovoSim::start(SimOptions::default())
+                // The window's demo world, as for the other platforms: `--demo` means the
+                // same lively channel everywhere (and `chat follow --demo` has chat to show).
+                let sim = TrovoSim::start(launch::demo_options())
                     .await
                     .map_err(sim_failed)?;
                 let client = PlatformClient::Trovo(launch::trovo_sim_client(&sim)?);

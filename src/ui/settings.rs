@@ -232,14 +232,11 @@ fn sign_in_form(
         loopback_redirect_uri,
     );
     for (n, step) in help.steps.iter().enumerate() {
-        ui.label(
-            RichText::new(format!(
-                "{}. {}",
-                n + 1,
-                step.replace("{redirect}", &redirect)
-            ))
-            .small(),
-        );
+        ui.label(RichText::new(format!(
+            "{}. {}",
+            n + 1,
+            step.replace("{redirect}", &redirect)
+        )));
     }
     ui.hyperlink_to(
         format!("Open the {platform} developer portal"),
