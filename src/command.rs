@@ -320,6 +320,11 @@ pub enum Event {
         platform: PlatformId,
         messages: Vec<ChatMessage>,
     },
+    /// A moderator removed lines from the own channel's chat (here or elsewhere).
+    ChatRemoved {
+        platform: PlatformId,
+        removal: crate::platform::chat_feed::ChatRemoval,
+    },
     /// The chat connection came up, went down or cannot be had.
     ChatFeedChanged {
         platform: PlatformId,
@@ -370,6 +375,7 @@ impl Event {
             | Event::ChatBudget { platform, .. }
             | Event::CommercialStarted { platform, .. }
             | Event::ChatArrived { platform, .. }
+            | Event::ChatRemoved { platform, .. }
             | Event::ChatFeedChanged { platform, .. } => Some(*platform),
             Event::ImageLoaded { .. } => None,
         }
@@ -403,6 +409,7 @@ impl Event {
             | Event::ChatBudget { .. }
             | Event::CommercialStarted { .. }
             | Event::ChatArrived { .. }
+            | Event::ChatRemoved { .. }
             | Event::ChatFeedChanged { .. } => None,
         }
     }

@@ -454,6 +454,15 @@ impl AppState {
                 let me = p.account.as_ref().map(|a| a.id.as_str());
                 p.chat.extend(messages, me);
             }
+            Event::ChatRemoved { platform, removal } => {
+                let chat = &mut self.platform_mut(platform).chat;
+                match removal {
+                    crate::platform::chat_feed::ChatRemoval::Message(id) => chat.mark_deleted(&id),
+                    crate::platform::chat_feed::ChatRemoval::ByUser(user) => {
+                        chat.mark_user_cleared(&user)
+                    }
+                }
+            }
             Event::ChatFeedChanged { platform, status } => {
                 self.platform_mut(platform).chat.status = Some(status);
             }

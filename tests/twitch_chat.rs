@@ -7,7 +7,7 @@ use stagehand::config::TwitchConfig;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
-use stagehand::platform::chat_feed::ChatFeedItem;
+use stagehand::platform::chat_feed::{ChatFeedItem, ChatRemoval};
 use stagehand::platform::twitch::{self, TwitchClient};
 use stagehand::secret::Secret;
 use stagehand::sim::twitch::{SimTokens, SimUser, TwitchSim, TwitchSimOptions};
@@ -84,6 +84,7 @@ impl Feed {
                 }
                 ChatFeedItem::Connected => panic!("connected twice"),
                 ChatFeedItem::Backlog(_) => panic!("EventSub has no backlog"),
+                ChatFeedItem::Removed(_) => {}
             }
         }
     }
@@ -166,7 +167,7 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
         echo.author.id.as_deref(),
         Some(sim.streamer().user_id.as_str())
     );
-    // One subscription each for chat, notices and follows, on one session.
+    // One subscription each for chat, notices, removals and follows, on one session.
     let subs = sim.eventsub_subscriptions();
     let kinds: Vec<_> = subs.iter().map(|s| s.kind.as_str()).collect();
     assert_eq!(
@@ -174,6 +175,8 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
         [
             "channel.chat.message",
             "channel.chat.notification",
+            "channel.chat.message_delete",
+            "channel.chat.clear_user_messages",
             "channel.follow"
         ]
     );
@@ -229,7 +232,7 @@ async fn a_reconnect_is_followed_without_losing_lines_or_subscribing_again() {
         );
     }
     let subs = sim.eventsub_subscriptions();
-    assert_eq!(subs.len(), 3, "the subscriptions moved with the session");
+    assert_eq!(subs.len(), 5, "the subscriptions moved with the session");
     assert!(subs.iter().all(|s| s.status == "enabled"));
     assert!(!feed.task.is_finished(), "still following");
 }
@@ -272,7 +275,15 @@ async fn follows_are_optional_chat_notices_are_not() {
         .into_iter()
         .map(|s| s.kind)
         .collect();
-    assert_eq!(kinds, ["channel.chat.message", "channel.chat.notification"]);
+    assert_eq!(
+        kinds,
+        [
+            "channel.chat.message",
+            "channel.chat.notification",
+            "channel.chat.message_delete",
+            "channel.chat.clear_user_messages"
+        ]
+    );
 }
 
 #[tokio::test]
@@ -303,7 +314,7 @@ async fn a_dropped_socket_ends_following_and_a_new_connection_subscribes_again()
         .into_iter()
         .filter(|s| s.status == "enabled")
         .collect();
-    assert_eq!(enabled.len(), 3);
+    assert_eq!(enabled.len(), 5, "chat, notices, two removals, follows");
     assert!(enabled.iter().all(|s| s.session_id != old_session));
     let id = sim
         .say(&sim.viewer_user().login, "back again")
@@ -332,7 +343,7 @@ async fn a_revocation_ends_following_with_a_sentence() {
     let p = streamer(&sim);
     let mut feed = follow(&p);
     feed.connected().await;
-    assert_eq!(sim.eventsub_revoke("authorization_revoked"), 3);
+    assert_eq!(sim.eventsub_revoke("authorization_revoked"), 5);
     let e = feed.ended().await.expect_err("revoked");
     assert_eq!(e.kind(), ErrorKind::Auth);
     let text = e.to_string();
@@ -356,6 +367,53 @@ async fn a_refused_socket_is_an_error_not_a_hang() {
 }
 
 // ---------------------------------------------------------------- moderation
+
+/// The next removal the feed reports, lines before it skipped.
+async fn next_removal(feed: &mut Feed) -> ChatRemoval {
+    loop {
+        match feed.next().await {
+            ChatFeedItem::Removed(r) => return r,
+            ChatFeedItem::Messages(_) => {}
+            other => panic!("expected a removal, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn removals_made_anywhere_reach_the_feed() {
+    let sim = sim().await;
+    let p = streamer(&sim);
+    let mut feed = follow(&p);
+    feed.connected().await;
+    let viewer = sim.viewer_user();
+    let id = sim.say(&viewer.login, "delete me").expect("said");
+    feed.until(&id).await;
+    // Any moderator's delete (here the streamer's own client, as another app would).
+    p.moderate(
+        &ModerationAction::DeleteMessage {
+            user: TargetUser::Id(viewer.user_id.clone()),
+            message_id: id.clone(),
+        },
+        None,
+    )
+    .await
+    .expect("deleted");
+    assert_eq!(next_removal(&mut feed).await, ChatRemoval::Message(id));
+    p.moderate(
+        &ModerationAction::Timeout {
+            user: TargetUser::Id(viewer.user_id.clone()),
+            secs: 60,
+            reason: None,
+        },
+        None,
+    )
+    .await
+    .expect("timed out");
+    assert_eq!(
+        next_removal(&mut feed).await,
+        ChatRemoval::ByUser(viewer.user_id.clone())
+    );
+}
 
 #[tokio::test]
 async fn a_message_is_deleted_and_an_unknown_one_is_refused() {

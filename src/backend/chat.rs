@@ -83,6 +83,10 @@ fn forward(out: &Emitter, platform: crate::model::PlatformId, item: ChatFeedItem
             });
             true
         }
+        ChatFeedItem::Removed(removal) => {
+            out.emit(Event::ChatRemoved { platform, removal });
+            false
+        }
         ChatFeedItem::Backlog(messages) | ChatFeedItem::Messages(messages) => {
             if !messages.is_empty() {
                 out.emit(Event::ChatArrived { platform, messages });

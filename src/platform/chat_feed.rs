@@ -16,6 +16,18 @@ pub enum ChatFeedItem {
     /// New lines, oldest first. A connection may repeat a line it sent before (a replay
     /// after reconnecting); the receiver tells them apart by id.
     Messages(Vec<ChatMessage>),
+    /// Lines a moderator removed, here or elsewhere (Twitch says so; Trovo and Velora do
+    /// not).
+    Removed(ChatRemoval),
+}
+
+/// Which lines a moderator removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChatRemoval {
+    /// One line, by its id.
+    Message(String),
+    /// Every line of a user (a ban or a time-out), by their id.
+    ByUser(String),
 }
 
 /// Where a chat connection sends its reports. When the receiver is gone, the connection

@@ -15,8 +15,8 @@ pub struct ChatLine {
     /// the panel's layout cache.
     pub seq: u64,
     pub message: ChatMessage,
-    /// Deleted by a moderator from this window: shown struck out rather than dropped, so
-    /// the log does not jump under the reader.
+    /// Deleted by a moderator (from this window, or elsewhere where the platform says so):
+    /// shown struck out rather than dropped, so the log does not jump under the reader.
     pub deleted: bool,
 }
 
@@ -100,7 +100,16 @@ impl ChatLog {
         self.echoed_early.remove(&request_id)
     }
 
-    /// Marks a line deleted (a moderator removed it from this window).
+    /// Marks every line of `user_id` deleted (a ban or time-out cleared them).
+    pub fn mark_user_cleared(&mut self, user_id: &str) {
+        for line in self.lines.iter_mut() {
+            if line.message.author.id.as_deref() == Some(user_id) {
+                line.deleted = true;
+            }
+        }
+    }
+
+    /// Marks a line deleted (a moderator removed it, from this window or elsewhere).
     pub fn mark_deleted(&mut self, message_id: &str) {
         for line in self.lines.iter_mut() {
             if line.message.id.as_deref() == Some(message_id) {
@@ -210,5 +219,7 @@ mod tests {
         log.mark_deleted("1");
         assert!(log.lines[0].deleted);
         assert!(!log.lines[1].deleted);
+        log.mark_user_cleared("bob");
+        assert!(log.lines[1].deleted, "a ban clears bob's lines");
     }
 }

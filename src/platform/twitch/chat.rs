@@ -10,7 +10,10 @@
 
 use super::client::{Call, PLATFORM, TwitchClient};
 use super::errors::SIGN_IN_AGAIN;
-use super::eventsub::{CHAT_MESSAGE, CHAT_NOTIFICATION, FOLLOW, Frame, Session, Subscription};
+use super::eventsub::{
+    CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW, Frame, Session,
+    Subscription,
+};
 use super::wire::Envelope;
 use crate::error::{ErrorKind, PlatformError};
 use crate::platform::chat_feed::{ChatFeedItem, ChatSink};
@@ -67,6 +70,11 @@ pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), Platfo
                         return Ok(());
                     }
                 }
+                Step::Removed(removal) => {
+                    if sink.send(ChatFeedItem::Removed(removal)).is_err() {
+                        return Ok(());
+                    }
+                }
                 Step::Reconnect(url) => {
                     if moving.is_none() {
                         moving = Some(Box::pin(Socket::open(url, timeout)));
@@ -77,9 +85,10 @@ pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), Platfo
             message = next_drained(&mut draining) => match message {
                 Some(Ok(Message::Text(text))) => {
                     let frame: Option<Frame> = serde_json::from_str(&text).ok();
-                    if let Some(line) = frame.as_ref().filter(|f| is(f, "notification")).and_then(Frame::chat_line)
-                        && sink.send(ChatFeedItem::Messages(vec![line])).is_err()
-                    {
+                    let frame = frame.as_ref().filter(|f| is(f, "notification"));
+                    let item = frame.and_then(Frame::chat_line).map(|l| ChatFeedItem::Messages(vec![l]))
+                        .or_else(|| frame.and_then(Frame::removal).map(ChatFeedItem::Removed));
+                    if let Some(item) = item && sink.send(item).is_err() {
                         return Ok(());
                     }
                 }
@@ -122,6 +131,7 @@ fn is(frame: &Frame, message_type: &str) -> bool {
 enum Step {
     Nothing,
     Lines(Vec<crate::model::ChatMessage>),
+    Removed(crate::platform::chat_feed::ChatRemoval),
     Reconnect(String),
 }
 
@@ -205,7 +215,10 @@ impl Socket {
             }
         };
         match frame.metadata.message_type.as_deref().unwrap_or_default() {
-            "notification" => Ok(Step::Lines(frame.chat_line().into_iter().collect())),
+            "notification" => Ok(match frame.removal() {
+                Some(removal) => Step::Removed(removal),
+                None => Step::Lines(frame.chat_line().into_iter().collect()),
+            }),
             "session_reconnect" => {
                 let url = frame
                     .payload
@@ -220,7 +233,10 @@ impl Socket {
             }
             "revocation" => {
                 let sub = frame.payload.subscription.unwrap_or_default();
-                let extra = matches!(sub.kind.as_deref(), Some(CHAT_NOTIFICATION | FOLLOW));
+                let extra = matches!(
+                    sub.kind.as_deref(),
+                    Some(CHAT_NOTIFICATION | CHAT_MESSAGE_DELETE | CHAT_CLEAR_USER | FOLLOW)
+                );
                 if extra {
                     // Notices and follows are extras: chat itself goes on without them.
                     tracing::info!("{}", revoked(sub));
@@ -302,7 +318,13 @@ async fn subscribe_all(
             _ => e,
         })?;
     let follows = json!({ "broadcaster_user_id": me, "moderator_user_id": me });
-    for (kind, version, condition) in [(CHAT_NOTIFICATION, "1", chat), (FOLLOW, "2", follows)] {
+    let extras = [
+        (CHAT_NOTIFICATION, "1", chat.clone()),
+        (CHAT_MESSAGE_DELETE, "1", chat.clone()),
+        (CHAT_CLEAR_USER, "1", chat),
+        (FOLLOW, "2", follows),
+    ];
+    for (kind, version, condition) in extras {
         if let Err(e) = client.subscribe(kind, version, condition, session_id).await {
             tracing::info!("Twitch chat goes on without {kind}: {e}");
         }

@@ -15,6 +15,10 @@ use time::OffsetDateTime;
 pub const CHAT_MESSAGE: &str = "channel.chat.message";
 /// Subscriptions, raids and announcements as chat shows them (scope user:read:chat).
 pub const CHAT_NOTIFICATION: &str = "channel.chat.notification";
+/// A moderator deleted one line (scope user:read:chat).
+pub const CHAT_MESSAGE_DELETE: &str = "channel.chat.message_delete";
+/// A ban or time-out cleared someone's lines (scope user:read:chat).
+pub const CHAT_CLEAR_USER: &str = "channel.chat.clear_user_messages";
 /// New followers (version 2, scope moderator:read:followers).
 pub const FOLLOW: &str = "channel.follow";
 
@@ -209,7 +213,34 @@ fn text(body: Option<MessageBody>) -> Option<String> {
     body.and_then(|b| b.text).filter(|t| !t.trim().is_empty())
 }
 
+/// The event of a removal: whose lines, and which one where it is one.
+#[derive(Debug, Default, Deserialize)]
+struct RemovalEvent {
+    #[serde(default, deserialize_with = "opt_string")]
+    target_user_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    message_id: Option<String>,
+}
+
 impl Frame {
+    /// The lines a notification says a moderator removed, or `None` for anything else.
+    pub fn removal(&self) -> Option<crate::platform::chat_feed::ChatRemoval> {
+        use crate::platform::chat_feed::ChatRemoval;
+        let kind = self.metadata.subscription_type.as_deref().or_else(|| {
+            self.payload
+                .subscription
+                .as_ref()
+                .and_then(|s| s.kind.as_deref())
+        })?;
+        let nonblank = |s: Option<String>| s.filter(|s| !s.trim().is_empty());
+        let event: RemovalEvent = serde_json::from_value(self.payload.event.clone()?).ok()?;
+        match kind {
+            CHAT_MESSAGE_DELETE => nonblank(event.message_id).map(ChatRemoval::Message),
+            CHAT_CLEAR_USER => nonblank(event.target_user_id).map(ChatRemoval::ByUser),
+            _ => None,
+        }
+    }
+
     /// The chat line a notification carries, or `None` for another message, an event of
     /// a type Stagehand does not follow, or one that does not decode.
     pub fn chat_line(&self) -> Option<ChatMessage> {

@@ -35,6 +35,10 @@ use super::{
 pub(crate) const CHAT_MESSAGE: &str = "channel.chat.message";
 /// Subscriptions, raids and announcements in chat (scope user:read:chat).
 pub(crate) const CHAT_NOTIFICATION: &str = "channel.chat.notification";
+/// A moderator deleted one chat line (scope user:read:chat).
+pub(crate) const CHAT_MESSAGE_DELETE: &str = "channel.chat.message_delete";
+/// A ban or time-out cleared someone's lines (scope user:read:chat).
+pub(crate) const CHAT_CLEAR_USER: &str = "channel.chat.clear_user_messages";
 /// New followers (version 2, scope moderator:read:followers).
 pub(crate) const FOLLOW: &str = "channel.follow";
 

@@ -13,11 +13,13 @@ use serde_json::{Map, Value, json};
 use super::{acting_moderator, authorize};
 use crate::sim::twitch::{
     auth::{now_ms, now_secs},
+    eventsub,
     server::Shared,
     wire::{
         HelixError, HelixResult, Query, body_object, int_field, no_content, ok, parse_id, rfc3339,
         str_field,
     },
+    world::World,
 };
 
 const MAX_MESSAGE: usize = 500;
@@ -156,7 +158,34 @@ pub(super) async fn delete_message(
         ));
     }
     world.chat[index].deleted = true;
+    let event = removal_event(&world, broadcaster, sender, Some(message_id));
+    world.publish(eventsub::CHAT_MESSAGE_DELETE, broadcaster, &event);
     no_content()
+}
+
+/// The event of `channel.chat.message_delete` (with `message_id`) or
+/// `channel.chat.clear_user_messages` (without) about `target`'s lines.
+fn removal_event(world: &World, broadcaster: u64, target: u64, message_id: Option<&str>) -> Value {
+    let name = |id: u64| {
+        world
+            .user(id)
+            .map(|u| (u.login.clone(), u.display_name.clone()))
+            .unwrap_or_default()
+    };
+    let (b_login, b_name) = name(broadcaster);
+    let (t_login, t_name) = name(target);
+    let mut event = json!({
+        "broadcaster_user_id": broadcaster.to_string(),
+        "broadcaster_user_login": b_login,
+        "broadcaster_user_name": b_name,
+        "target_user_id": target.to_string(),
+        "target_user_login": t_login,
+        "target_user_name": t_name,
+    });
+    if let (Some(id), Some(map)) = (message_id, event.as_object_mut()) {
+        map.insert("message_id".into(), json!(id));
+    }
+    event
 }
 
 /// `POST /helix/moderation/bans?broadcaster_id&moderator_id` {data: {user_id, duration?,
@@ -213,6 +242,9 @@ pub(super) async fn ban(
     }
     let end = duration.map(|d| now + d);
     world.bans.insert((broadcaster, user), end);
+    // A ban or time-out clears the user's lines from chat, and chat readers are told.
+    let event = removal_event(&world, broadcaster, user, None);
+    world.publish(eventsub::CHAT_CLEAR_USER, broadcaster, &event);
     ok(json!({"data": [{
         "broadcaster_id": broadcaster.to_string(),
         "moderator_id": moderator.to_string(),

@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::authorize;
 use crate::sim::twitch::{
-    eventsub::{CHAT_MESSAGE, CHAT_NOTIFICATION, FOLLOW},
+    eventsub::{CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW},
     server::Shared,
     wire::{HelixError, HelixResult, Query, body_object, no_content, ok, parse_id, str_field},
 };
@@ -91,7 +91,7 @@ pub(super) async fn create(
         .to_owned();
     let broadcaster = condition_id(condition, "broadcaster_user_id")?;
     let (condition, scope) = match (kind.as_str(), version.as_str()) {
-        (CHAT_MESSAGE | CHAT_NOTIFICATION, "1") => {
+        (CHAT_MESSAGE | CHAT_NOTIFICATION | CHAT_MESSAGE_DELETE | CHAT_CLEAR_USER, "1") => {
             let user = condition_id(condition, "user_id")?;
             if user != grant.user_id {
                 return Err(not_authorized());
