@@ -9,7 +9,7 @@ use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{
     Audience, ChannelChanges, ChatKind, ModerationAction, PlatformId, TargetUser,
 };
-use stagehand::platform::chat_feed::ChatFeedItem;
+use stagehand::platform::chat_feed::{ChatFeedItem, ChatRemoval};
 use stagehand::platform::twitch::TwitchClient;
 use stagehand::platform::velora::{self, TokenPair, VeloraClient, pkce_challenge, pkce_pair};
 use stagehand::platform::{ChannelTarget, PlatformClient};
@@ -894,6 +894,26 @@ async fn following_chat_passes_each_new_line_on_once() {
         new[0].author.login.as_deref(),
         Some(viewer.sender_username.as_str())
     );
+
+    // A line a moderator deletes (here, or on Velora's site) leaves the history: the follow
+    // says so.
+    p.moderate(
+        &ModerationAction::DeleteMessage {
+            user: TargetUser::Id(viewer.sender_id.clone()),
+            message_id: id.clone(),
+        },
+        None,
+    )
+    .await
+    .expect("deleted");
+    let removed = loop {
+        match next_item(&mut rx, 15).await {
+            ChatFeedItem::Removed(r) => break r,
+            ChatFeedItem::Messages(_) => {}
+            other => panic!("expected the removal, got {other:?}"),
+        }
+    };
+    assert_eq!(removed, ChatRemoval::Message(id));
 
     // A failing read ends the follow with the reason; the backend retries.
     sim.inject(FaultRule::new(Fault::ServerErrorHtml).on_path("/history"));

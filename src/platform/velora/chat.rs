@@ -3,12 +3,13 @@
 //! chat history endpoint is public and documented, so Stagehand reads chat by asking it for
 //! the newest lines every few seconds and passing on the ones not seen before. The pause
 //! follows the rate limit Velora announces: a sandbox app (30 requests a minute) asks far
-//! less often than a production one (800).
+//! less often than a production one (800). The history leaves deleted lines out, so a line
+//! that disappears between two answers is reported as removed.
 
 use super::VeloraClient;
 use super::endpoints::HISTORY_MAX;
 use crate::error::PlatformError;
-use crate::platform::chat_feed::{ChatFeedItem, ChatSink};
+use crate::platform::chat_feed::{ChatFeedItem, ChatRemoval, ChatSink};
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
@@ -25,6 +26,7 @@ pub async fn follow(client: &VeloraClient, sink: &ChatSink) -> Result<(), Platfo
     let mut connected = false;
     // The first read is the history; every later one is news.
     let mut backlog = true;
+    let mut last_answer: Vec<String> = Vec::new();
     loop {
         let lines = client.chat_history(None, HISTORY_MAX).await?;
         if !connected {
@@ -33,6 +35,16 @@ pub async fn follow(client: &VeloraClient, sink: &ChatSink) -> Result<(), Platfo
                 return Ok(());
             }
         }
+        let answer: Vec<String> = lines.iter().filter_map(|m| m.id.clone()).collect();
+        for id in vanished(&last_answer, &answer) {
+            if sink
+                .send(ChatFeedItem::Removed(ChatRemoval::Message(id)))
+                .is_err()
+            {
+                return Ok(());
+            }
+        }
+        last_answer = answer;
         let fresh: Vec<_> = lines.into_iter().filter(|m| seen.first_time(m)).collect();
         let fresh_is_empty = fresh.is_empty();
         let item = if backlog {
@@ -54,6 +66,23 @@ pub async fn follow(client: &VeloraClient, sink: &ChatSink) -> Result<(), Platfo
             () = sink.closed() => return Ok(()),
         }
     }
+}
+
+/// The lines of the last answer (ids, oldest first) that a moderator removed since: the
+/// history leaves deleted lines out, so a line missing from the new answer while an older
+/// one of the last answer is still there was deleted, not pushed out by newer lines.
+fn vanished(last: &[String], now: &[String]) -> Vec<String> {
+    let now: HashSet<&str> = now.iter().map(String::as_str).collect();
+    let Some(still) = last.iter().position(|id| now.contains(id.as_str())) else {
+        // Nothing in common: a burst pushed every line out, or the history was cleared;
+        // either way nothing says which were deleted.
+        return Vec::new();
+    };
+    last[still..]
+        .iter()
+        .filter(|id| !now.contains(id.as_str()))
+        .cloned()
+        .collect()
 }
 
 /// The ids of the lines passed on lately: enough to cover a whole history answer, bounded
@@ -109,6 +138,19 @@ mod tests {
             sent_at: None,
             kind: ChatKind::Message,
         }
+    }
+
+    #[test]
+    fn a_line_missing_between_lines_still_there_was_deleted() {
+        let ids = |v: &[&str]| v.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        let last = ids(&["a", "b", "c", "d"]);
+        // "a" and "b" may have scrolled out as "e" came: nothing says they were deleted.
+        assert_eq!(vanished(&last, &ids(&["c", "d", "e"])), ids(&[]));
+        // "a" is still there, so "b" did not scroll out: it was deleted.
+        assert_eq!(vanished(&last, &ids(&["a", "c", "d", "e"])), ids(&["b"]));
+        assert_eq!(vanished(&last, &ids(&["a", "b", "c", "d", "e"])), ids(&[]));
+        assert_eq!(vanished(&last, &ids(&["x", "y"])), ids(&[]));
+        assert_eq!(vanished(&[], &ids(&["a"])), ids(&[]));
     }
 
     #[test]
