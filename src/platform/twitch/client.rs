@@ -391,21 +391,10 @@ impl TwitchClient {
         failed_with: &Secret,
         original: PlatformError,
     ) -> Result<(), PlatformError> {
-        let outcome = self
-            .inner
+        self.inner
             .tokens
-            .refresh_once(Some(failed_with), || self.refresh_now())
-            .await;
-        match outcome {
-            // Another call refreshed while this one waited for the gate.
-            None | Some(Ok(_)) => Ok(()),
-            Some(Err(e)) if e.kind() == ErrorKind::Auth => Err(e),
-            // Twitch could not be reached for the refresh: the first error says more.
-            Some(Err(e)) => {
-                tracing::info!("Twitch token refresh failed: {e}");
-                Err(original)
-            }
-        }
+            .refresh_after_refusal(failed_with, original, || self.refresh_now())
+            .await
     }
 
     /// Exchanges the refresh token for a new pair (`POST <auth>/oauth2/token`,
