@@ -268,11 +268,14 @@ fn chat_line(
                 .color(name_color(&m.author.display_name)),
         );
         let name = match m.sent_at {
-            Some(t) => name.on_hover_text(format!(
-                "{} · {}",
-                m.author.login.as_deref().unwrap_or(&m.author.display_name),
-                widgets::ago(t, now)
-            )),
+            // Built only while hovered: every visible line is drawn each frame.
+            Some(t) => name.on_hover_ui(|ui| {
+                ui.label(format!(
+                    "{} · {}",
+                    m.author.login.as_deref().unwrap_or(&m.author.display_name),
+                    widgets::ago(t, now)
+                ));
+            }),
             None => name,
         };
         let text = if line.deleted {
