@@ -3,6 +3,7 @@
 //! report through this one channel, and the backend does the reconnecting.
 
 use crate::model::ChatMessage;
+pub use crate::model::ChatRemoval;
 use tokio::sync::mpsc;
 
 /// One report from a chat connection.
@@ -19,15 +20,6 @@ pub enum ChatFeedItem {
     /// Lines a moderator removed, here or elsewhere (Twitch says so; Trovo and Velora do
     /// not).
     Removed(ChatRemoval),
-}
-
-/// Which lines a moderator removed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChatRemoval {
-    /// One line, by its id.
-    Message(String),
-    /// Every line of a user (a ban or a time-out), by their id.
-    ByUser(String),
 }
 
 /// Where a chat connection sends its reports. When the receiver is gone, the connection

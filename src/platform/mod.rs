@@ -3,7 +3,9 @@
 //! Adding a platform adds a module, a variant here and its simulator.
 
 pub mod chat_feed;
+pub(crate) mod http;
 pub mod lenient;
+pub(crate) mod locks;
 pub mod ratelimit;
 pub mod tokens;
 pub mod trovo;
@@ -19,16 +21,7 @@ use crate::model::{
 use crate::secret::Secret;
 use chat_feed::ChatSink;
 
-/// Which channel a read is about.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChannelTarget {
-    /// The signed-in user's own channel.
-    Own,
-    /// Any channel by its id.
-    Id(String),
-    /// Any channel by its username (the last part of its URL).
-    Name(String),
-}
+pub use crate::model::ChannelTarget;
 
 /// A signed-in (or anonymous) client of one platform.
 #[derive(Clone)]

@@ -6,6 +6,7 @@
 
 use crate::error::PlatformError;
 use crate::model::PlatformId;
+use crate::platform::locks::{read, write};
 use crate::secret::Secret;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -19,6 +20,34 @@ pub struct TokenPair {
     pub refresh: Option<Secret>,
     /// When the access token lapses, where known.
     pub expires_at: Option<OffsetDateTime>,
+}
+
+impl TokenPair {
+    /// The pair a token answer grants: the new refresh token when there is one (the old one
+    /// may be dead already: single-use refresh tokens), else `old_refresh`; the expiry from
+    /// `expires_in` seconds (none when it is missing or zero). An answer without an access
+    /// token is a shape error.
+    pub(crate) fn from_answer(
+        platform: PlatformId,
+        access: Option<Secret>,
+        refresh: Option<Secret>,
+        expires_in: Option<u64>,
+        old_refresh: Option<Secret>,
+    ) -> Result<TokenPair, PlatformError> {
+        let access = access
+            .filter(|t| !t.is_empty())
+            .ok_or_else(|| PlatformError::BadShape {
+                platform,
+                detail: "the token answer has no access_token".into(),
+            })?;
+        Ok(TokenPair {
+            access: Some(access),
+            refresh: refresh.filter(|t| !t.is_empty()).or(old_refresh),
+            expires_at: expires_in.filter(|&s| s > 0).and_then(|secs| {
+                OffsetDateTime::now_utc().checked_add(time::Duration::seconds(secs as i64))
+            }),
+        })
+    }
 }
 
 /// Called with the new pair after every successful refresh, so whoever stores tokens (the
@@ -215,16 +244,6 @@ impl TokenHolder {
         let stale = self.access();
         self.refresh_once(stale.as_ref(), refresh).await
     }
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    // Values behind these locks are replaced whole, so a poisoned lock still holds a
-    // consistent value.
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

@@ -7,29 +7,26 @@ use super::errors::{self, TOKEN_EXPIRED};
 use super::wire::{ErrorBody, TokenResponse};
 use crate::config::TrovoConfig;
 use crate::error::{ErrorKind, PlatformError};
-use crate::model::{PlatformId, RateBudget};
-use crate::platform::ratelimit::RateLimiter;
-use crate::platform::tokens::TokenHolder;
-pub use crate::platform::tokens::{TokenListener, TokenPair};
+use crate::model::PlatformId;
+use crate::platform::http::{
+    self, CoreConfig, Dialect, HttpCore, PROBE_MAX, RateLimit, RefreshFuture, header_f64,
+};
+use crate::platform::locks::{read, write};
+pub use crate::platform::tokens::TokenPair;
 use crate::secret::Secret;
-use reqwest::{Method, StatusCode};
+use reqwest::StatusCode;
+use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
-use serde_json::Value;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
+
+pub(crate) use crate::platform::http::Call;
 
 const PLATFORM: PlatformId = PlatformId::Trovo;
 
 /// Trovo's documented budget per client ID, used until the headers say otherwise.
 pub const DOCUMENTED_LIMIT_PER_MINUTE: u32 = 1200;
-
-/// Error bodies are small; answers larger than this are not probed for one first, so a
-/// 100,000-viewer answer is scanned once.
-const ERROR_PROBE_MAX: usize = 64 * 1024;
-
-/// How many times a read waits out the rate limit before it gives up and reports it.
-const RATE_LIMIT_RETRIES: u32 = 2;
 
 /// A Trovo client for one account (or none, for public calls). Cheap to clone: clones share
 /// tokens, the rate limiter and the connection pool.
@@ -39,15 +36,11 @@ pub struct TrovoClient {
 }
 
 struct Inner {
-    http: reqwest::Client,
-    base: String,
+    /// The API base, the pool, the tokens and the limiter. Trovo never marks the refresh
+    /// token dead: its old refresh tokens stay valid until they expire.
+    core: HttpCore,
     client_id: String,
     client_secret: Option<Secret>,
-    /// The pair, its expiry, the refresh gate and the listener. Trovo never marks the
-    /// refresh token dead: its old refresh tokens stay valid until they expire.
-    tokens: TokenHolder,
-    limiter: Arc<RateLimiter>,
-    timeout: Duration,
     /// The signed-in user's channel id, once known.
     own_channel: RwLock<Option<String>>,
     /// The chat websocket's address.
@@ -57,138 +50,89 @@ struct Inner {
     chatters: std::sync::Mutex<KnownChatters>,
 }
 
-/// Whether a call may be sent again after the platform refused it for its rate limit.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Retry {
-    /// A read, or a write whose repetition changes nothing.
-    Idempotent,
-    /// Chat lines, chat commands, token grants: reported, never sent twice.
-    Never,
-}
+impl Dialect for TrovoClient {
+    const AUTH_SCHEME: &'static str = "OAuth";
+    /// Trovo refuses an expired token before acting, and its writes have always gone again
+    /// once the token is renewed.
+    const RESENDS_REFUSED_WRITES: bool = true;
 
-/// One API call, described before it is sent so it can be sent again.
-pub(crate) struct Call {
-    pub method: Method,
-    pub path: String,
-    pub query: Vec<(&'static str, String)>,
-    pub body: Option<Value>,
-    pub user_token: bool,
-    pub retry: Retry,
-    /// Whether an expired-token answer may trigger a refresh and a retry.
-    pub refresh: bool,
-}
+    fn core(&self) -> &HttpCore {
+        &self.inner.core
+    }
 
-impl Call {
-    pub fn get(path: impl Into<String>) -> Self {
-        Call {
-            method: Method::GET,
-            path: path.into(),
-            query: Vec::new(),
-            body: None,
-            user_token: false,
-            retry: Retry::Idempotent,
-            refresh: true,
+    fn headers(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+        req.header("Client-ID", &self.inner.client_id)
+    }
+
+    fn check(&self, status: StatusCode, body: &[u8]) -> Result<(), PlatformError> {
+        check_error(status, body)
+    }
+
+    fn rate_limit(&self, headers: &HeaderMap, _body: &[u8]) -> RateLimit {
+        // `Retry-After` is seconds; the limiter reads small numbers as seconds from now.
+        let reset = header_f64(headers, "x-ratelimit-reset")
+            .or_else(|| header_f64(headers, "retry-after").map(|s| s.min(60.0)));
+        RateLimit::Budget { reset }
+    }
+
+    /// Trovo's refresh needs the client secret as well as a refresh token.
+    fn can_refresh(&self) -> bool {
+        self.inner.core.tokens.can_refresh() && self.inner.client_secret.is_some()
+    }
+
+    fn refresh(&self) -> RefreshFuture<'_> {
+        Box::pin(self.refresh_now())
+    }
+
+    fn refresh_failed(&self, failed: PlatformError, refused: PlatformError) -> PlatformError {
+        if failed.kind() == ErrorKind::Auth || failed.kind() == ErrorKind::InvalidInput {
+            tracing::warn!("Trovo token refresh refused: {failed}");
+            PlatformError::Api {
+                platform: PLATFORM,
+                code: TOKEN_EXPIRED,
+                kind: ErrorKind::Auth,
+                sentence: format!(
+                    "the access token has expired and could not be refreshed ({}): sign in again",
+                    sentence_of(&failed)
+                ),
+            }
+        } else {
+            refused
         }
     }
-
-    pub fn post(path: impl Into<String>, body: Value) -> Self {
-        Call {
-            method: Method::POST,
-            body: Some(body),
-            ..Call::get(path)
-        }
-    }
-
-    pub fn delete(path: impl Into<String>) -> Self {
-        Call {
-            method: Method::DELETE,
-            ..Call::get(path)
-        }
-    }
-
-    /// Sends the signed-in user's access token.
-    pub fn authed(mut self) -> Self {
-        self.user_token = true;
-        self
-    }
-
-    /// Never sent again after a rate-limit refusal.
-    pub fn once(mut self) -> Self {
-        self.retry = Retry::Never;
-        self
-    }
-
-    /// Never refreshes the token on an expired-token answer.
-    pub fn no_refresh(mut self) -> Self {
-        self.refresh = false;
-        self
-    }
-
-    pub fn query(mut self, key: &'static str, value: impl ToString) -> Self {
-        self.query.push((key, value.to_string()));
-        self
-    }
 }
+
+http::client_account_methods!(TrovoClient);
 
 impl TrovoClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
     /// client ID at the same API.
     pub fn new(config: TrovoConfig) -> Result<Self, PlatformError> {
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("Stagehand/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
-            .build()
-            .map_err(|e| PlatformError::Config {
-                platform: PLATFORM,
-                message: format!("could not set up HTTP: {e}"),
-            })?;
-        let base = config.api_base.as_str().trim_end_matches('/').to_owned();
-        let limiter = RateLimiter::shared(&base, &config.client_id, DOCUMENTED_LIMIT_PER_MINUTE);
+        let core = HttpCore::new(CoreConfig {
+            platform: PLATFORM,
+            api_base: &config.api_base,
+            client_id: &config.client_id,
+            documented_limit: DOCUMENTED_LIMIT_PER_MINUTE,
+            timeout: config.timeout,
+            access_token: config.access_token,
+            refresh_token: config.refresh_token,
+        })?;
         Ok(TrovoClient {
             inner: Arc::new(Inner {
-                http,
-                limiter,
+                core,
                 client_id: config.client_id,
                 client_secret: config.client_secret,
-                tokens: TokenHolder::new(PLATFORM, config.access_token, config.refresh_token),
-                timeout: config.timeout,
                 own_channel: RwLock::new(None),
                 chat_url: config.chat_url,
                 chatters: std::sync::Mutex::new(KnownChatters::default()),
-                base,
             }),
         })
     }
 
-    /// Registers who to tell about refreshed tokens.
-    pub fn on_tokens_refreshed(&self, listener: TokenListener) {
-        self.inner.tokens.set_listener(listener);
-    }
-
-    /// The tokens held now (after any refresh).
-    pub fn tokens(&self) -> TokenPair {
-        self.inner.tokens.pair()
-    }
-
     /// Replaces the tokens, e.g. after a sign-in.
     pub fn set_tokens(&self, tokens: TokenPair) {
-        self.inner.tokens.replace(tokens);
+        self.inner.core.tokens.replace(tokens);
         *write(&self.inner.own_channel) = None;
-    }
-
-    /// Whether an access token is held at all.
-    pub fn has_user_token(&self) -> bool {
-        self.inner.tokens.has_access()
-    }
-
-    /// The rate-limit budget left for this client ID.
-    pub fn rate_budget(&self) -> RateBudget {
-        self.inner.limiter.budget()
-    }
-
-    /// The API base this client talks to.
-    pub fn api_base(&self) -> &str {
-        &self.inner.base
     }
 
     /// The chat websocket this client follows chat on.
@@ -198,7 +142,7 @@ impl TrovoClient {
 
     /// How long one request (or the chat socket's opening) may take.
     pub(crate) fn timeout(&self) -> Duration {
-        self.inner.timeout
+        self.inner.core.timeout
     }
 
     /// Notes a chatter's user name, for moderating them by id later.
@@ -229,180 +173,19 @@ impl TrovoClient {
 
     /// Sends `call` and decodes a typed answer.
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
-        let bytes = self.execute(&call).await?;
+        let bytes = http::execute(self, &call).await?;
         decode(&bytes)
     }
 
     /// Sends `call` and returns the raw body of a successful answer, for callers that decode
     /// it borrowing from the bytes.
     pub(crate) async fn call_bytes(&self, call: Call) -> Result<bytes::Bytes, PlatformError> {
-        self.execute(&call).await
-    }
-
-    /// The retry loop: rate limit first, one refresh on an expired token, rate-limited
-    /// reads sent again after the reset.
-    async fn execute(&self, call: &Call) -> Result<bytes::Bytes, PlatformError> {
-        let mut refreshed = false;
-        let mut rate_retries = 0;
-        if call.user_token && call.refresh && self.inner.tokens.expires_soon() && self.can_refresh()
-        {
-            // Refresh before the token lapses rather than after a refused call. A failure
-            // here is not final: the call still goes out and may find the token valid.
-            refreshed = true;
-            if let Some(Err(e)) = self
-                .inner
-                .tokens
-                .refresh_before_lapse(|| Box::pin(self.refresh_now()))
-                .await
-            {
-                tracing::info!("refreshing a token about to lapse failed: {e}");
-            }
-        }
-        loop {
-            self.inner.limiter.acquire().await;
-            let sent_with = if call.user_token {
-                Some(self.access_token()?)
-            } else {
-                None
-            };
-            let (status, headers, body) = self.send_once(call, sent_with.as_ref()).await?;
-            self.inner.limiter.observe(&headers);
-            let Err(error) = check_error(status, &body) else {
-                return Ok(body);
-            };
-            match error.kind() {
-                ErrorKind::TokenExpired
-                    if call.user_token && call.refresh && !refreshed && self.can_refresh() =>
-                {
-                    refreshed = true;
-                    // Boxed: a refresh is itself a call that goes through this loop.
-                    Box::pin(self.refresh_after_expiry(sent_with.as_ref(), error)).await?;
-                }
-                ErrorKind::RateLimited => {
-                    let reset = header_f64(&headers, "x-ratelimit-reset")
-                        .or_else(|| header_f64(&headers, "retry-after").map(|s| s.min(60.0)));
-                    self.inner.limiter.exhausted_until(reset);
-                    if call.retry == Retry::Never || rate_retries >= RATE_LIMIT_RETRIES {
-                        return Err(error);
-                    }
-                    rate_retries += 1;
-                    tracing::info!(
-                        path = %call.path,
-                        wait_secs = self.inner.limiter.secs_to_reset(),
-                        "Trovo rate limit reached; the read waits for the reset"
-                    );
-                }
-                _ => return Err(error),
-            }
-        }
-    }
-
-    async fn send_once(
-        &self,
-        call: &Call,
-        token: Option<&Secret>,
-    ) -> Result<(StatusCode, reqwest::header::HeaderMap, bytes::Bytes), PlatformError> {
-        let url = format!("{}/{}", self.inner.base, call.path.trim_start_matches('/'));
-        let mut req = self
-            .inner
-            .http
-            .request(call.method.clone(), url)
-            .timeout(self.inner.timeout)
-            .header("Accept", "application/json")
-            .header("Client-ID", &self.inner.client_id);
-        if let Some(token) = token {
-            let mut value =
-                reqwest::header::HeaderValue::from_str(&format!("OAuth {}", token.expose()))
-                    .map_err(|_| PlatformError::Config {
-                        platform: PLATFORM,
-                        message:
-                            "the access token has characters a header cannot carry: sign in again"
-                                .into(),
-                    })?;
-            // Kept out of any debug output of the request.
-            value.set_sensitive(true);
-            req = req.header(reqwest::header::AUTHORIZATION, value);
-        }
-        if !call.query.is_empty() {
-            req = req.query(&call.query);
-        }
-        if let Some(body) = &call.body {
-            req = req.json(body);
-        }
-        tracing::debug!(method = %call.method, path = %call.path, "Trovo request");
-        let resp = req.send().await.map_err(|e| self.transport_error(&e))?;
-        let status = resp.status();
-        let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(|e| self.transport_error(&e))?;
-        Ok((status, headers, body))
-    }
-
-    /// A transport failure in words; never includes the URL's query or any header.
-    fn transport_error(&self, e: &reqwest::Error) -> PlatformError {
-        if e.is_timeout() {
-            return PlatformError::Timeout {
-                platform: PLATFORM,
-                secs: self.inner.timeout.as_secs().max(1),
-            };
-        }
-        let detail = if e.is_connect() {
-            "the connection was refused or could not be made".to_owned()
-        } else if e.is_body() || e.is_decode() {
-            "the connection broke while the answer was arriving".to_owned()
-        } else if e.is_request() {
-            "the connection closed before an answer arrived".to_owned()
-        } else {
-            "the request failed".to_owned()
-        };
-        PlatformError::Network {
-            platform: PLATFORM,
-            detail,
-        }
-    }
-
-    fn access_token(&self) -> Result<Secret, PlatformError> {
-        self.inner.tokens.access_token()
+        http::execute(self, &call).await
     }
 
     /// Records when the access token lapses, as `validate` reports it.
     pub(crate) fn note_expiry(&self, expires_at: Option<OffsetDateTime>) {
-        self.inner.tokens.note_expiry(expires_at);
-    }
-
-    /// Trovo's refresh needs the client secret as well as a refresh token.
-    fn can_refresh(&self) -> bool {
-        self.inner.tokens.can_refresh() && self.inner.client_secret.is_some()
-    }
-
-    /// Refreshes after an expired-token answer, unless another call already did so while
-    /// this one waited for the gate.
-    async fn refresh_after_expiry(
-        &self,
-        failed_with: Option<&Secret>,
-        original: PlatformError,
-    ) -> Result<(), PlatformError> {
-        let outcome = self
-            .inner
-            .tokens
-            .refresh_once(failed_with, || self.refresh_now())
-            .await;
-        match outcome {
-            // Another call refreshed while this one waited for the gate.
-            None | Some(Ok(_)) => Ok(()),
-            Some(Err(e)) if e.kind() == ErrorKind::Auth || e.kind() == ErrorKind::InvalidInput => {
-                tracing::warn!("Trovo token refresh refused: {e}");
-                Err(PlatformError::Api {
-                    platform: PLATFORM,
-                    code: TOKEN_EXPIRED,
-                    kind: ErrorKind::Auth,
-                    sentence: format!(
-                        "the access token has expired and could not be refreshed ({}): sign in again",
-                        sentence_of(&e)
-                    ),
-                })
-            }
-            Some(Err(_)) => Err(original),
-        }
+        self.inner.core.tokens.note_expiry(expires_at);
     }
 
     /// Exchanges the refresh token for a new pair (`POST /refreshtoken`), keeps it, and tells
@@ -412,15 +195,17 @@ impl TrovoClient {
             platform: PLATFORM,
             message: "refreshing a token needs the application's client secret (STAGEHAND_TROVO_CLIENT_SECRET)".into(),
         })?;
-        let refresh = self.inner.tokens.refresh_token()?;
+        let refresh = self.inner.core.tokens.refresh_token()?;
         let body = serde_json::json!({
             "client_secret": secret.expose(),
             "grant_type": "refresh_token",
             "refresh_token": refresh.expose(),
         });
-        let answer: TokenResponse = self.call(Call::post("refreshtoken", body).once()).await?;
+        let answer: TokenResponse = self
+            .call(Call::post("refreshtoken", body).anonymous().once())
+            .await?;
         let pair = token_pair(answer, Some(refresh))?;
-        self.inner.tokens.store_refreshed(&pair);
+        self.inner.core.tokens.store_refreshed(&pair);
         tracing::info!("Trovo access token refreshed");
         Ok(pair)
     }
@@ -436,23 +221,13 @@ pub(crate) fn token_pair(
     answer: TokenResponse,
     old_refresh: Option<Secret>,
 ) -> Result<TokenPair, PlatformError> {
-    let access = answer
-        .access_token
-        .filter(|t| !t.is_empty())
-        .ok_or_else(|| PlatformError::BadShape {
-            platform: PLATFORM,
-            detail: "the token answer has no access_token".into(),
-        })?;
-    Ok(TokenPair {
-        access: Some(access),
-        refresh: answer
-            .refresh_token
-            .filter(|t| !t.is_empty())
-            .or(old_refresh),
-        expires_at: answer.expires_in.and_then(|secs| {
-            OffsetDateTime::now_utc().checked_add(time::Duration::seconds(secs as i64))
-        }),
-    })
+    TokenPair::from_answer(
+        PLATFORM,
+        answer.access_token,
+        answer.refresh_token,
+        answer.expires_in,
+        old_refresh,
+    )
 }
 
 fn sentence_of(e: &PlatformError) -> String {
@@ -485,7 +260,7 @@ pub(crate) fn check_error(status: StatusCode, body: &[u8]) -> Result<(), Platfor
             })
         };
     }
-    if status.is_success() && trimmed.len() > ERROR_PROBE_MAX {
+    if status.is_success() && trimmed.len() > PROBE_MAX {
         return Ok(());
     }
     match serde_json::from_slice::<ErrorBody>(trimmed) {
@@ -511,46 +286,14 @@ pub(crate) fn check_error(status: StatusCode, body: &[u8]) -> Result<(), Platfor
     }
 }
 
-/// Decodes a successful answer. The detail of a shape error names where, never the value
-/// (which could be a token or a stream key).
+/// Decodes a successful answer; a shape error names where, never the value.
 pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, PlatformError> {
-    let body = if body.trim_ascii().is_empty() {
-        b"{}".as_slice()
-    } else {
-        body
-    };
-    serde_json::from_slice(body).map_err(|e| shape_error(&e))
+    http::decode(PLATFORM, body)
 }
 
 /// A decoding failure in words that never quote the answer.
 pub(crate) fn shape_error(e: &serde_json::Error) -> PlatformError {
-    use serde_json::error::Category;
-    let what = match e.classify() {
-        Category::Syntax | Category::Eof => "malformed JSON",
-        Category::Data => "unexpected field types",
-        Category::Io => "unreadable answer",
-    };
-    PlatformError::BadShape {
-        platform: PLATFORM,
-        detail: format!("{what} at line {} column {}", e.line(), e.column()),
-    }
-}
-
-fn header_f64(headers: &reqwest::header::HeaderMap, name: &str) -> Option<f64> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok())
-}
-
-fn read<T>(lock: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    // Values behind these locks are replaced whole, so a poisoned lock still holds a
-    // consistent value.
-    lock.read().unwrap_or_else(|e| e.into_inner())
-}
-
-fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|e| e.into_inner())
+    http::shape_error(PLATFORM, e)
 }
 
 #[cfg(test)]
@@ -577,16 +320,5 @@ mod tests {
         assert!(matches!(e, PlatformError::Http { status: 503, .. }));
         assert!(check_error(StatusCode::OK, b"{}").is_ok());
         assert!(check_error(StatusCode::OK, b"").is_ok());
-    }
-
-    #[test]
-    fn shape_errors_never_quote_the_answer() {
-        #[derive(Debug, serde::Deserialize)]
-        #[allow(dead_code)]
-        struct T {
-            n: u32,
-        }
-        let e = decode::<T>(br#"{"n": "secret-stream-key"}"#).expect_err("bad type");
-        assert!(!e.to_string().contains("secret-stream-key"), "{e}");
     }
 }

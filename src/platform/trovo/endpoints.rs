@@ -149,7 +149,7 @@ impl TrovoClient {
 
     /// The categories in Trovo's popularity order (`GET /categorys/top`, sic).
     pub async fn top_categories(&self) -> Result<Vec<Category>, PlatformError> {
-        let r: CategoriesResponse = self.call(Call::get("categorys/top")).await?;
+        let r: CategoriesResponse = self.call(Call::get("categorys/top").anonymous()).await?;
         Ok(categories(r.category_info))
     }
 
@@ -160,7 +160,9 @@ impl TrovoClient {
         limit: u32,
     ) -> Result<CategoryPage, PlatformError> {
         let body = json!({ "query": query, "limit": limit.clamp(1, PAGE_MAX) });
-        let r: CategoriesResponse = self.call(Call::post("searchcategory", body)).await?;
+        let r: CategoriesResponse = self
+            .call(Call::post("searchcategory", body).anonymous())
+            .await?;
         Ok(CategoryPage {
             categories: categories(r.category_info),
             has_more: r.has_more,
@@ -184,7 +186,9 @@ impl TrovoClient {
             "cursor": previous.map_or(0, |p| p.cursor),
             "category_id": category_id.unwrap_or_default(),
         });
-        let r: TopChannelsResponse = self.call(Call::post("gettopchannels", body)).await?;
+        let r: TopChannelsResponse = self
+            .call(Call::post("gettopchannels", body).anonymous())
+            .await?;
         let asked = previous.map_or(0, |p| p.cursor);
         Ok(TopChannelsPage {
             channels: r
@@ -226,7 +230,7 @@ impl TrovoClient {
     /// sample (and public clients) send `user`; we send `user`.
     pub async fn get_users(&self, usernames: &[&str]) -> Result<Vec<UserRef>, PlatformError> {
         let r: GetUsersResponse = self
-            .call(Call::post("getusers", json!({ "user": usernames })))
+            .call(Call::post("getusers", json!({ "user": usernames })).anonymous())
             .await?;
         Ok(r.users
             .unwrap_or_default()
@@ -247,7 +251,9 @@ impl TrovoClient {
     pub async fn channel_by_id(&self, channel_id: &str) -> Result<Channel, PlatformError> {
         let id = path_id(channel_id)?;
         let body = json!({ "channel_id": ChannelIdNumber(id) });
-        let wire: WireChannel = self.call(Call::post("channels/id", body)).await?;
+        let wire: WireChannel = self
+            .call(Call::post("channels/id", body).anonymous())
+            .await?;
         Ok(wire.into_model(Some(id)))
     }
 
@@ -255,7 +261,9 @@ impl TrovoClient {
     /// the id, so it is looked up with `getusers` when missing.
     pub async fn channel_by_name(&self, username: &str) -> Result<Channel, PlatformError> {
         let body = json!({ "username": username.trim() });
-        let wire: WireChannel = self.call(Call::post("channels/id", body)).await?;
+        let wire: WireChannel = self
+            .call(Call::post("channels/id", body).anonymous())
+            .await?;
         let known = match wire.id() {
             Some(id) => Some(id),
             None => self
@@ -275,7 +283,7 @@ impl TrovoClient {
     /// The signed-in user's channel with its stream key (`GET /channel`, scope
     /// channel_details_self).
     pub async fn own_channel(&self) -> Result<OwnChannel, PlatformError> {
-        let mut wire: WireChannel = self.call(Call::get("channel").authed()).await?;
+        let mut wire: WireChannel = self.call(Call::get("channel")).await?;
         let stream_key = wire.stream_key.take().filter(|k| !k.is_empty());
         let known = self.cached_own_channel();
         let channel = wire.into_model(known.as_deref());
@@ -319,16 +327,14 @@ impl TrovoClient {
             audi_type: changes.audience.map(audience_to_wire),
         };
         let body = serde_json::to_value(&req).map_err(|e| shape_error(&e))?;
-        let _: serde::de::IgnoredAny = self
-            .call(Call::post("channels/update", body).authed())
-            .await?;
+        let _: serde::de::IgnoredAny = self.call(Call::post("channels/update", body)).await?;
         Ok(())
     }
 
     // ------------------------------------------------------------ users
 
     async fn user_info_raw(&self) -> Result<UserInfoResponse, PlatformError> {
-        self.call(Call::get("getuserinfo").authed()).await
+        self.call(Call::get("getuserinfo")).await
     }
 
     /// The signed-in account (`GET /getuserinfo`, scope user_details_self).
@@ -352,7 +358,6 @@ impl TrovoClient {
         direction: Direction,
     ) -> Result<SubscriberPage, PlatformError> {
         let call = Call::get(format!("channels/{}/subscriptions", path_id(channel_id)?))
-            .authed()
             .query("limit", limit.clamp(1, PAGE_MAX))
             .query("offset", offset)
             .query("direction", direction.wire());
@@ -413,7 +418,9 @@ impl TrovoClient {
         let mut cursor = 0u64;
         loop {
             let body = json!({ "limit": VIEWERS_PAGE, "cursor": cursor });
-            let bytes = self.call_bytes(Call::post(path.clone(), body)).await?;
+            let bytes = self
+                .call_bytes(Call::post(path.clone(), body).anonymous())
+                .await?;
             let page: ViewersResponse<'_> = if bytes.trim_ascii().is_empty() {
                 return Err(missing("viewer list"));
             } else {
@@ -454,7 +461,9 @@ impl TrovoClient {
         let mut pages = 0u64;
         loop {
             let body = json!({ "limit": page_size, "cursor": cursor, "direction": "desc" });
-            let r: FollowersResponse = self.call(Call::post(path.clone(), body)).await?;
+            let r: FollowersResponse = self
+                .call(Call::post(path.clone(), body).anonymous())
+                .await?;
             pages += 1;
             let raw = r.follower.unwrap_or_default();
             let got = raw.len();
@@ -495,7 +504,7 @@ impl TrovoClient {
         let ids: Vec<ChannelIdNumber<'_>> =
             channel_ids.iter().map(|id| ChannelIdNumber(id)).collect();
         let body = json!({ "emote_type": kind as u8, "channel_id": ids });
-        let r: EmotesResponse = self.call(Call::post("getemotes", body)).await?;
+        let r: EmotesResponse = self.call(Call::post("getemotes", body).anonymous()).await?;
         let sets = r.channels.unwrap_or_default();
         Ok(Emotes {
             global: sets.global_emotes.unwrap_or_default(),
@@ -514,7 +523,9 @@ impl TrovoClient {
         channel_id: &str,
     ) -> Result<Vec<StreamUrl>, PlatformError> {
         let body = json!({ "channel_id": ChannelIdNumber(path_id(channel_id)?) });
-        let r: StreamUrlsResponse = self.call(Call::post("livestreamurl", body)).await?;
+        let r: StreamUrlsResponse = self
+            .call(Call::post("livestreamurl", body).anonymous())
+            .await?;
         Ok(r.stream_urls.unwrap_or_default())
     }
 
@@ -532,9 +543,7 @@ impl TrovoClient {
             Some(id) => json!({ "content": content, "channel_id": ChannelIdNumber(path_id(id)?) }),
             None => json!({ "content": content }),
         };
-        let _: serde::de::IgnoredAny = self
-            .call(Call::post("chat/send", body).authed().once())
-            .await?;
+        let _: serde::de::IgnoredAny = self.call(Call::post("chat/send", body).once()).await?;
         Ok(())
     }
 
@@ -552,7 +561,7 @@ impl TrovoClient {
             path_id(message_id)?,
             path_id(sender_id)?
         );
-        let _: serde::de::IgnoredAny = self.call(Call::delete(path).authed()).await?;
+        let _: serde::de::IgnoredAny = self.call(Call::delete(path)).await?;
         Ok(())
     }
 
@@ -567,7 +576,7 @@ impl TrovoClient {
         let body =
             json!({ "command": command, "channel_id": ChannelIdNumber(path_id(channel_id)?) });
         let r: CommandResponse = self
-            .call(Call::post("channels/command", body).authed().once())
+            .call(Call::post("channels/command", body).once())
             .await?;
         Ok(CommandOutcome {
             success: r.is_success,
@@ -578,7 +587,7 @@ impl TrovoClient {
     /// A token for the chat websocket of the signed-in user's channel (`GET /chat/token`,
     /// scope chat_connect).
     pub async fn chat_token(&self) -> Result<Secret, PlatformError> {
-        let r: ChatTokenResponse = self.call(Call::get("chat/token").authed()).await?;
+        let r: ChatTokenResponse = self.call(Call::get("chat/token")).await?;
         r.token
             .filter(|t| !t.is_empty())
             .ok_or_else(|| missing("chat token"))
@@ -588,7 +597,7 @@ impl TrovoClient {
     /// only).
     pub async fn channel_chat_token(&self, channel_id: &str) -> Result<Secret, PlatformError> {
         let path = format!("chat/channel-token/{}", path_id(channel_id)?);
-        let r: ChatTokenResponse = self.call(Call::get(path)).await?;
+        let r: ChatTokenResponse = self.call(Call::get(path).anonymous()).await?;
         r.token
             .filter(|t| !t.is_empty())
             .ok_or_else(|| missing("chat token"))
@@ -600,7 +609,7 @@ impl TrovoClient {
     /// (`GET /validate`).
     /// The expiry it reports is remembered, so the token is refreshed before it lapses.
     pub async fn validate(&self) -> Result<TokenInfo, PlatformError> {
-        let r: ValidateResponse = self.call(Call::get("validate").authed()).await?;
+        let r: ValidateResponse = self.call(Call::get("validate")).await?;
         self.note_expiry(r.expire_ts);
         Ok(TokenInfo {
             user_id: r
@@ -622,7 +631,7 @@ impl TrovoClient {
             .ok_or(PlatformError::NotSignedIn { platform: PLATFORM })?;
         let body = json!({ "access_token": token.expose() });
         // No refresh here: refreshing would revoke the old token and keep a new one alive.
-        let call = Call::post("revoke", body).authed().once().no_refresh();
+        let call = Call::post("revoke", body).once().no_refresh();
         match self.call::<serde::de::IgnoredAny>(call).await {
             Ok(_) => {}
             // An expired token is as dead as a revoked one.
@@ -650,7 +659,9 @@ impl TrovoClient {
             "code": code,
             "redirect_uri": redirect_uri,
         });
-        let r: TokenResponse = self.call(Call::post("exchangetoken", body).once()).await?;
+        let r: TokenResponse = self
+            .call(Call::post("exchangetoken", body).anonymous().once())
+            .await?;
         let pair = token_pair(r, None)?;
         self.set_tokens(pair.clone());
         Ok(pair)

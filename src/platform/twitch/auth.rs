@@ -54,13 +54,9 @@ pub struct TokenInfo {
     pub expires_at: Option<OffsetDateTime>,
 }
 
+/// A sign-in step that failed, in the platform's words.
 fn flow_error(kind: ErrorKind, sentence: impl Into<String>) -> PlatformError {
-    PlatformError::Api {
-        platform: PLATFORM,
-        code: 400,
-        kind,
-        sentence: sentence.into(),
-    }
+    crate::platform::http::api(PLATFORM, 400, kind, sentence.into())
 }
 
 /// The error word of an id.twitch.tv answer: Twitch puts it in `message`, the RFC in `error`.
@@ -84,7 +80,7 @@ impl TwitchClient {
                 &[("client_id", self.client_id()), ("scopes", &scopes)],
             )
             .await?;
-        errors::check(status, &body)?;
+        errors::TABLE.check(status, &body)?;
         let r: DeviceCodeResponse = decode(&body)?;
         let missing = |what: &str| PlatformError::BadShape {
             platform: PLATFORM,
@@ -135,7 +131,7 @@ impl TwitchClient {
             )
             .await?;
         if status.is_success() {
-            errors::check(status, &body)?;
+            errors::TABLE.check(status, &body)?;
             let answer: TokenResponse = decode(&body)?;
             let pair = token_pair(answer, None)?;
             self.set_tokens(pair.clone());
@@ -152,7 +148,8 @@ impl TwitchClient {
                 ErrorKind::Auth,
                 "the sign-in was declined on Twitch's page: start it again and choose Authorize",
             )),
-            _ => Err(errors::check(status, &body)
+            _ => Err(errors::TABLE
+                .check(status, &body)
                 .err()
                 .unwrap_or(PlatformError::Http {
                     platform: PLATFORM,
@@ -205,29 +202,27 @@ impl TwitchClient {
         let mut refreshed = false;
         loop {
             let token = self.access_token()?;
-            let req = self
-                .inner
-                .http
-                .get(format!("{}/oauth2/validate", self.inner.auth))
-                .timeout(self.inner.timeout)
-                .header("Accept", "application/json")
-                .header(
-                    reqwest::header::AUTHORIZATION,
-                    auth_header("OAuth", &token)?,
-                );
+            let url = format!("{}/oauth2/validate", self.inner.auth);
+            let req = self.inner.core.request(reqwest::Method::GET, &url).header(
+                reqwest::header::AUTHORIZATION,
+                auth_header("OAuth", &token)?,
+            );
             let (status, _, body) = self.finish(req).await?;
             if status == StatusCode::UNAUTHORIZED {
                 if !refreshed && self.can_refresh() {
                     refreshed = true;
-                    let e = errors::check(status, &body)
-                        .err()
-                        .unwrap_or_else(|| errors::sign_in_again("it was refused"));
+                    let e = errors::TABLE.check(status, &body).err().unwrap_or_else(|| {
+                        crate::platform::http::sign_in_again(PLATFORM, "it was refused")
+                    });
                     self.refresh_after_refusal(&token, e).await?;
                     continue;
                 }
-                return Err(errors::sign_in_again("it is invalid or has expired"));
+                return Err(crate::platform::http::sign_in_again(
+                    PLATFORM,
+                    "it is invalid or has expired",
+                ));
             }
-            errors::check(status, &body)?;
+            errors::TABLE.check(status, &body)?;
             let r: ValidateResponse = decode(&body)?;
             let expires_at = r.expires_in.filter(|&s| s > 0).and_then(|s| {
                 OffsetDateTime::now_utc().checked_add(time::Duration::seconds(s as i64))
@@ -263,7 +258,7 @@ impl TwitchClient {
         let already_dead = status == StatusCode::BAD_REQUEST
             && oauth_word(&body).is_some_and(|w| w.contains("invalid token"));
         if !status.is_success() && !already_dead {
-            errors::check(status, &body)?;
+            errors::TABLE.check(status, &body)?;
         }
         self.set_tokens(TokenPair::default());
         Ok(())

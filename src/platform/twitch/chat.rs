@@ -41,7 +41,7 @@ const MAX_MESSAGE: usize = 1 << 20;
 /// fails (`Err`, for the backend to report and retry).
 pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), PlatformError> {
     let me = client.own_id().await?;
-    let timeout = client.inner.timeout;
+    let timeout = client.request_timeout();
     let mut socket = Socket::open(client.eventsub_url().to_owned(), timeout).await?;
     subscribe_all(client, &socket.session_id, &me).await?;
     if sink.send(ChatFeedItem::Connected).is_err() {

@@ -15,6 +15,7 @@ use crate::model::{
     ModerationAction, ModerationOutcome, Role, SubscriberList, TargetUser, Team, Video, Viewer,
     ViewerList,
 };
+use crate::platform::http::{CursorList, CursorPage, all_cursor_pages};
 use crate::secret::Secret;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -150,6 +151,13 @@ fn check_id<'a>(id: &'a str, what: &str) -> Result<&'a str, PlatformError> {
     }
 }
 
+/// How Helix pages: `after` cursors; an empty page or a missing cursor ends the list.
+const HELIX_LIST: CursorList = CursorList {
+    param: "after",
+    empty_page_ends: true,
+    max_pages: MAX_PAGES,
+};
+
 /// Every page of a list: `call` plus `after` cursors, de-duplicated by `key`, up to `limit`
 /// entries. Answers the entries and the platform's `total` when it gave one.
 async fn all_pages<T: DeserializeOwned>(
@@ -158,44 +166,19 @@ async fn all_pages<T: DeserializeOwned>(
     limit: Option<usize>,
     key: impl Fn(&T) -> Option<String>,
 ) -> Result<(Vec<T>, Option<u64>), PlatformError> {
-    let mut all = Vec::new();
-    let mut seen = HashSet::new();
-    let mut total = None;
-    let mut cursor: Option<String> = None;
-    let mut cursors_seen = HashSet::new();
-    for _ in 0..MAX_PAGES {
-        let mut page_call = call.clone();
-        if let Some(c) = &cursor {
-            page_call = page_call.query("after", c);
-        }
-        let page: Envelope<T> = client.call(page_call).await?;
-        total = page.total.or(total);
-        let next = page.cursor().map(str::to_owned);
-        if page.data.is_empty() {
-            break;
-        }
-        for item in page.data {
-            // An entry without a key cannot be de-duplicated; it is kept.
-            if let Some(k) = key(&item)
-                && !seen.insert(k)
-            {
-                continue;
-            }
-            all.push(item);
-        }
-        if limit.is_some_and(|l| all.len() >= l) {
-            break;
-        }
-        match next {
-            // A cursor handed out twice would page forever.
-            Some(c) if cursors_seen.insert(c.clone()) => cursor = Some(c),
-            _ => break,
-        }
-    }
-    if let Some(l) = limit {
-        all.truncate(l);
-    }
-    Ok((all, total))
+    all_cursor_pages(
+        HELIX_LIST,
+        call,
+        limit,
+        |c| client.call::<Envelope<T>>(c),
+        |page| CursorPage {
+            next: page.cursor().map(str::to_owned),
+            total: page.total,
+            items: page.data,
+        },
+        key,
+    )
+    .await
 }
 
 fn first<T>(data: Vec<T>) -> Option<T> {

@@ -59,13 +59,9 @@ fn base64url(bytes: &[u8]) -> String {
     out
 }
 
+/// A sign-in step that failed, in the platform's words.
 fn flow_error(kind: ErrorKind, sentence: impl Into<String>) -> PlatformError {
-    PlatformError::Api {
-        platform: PLATFORM,
-        code: 400,
-        kind,
-        sentence: sentence.into(),
-    }
+    crate::platform::http::api(PLATFORM, 400, kind, sentence.into())
 }
 
 impl VeloraClient {
@@ -149,7 +145,7 @@ impl VeloraClient {
             };
             return Err(flow_error(ErrorKind::Auth, sentence));
         }
-        errors::check(status, &answer)?;
+        errors::TABLE.check(status, &answer)?;
         let answer: TokenResponse = decode(&answer)?;
         let scopes = answer.scope.clone();
         let pair = token_pair(answer, None)?;

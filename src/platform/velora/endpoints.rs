@@ -4,7 +4,7 @@
 //! never assumed full (a live list may hand out a short or even an empty page), and an
 //! entry two pages both carry is listed once.
 
-use super::client::{Call, ClassifyName, PLATFORM, VeloraClient};
+use super::client::{Call, PLATFORM, VeloraClient};
 use super::wire::*;
 use super::{CHAT_MAX_CHARS, TAG_MAX_CHARS, TAGS_MAX, TITLE_MAX_CHARS};
 use crate::error::{ErrorKind, PlatformError};
@@ -12,6 +12,7 @@ use crate::model::{
     Account, CategoryPage, Channel, ChannelChanges, ChatMessage, FollowerList, ModerationAction,
     ModerationOutcome, SubscriberList, TargetUser, Viewer, ViewerList,
 };
+use crate::platform::http::{CursorList, CursorPage, all_cursor_pages, category_words};
 use crate::secret::Secret;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -135,10 +136,17 @@ struct Page<T> {
     next: Option<String>,
 }
 
+/// How Velora pages: `cursor` goes back as it came; only a null cursor ends a list (an empty
+/// page with a cursor does not).
+const VELORA_LIST: CursorList = CursorList {
+    param: "cursor",
+    empty_page_ends: false,
+    max_pages: MAX_PAGES,
+};
+
 /// Every page of a cursor list: `call` plus `cursor`, de-duplicated by `key`, up to `limit`
 /// entries. `on_page` sees each decoded page (for counts); `split` takes its items and its
-/// next cursor. Only a null cursor ends the list (or a cursor handed out twice, which would
-/// page forever).
+/// next cursor.
 async fn all_pages<P: DeserializeOwned, T>(
     client: &VeloraClient,
     call: Call,
@@ -147,43 +155,24 @@ async fn all_pages<P: DeserializeOwned, T>(
     split: impl Fn(P) -> Page<T>,
     key: impl Fn(&T) -> Option<String>,
 ) -> Result<Vec<T>, PlatformError> {
-    let mut all = Vec::new();
-    let mut seen = HashSet::new();
-    let mut cursor: Option<String> = None;
-    let mut cursors_seen = HashSet::new();
-    for _ in 0..MAX_PAGES {
-        let mut page_call = call.clone();
-        if let Some(c) = &cursor {
-            page_call = page_call.query("cursor", c);
-        }
-        let page: P = client.call(page_call).await?;
-        on_page(&page);
-        let page = split(page);
-        for item in page.items {
-            // An entry without a key cannot be de-duplicated; it is kept.
-            if let Some(k) = key(&item)
-                && !seen.insert(k)
-            {
-                continue;
+    let (items, _) = all_cursor_pages(
+        VELORA_LIST,
+        call,
+        limit,
+        |c| client.call::<P>(c),
+        |page| {
+            on_page(&page);
+            let page = split(page);
+            CursorPage {
+                items: page.items,
+                next: page.next,
+                total: None,
             }
-            all.push(item);
-        }
-        if limit.is_some_and(|l| all.len() >= l) {
-            break;
-        }
-        match page.next {
-            Some(c) if cursors_seen.insert(c.clone()) => cursor = Some(c),
-            Some(_) => {
-                tracing::warn!(path = %call.path, "Velora handed out a cursor twice; the list ends here");
-                break;
-            }
-            None => break,
-        }
-    }
-    if let Some(l) = limit {
-        all.truncate(l);
-    }
-    Ok(all)
+        },
+        key,
+    )
+    .await?;
+    Ok(items)
 }
 
 /// Whether an error says the endpoint is not there for this caller (so another one may
@@ -658,7 +647,7 @@ impl VeloraClient {
         }
         .map_err(|e| PlatformError::BadShape {
             platform: PLATFORM,
-            detail: format!("unexpected chat history ({})", e.classify_name()),
+            detail: format!("unexpected chat history ({})", category_words(&e)),
         })?;
         let mut lines: Vec<ChatMessage> = history
             .messages

@@ -1,0 +1,65 @@
+//! The one HTTP call core every platform client sends through. A platform describes a call
+//! ([`Call`]: method, path, query, body, which token, whether it may go again) and keeps a
+//! small [`Dialect`]: its auth scheme and headers, how its error bodies read, its rate-limit
+//! headers, what a 429 means there and how it refreshes a token. Everything else is written
+//! once here: the retry loop (a refresh before the token lapses, one refresh and one retry
+//! on a refused token, a write never sent twice, rate-limited reads sent again after the
+//! wait), transport and decoding errors that name positions and never values, the
+//! HTTP-status table, and the cursor pager.
+
+mod call;
+mod core;
+mod errors;
+mod pager;
+mod rate;
+
+pub(crate) use call::Call;
+pub(crate) use core::{Answer, CoreConfig, Dialect, HttpCore, RateLimit, RefreshFuture, execute};
+pub(crate) use errors::{
+    ErrorSaid, PROBE_MAX, StatusTable, api, auth_header, category_words, decode, rate_limited,
+    shape_error, sign_in_again,
+};
+pub(crate) use pager::{CursorList, CursorPage, all_cursor_pages};
+#[cfg(test)]
+pub(crate) use rate::test_headers;
+pub(crate) use rate::{header_f64, remaining_above_zero, retry_at, secs_until};
+
+/// The account methods every platform client offers over its core, written once: who to
+/// tell about refreshed tokens, the tokens held, whether one is held, the rate budget and
+/// the API base. `set_tokens` stays with each client: what a new sign-in forgets differs.
+macro_rules! client_account_methods {
+    ($client:ty) => {
+        impl $client {
+            /// Registers who to tell about refreshed tokens (the keyring keeps the newest
+            /// refresh token: it may be single-use).
+            pub fn on_tokens_refreshed(&self, listener: $crate::platform::tokens::TokenListener) {
+                $crate::platform::http::Dialect::core(self)
+                    .tokens
+                    .set_listener(listener);
+            }
+
+            /// The tokens held now (after any refresh).
+            pub fn tokens(&self) -> $crate::platform::tokens::TokenPair {
+                $crate::platform::http::Dialect::core(self).tokens.pair()
+            }
+
+            /// Whether an access token is held at all.
+            pub fn has_user_token(&self) -> bool {
+                $crate::platform::http::Dialect::core(self)
+                    .tokens
+                    .has_access()
+            }
+
+            /// The rate-limit budget left for this client ID.
+            pub fn rate_budget(&self) -> $crate::model::RateBudget {
+                $crate::platform::http::Dialect::core(self).limiter.budget()
+            }
+
+            /// The API base this client talks to.
+            pub fn api_base(&self) -> &str {
+                &$crate::platform::http::Dialect::core(self).base
+            }
+        }
+    };
+}
+pub(crate) use client_account_methods;
