@@ -4,8 +4,8 @@
 
 use crate::backend::{self, BackendConfig, BackendHandle, EventReceiver};
 use crate::command::{Command, Event};
+use crate::model::ChannelTarget;
 use crate::model::{PlatformId, ViewerList};
-use crate::platform::ChannelTarget;
 use crate::state::AppState;
 use crate::ui::textures::Textures;
 use crate::ui::{self, LocalState, PanelCx, ViewState};
@@ -193,7 +193,7 @@ impl StagehandApp {
             view: &mut self.view,
             local: &mut self.local,
             textures: &mut self.textures,
-            backend: &self.backend,
+            ids: self.backend.request_ids(),
             out: &mut self.outbox,
             now: OffsetDateTime::now_utc(),
         };

@@ -2,20 +2,40 @@
 //! in, `Event`s come out. Answers carry the `RequestId` of the command they answer, so a
 //! caller can drop answers it no longer wants (a slow, stale category search).
 
-use crate::backend::images::DecodedImage;
 use crate::error::PlatformError;
+use crate::model::ChannelTarget;
+use crate::model::DecodedImage;
 use crate::model::{
     Account, Capabilities, CategoryPage, Channel, ChannelChanges, ChatMessage, CommercialStarted,
     Editor, FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget,
     SignInStatus, SubscriberList, Team, Video, ViewerList,
 };
-use crate::platform::ChannelTarget;
 use crate::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Identifies one command so its answer can be matched to it.
 pub type RequestId = u64;
+
+/// Hands out fresh request ids; clones share the counter. What a panel needs of the
+/// backend to ask for something whose answer it will look for, and nothing more.
+#[derive(Clone, Debug)]
+pub struct RequestIds(Arc<AtomicU64>);
+
+impl Default for RequestIds {
+    fn default() -> Self {
+        // 0 is never handed out: it stays free for "no request".
+        RequestIds(Arc::new(AtomicU64::new(1)))
+    }
+}
+
+impl RequestIds {
+    /// A fresh id for a command whose answer the caller will look for (never `POLL`).
+    pub fn next(&self) -> RequestId {
+        self.0.fetch_add(1, Ordering::Relaxed)
+    }
+}
 
 /// Something the UI asks the backend to do.
 #[derive(Clone, Debug, PartialEq)]
@@ -323,7 +343,7 @@ pub enum Event {
     /// A moderator removed lines from the own channel's chat (here or elsewhere).
     ChatRemoved {
         platform: PlatformId,
-        removal: crate::platform::chat_feed::ChatRemoval,
+        removal: crate::model::ChatRemoval,
     },
     /// The chat connection came up, went down or cannot be had.
     ChatFeedChanged {

@@ -67,7 +67,7 @@ pub enum PlatformError {
     /// The call needs a signed-in account and there is none.
     #[error(
         "not signed in to {platform}: sign in first (in the window's Settings → Accounts, or `stagehand {cli} login`)",
-        cli = platform_cli_name(*.platform)
+        cli = .platform.slug()
     )]
     NotSignedIn { platform: PlatformId },
     /// The platform has no such feature (Twitch has no audience, Trovo no tags or editors):
@@ -84,14 +84,6 @@ pub enum PlatformError {
         platform: PlatformId,
         message: String,
     },
-}
-
-fn platform_cli_name(p: PlatformId) -> &'static str {
-    match p {
-        PlatformId::Trovo => "trovo",
-        PlatformId::Twitch => "twitch",
-        PlatformId::Velora => "velora",
-    }
 }
 
 impl PlatformError {

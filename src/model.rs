@@ -32,6 +32,18 @@ impl PlatformId {
     }
 }
 
+impl PlatformId {
+    /// The lowercase name that scripts, the settings file, the keyring and the command line
+    /// use (`trovo`, `twitch`, `velora`): the same spelling serde writes.
+    pub fn slug(self) -> &'static str {
+        match self {
+            PlatformId::Trovo => "trovo",
+            PlatformId::Twitch => "twitch",
+            PlatformId::Velora => "velora",
+        }
+    }
+}
+
 impl fmt::Display for PlatformId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.display_name())
@@ -495,9 +507,45 @@ pub struct ModerationOutcome {
     pub message: Option<String>,
 }
 
+/// Which channel a read is about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChannelTarget {
+    /// The signed-in user's own channel.
+    Own,
+    /// Any channel by its id.
+    Id(String),
+    /// Any channel by its username (the last part of its URL).
+    Name(String),
+}
+
+/// Which lines a moderator removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ChatRemoval {
+    /// One line, by its id.
+    Message(String),
+    /// Every line of a user (a ban or a time-out), by their id.
+    ByUser(String),
+}
+
+/// Pixels ready for a texture: RGBA, row by row (decoded off the UI thread).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedImage {
+    pub width: u32,
+    pub height: u32,
+    pub rgba: Vec<u8>,
+}
+
 #[cfg(test)]
 mod display_name_tests {
     use super::*;
+
+    #[test]
+    fn a_platform_s_slug_is_what_serde_writes() {
+        for p in PlatformId::ALL {
+            let json = serde_json::to_string(&p).expect("serialises");
+            assert_eq!(json, format!("\"{}\"", p.slug()));
+        }
+    }
 
     #[test]
     fn a_display_name_is_kept_only_where_it_says_more_than_the_username() {

@@ -457,10 +457,8 @@ impl AppState {
             Event::ChatRemoved { platform, removal } => {
                 let chat = &mut self.platform_mut(platform).chat;
                 match removal {
-                    crate::platform::chat_feed::ChatRemoval::Message(id) => chat.mark_deleted(&id),
-                    crate::platform::chat_feed::ChatRemoval::ByUser(user) => {
-                        chat.mark_user_cleared(&user)
-                    }
+                    crate::model::ChatRemoval::Message(id) => chat.mark_deleted(&id),
+                    crate::model::ChatRemoval::ByUser(user) => chat.mark_user_cleared(&user),
                 }
             }
             Event::ChatFeedChanged { platform, status } => {

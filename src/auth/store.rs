@@ -105,7 +105,7 @@ impl TokenStore {
 
     fn entry(&self, platform: PlatformId, kind: SecretKind) -> Option<Entry> {
         let store = self.store.as_ref()?;
-        let user = format!("{}:{}", platform_key(platform), kind.key());
+        let user = format!("{}:{}", platform.slug(), kind.key());
         Entry::new_in_store(store, SERVICE, &user).ok()
     }
 
@@ -180,14 +180,6 @@ impl TokenStore {
             }
         }
         first_error.map_or(Ok(()), Err)
-    }
-}
-
-fn platform_key(p: PlatformId) -> &'static str {
-    match p {
-        PlatformId::Trovo => "trovo",
-        PlatformId::Twitch => "twitch",
-        PlatformId::Velora => "velora",
     }
 }
 

@@ -12,15 +12,9 @@ use std::time::Duration;
 pub const MAX_SIDE: u32 = 96;
 
 /// Answers larger than this are not images we want.
-const MAX_BYTES: usize = 4 * 1024 * 1024;
+pub use crate::model::DecodedImage;
 
-/// Pixels ready for a texture: RGBA, row by row.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct DecodedImage {
-    pub width: u32,
-    pub height: u32,
-    pub rgba: Vec<u8>,
-}
+const MAX_BYTES: usize = 4 * 1024 * 1024;
 
 /// Why an image could not be shown; the UI keeps the placeholder.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

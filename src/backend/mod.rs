@@ -8,13 +8,12 @@ mod export;
 pub mod images;
 mod pollers;
 
-use crate::command::{Command, Event};
+use crate::command::{Command, Event, RequestIds};
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use accounts::AccountSetup;
 use images::ImageCache;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::AbortHandle;
@@ -32,13 +31,18 @@ pub type Waker = Arc<dyn Fn() + Send + Sync>;
 #[derive(Clone)]
 pub struct BackendHandle {
     commands: mpsc::UnboundedSender<Command>,
-    next_id: Arc<AtomicU64>,
+    ids: RequestIds,
 }
 
 impl BackendHandle {
     /// A fresh id for a command whose answer the caller will look for (never `POLL`).
     pub fn next_request_id(&self) -> crate::command::RequestId {
-        self.next_id.fetch_add(1, Ordering::Relaxed)
+        self.ids.next()
+    }
+
+    /// The id allocator the panels get, instead of this whole handle.
+    pub fn request_ids(&self) -> &RequestIds {
+        &self.ids
     }
 
     /// Queues a command. Never blocks; a backend that has stopped drops it silently, which
@@ -149,7 +153,7 @@ pub fn spawn(
         BackendHandle {
             commands: cmd_tx,
             // 0 is `POLL`.
-            next_id: Arc::new(AtomicU64::new(1)),
+            ids: RequestIds::default(),
         },
         ev_rx,
     )

@@ -15,8 +15,7 @@ pub mod top_bar;
 pub mod welcome;
 pub mod widgets;
 
-use crate::backend::BackendHandle;
-use crate::command::{Command, RequestId};
+use crate::command::{Command, RequestId, RequestIds};
 use crate::draft::StreamDraft;
 use crate::model::PlatformId;
 use crate::state::{AppState, PlatformState};
@@ -61,7 +60,8 @@ pub struct PanelCx<'a> {
     pub view: &'a mut ViewState,
     pub local: &'a mut LocalState,
     pub textures: &'a mut Textures,
-    pub backend: &'a BackendHandle,
+    /// Fresh ids for commands whose answers a panel looks for.
+    pub ids: &'a RequestIds,
     /// Commands the panels emitted this frame; the app sends them after drawing.
     pub out: &'a mut Vec<Command>,
     /// Wall-clock time of this frame, for uptimes and "followed since the stream began".
@@ -71,7 +71,7 @@ pub struct PanelCx<'a> {
 impl<'a> PanelCx<'a> {
     /// Emits a command that carries a fresh request id.
     pub fn send_with_id(&mut self, make: impl FnOnce(RequestId) -> Command) {
-        let id = self.backend.next_request_id();
+        let id = self.ids.next();
         self.out.push(make(id));
     }
 

@@ -1,8 +1,8 @@
 //! Textures for images the backend decoded, made once per URL. Asking for an image that is
 //! not here yet emits a `LoadImage` and draws a placeholder meanwhile.
 
-use crate::backend::images::DecodedImage;
 use crate::command::Command;
+use crate::model::DecodedImage;
 use eframe::egui;
 use std::collections::HashMap;
 
