@@ -3,6 +3,8 @@
 //! Every frame is also checked for controls without an accessible name, and for glyphs
 //! that would draw as boxes (names in Chinese, Korean, Arabic, emoji).
 
+mod common;
+
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -41,11 +43,7 @@ fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Wind
     let app = StagehandApp::new(launch, None);
     let harness = Harness::builder()
         .with_size(egui::vec2(size.0, size.1))
-        .with_context_setup(|ctx| {
-            ctx.add_font_provider(Arc::new(
-                egui_system_font_provider::SystemFontProvider::new(),
-            ));
-        })
+        .with_context_setup(common::fonts::install_test_fonts)
         .build_ui_state(
             |ui, app: &mut StagehandApp| {
                 app.drain(ui.ctx());

@@ -3,6 +3,8 @@
 //! editors and teams, the retired channel feed, the stream key's dashboard) drawn from the
 //! platform's capabilities, and what they change read back from the simulator.
 
+mod common;
+
 use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -45,11 +47,7 @@ fn window(broadcaster_type: BroadcasterType) -> Window {
     let app = StagehandApp::new(launch, None);
     let harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 1000.0))
-        .with_context_setup(|ctx| {
-            ctx.add_font_provider(Arc::new(
-                egui_system_font_provider::SystemFontProvider::new(),
-            ));
-        })
+        .with_context_setup(common::fonts::install_test_fonts)
         .build_ui_state(
             |ui, app: &mut StagehandApp| {
                 app.drain(ui.ctx());

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod fonts;
 pub mod window;
 
 use reqwest::redirect::Policy;

@@ -100,11 +100,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
     let app = StagehandApp::new(launch, None);
     let harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 1400.0))
-        .with_context_setup(|ctx| {
-            ctx.add_font_provider(Arc::new(
-                egui_system_font_provider::SystemFontProvider::new(),
-            ));
-        })
+        .with_context_setup(super::fonts::install_test_fonts)
         .build_ui_state(
             |ui, app: &mut StagehandApp| {
                 app.drain(ui.ctx());
