@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use stagehand::sim::trovo::{Fault, FaultRule, SimOptions, SimUser, TrovoSim};
+use stagehand::sim::trovo::{ErrorAnswer, Fault, FaultRule, SimOptions, SimUser, TrovoSim};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -1795,11 +1795,11 @@ async fn fault_drop_connection_hangs_up_without_an_answer() {
 async fn fault_status_and_rule_scoping() {
     let api = Api::default().await;
     api.sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 503,
             code: -1000,
             message: "Internal server error.".into(),
-        })
+        }))
         .on_path("/viewers")
         .times(2),
     );

@@ -10,7 +10,8 @@ use std::{
 use reqwest::{Client, Method, Response, StatusCode};
 use serde_json::{Value, json};
 use stagehand::sim::twitch::{
-    BroadcasterType, Fault, FaultRule, SCOPES_ALL, SimUser, TwitchSim, TwitchSimOptions,
+    BroadcasterType, ErrorAnswer, Fault, FaultRule, SCOPES_ALL, SimUser, TwitchSim,
+    TwitchSimOptions,
 };
 
 /// A started simulator and an HTTP client.
@@ -1400,10 +1401,10 @@ async fn every_fault_answers_as_injected_then_clears() {
     let dropped = api.helix(Method::GET, "/users", Some(&token)).send().await;
     assert!(dropped.is_err(), "the connection is dropped");
 
-    api.sim.inject(FaultRule::new(Fault::Status {
+    api.sim.inject(FaultRule::new(Fault::Status(ErrorAnswer {
         http: 503,
         message: "maintenance".into(),
-    }));
+    })));
     let status = api.get("/users", &token).await;
     assert_eq!(
         status.body,

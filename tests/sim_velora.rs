@@ -10,7 +10,9 @@ use std::{
 
 use reqwest::{Client, Method, RequestBuilder, StatusCode};
 use serde_json::{Value, json};
-use stagehand::sim::velora::{Fault, FaultRule, SCOPES_ALL, VeloraSim, VeloraSimOptions};
+use stagehand::sim::velora::{
+    ErrorAnswer, Fault, FaultRule, SCOPES_ALL, VeloraSim, VeloraSimOptions,
+};
 
 /// RFC 7636 appendix B: a verifier and its S256 challenge.
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -1120,9 +1122,8 @@ async fn each_fault_can_be_injected_and_targeted() {
     let token = api.sim.streamer_tokens().access_token;
     let me = "/api/users/me";
 
-    api.sim.inject(FaultRule::new(Fault::RateLimited {
-        retry_after_secs: 7,
-    }));
+    api.sim
+        .inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 7 }));
     let limited = api.get(me, Some(&token)).await;
     assert_eq!(limited.status, StatusCode::TOO_MANY_REQUESTS);
     assert_eq!(limited.header("retry-after").as_deref(), Some("7"));
@@ -1164,10 +1165,10 @@ async fn each_fault_can_be_injected_and_targeted() {
     let dropped = api.req(Method::GET, me, Some(&token)).send().await;
     assert!(dropped.is_err(), "the connection is dropped");
 
-    api.sim.inject(FaultRule::new(Fault::Status {
+    api.sim.inject(FaultRule::new(Fault::Status(ErrorAnswer {
         http: 503,
         message: "maintenance".into(),
-    }));
+    })));
     let status = api.get(me, Some(&token)).await;
     assert_eq!(status.status, StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(
@@ -1195,10 +1196,10 @@ async fn each_fault_can_be_injected_and_targeted() {
         StatusCode::BAD_GATEWAY
     );
     api.sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 500,
             message: "boom".into(),
-        })
+        }))
         .on_path("/oauth/token"),
     );
     let token_fault = api

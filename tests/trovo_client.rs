@@ -6,7 +6,9 @@ use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{Audience, ChannelChanges};
 use stagehand::platform::trovo::{Direction, EmoteKind, TokenPair, TrovoClient};
 use stagehand::secret::Secret;
-use stagehand::sim::trovo::{Fault, FaultRule, SimOptions, SimTokens, SimUser, TrovoSim};
+use stagehand::sim::trovo::{
+    ErrorAnswer, Fault, FaultRule, SimOptions, SimTokens, SimUser, TrovoSim,
+};
 use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -802,11 +804,11 @@ async fn a_dropped_connection_is_a_network_error() {
 #[tokio::test]
 async fn any_error_code_in_any_status_is_decoded() {
     let sim = sim().await;
-    sim.inject(FaultRule::new(Fault::Status {
+    sim.inject(FaultRule::new(Fault::Status(ErrorAnswer {
         http: 200,
         code: 11400,
         message: "This account has been blocked".into(),
-    }));
+    })));
     let e = streamer(&sim).user_info().await.expect_err("blocked");
     assert_eq!(code(&e), 11400);
     assert_eq!(e.kind(), ErrorKind::Permission);

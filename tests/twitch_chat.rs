@@ -355,10 +355,12 @@ async fn a_revocation_ends_following_with_a_sentence() {
 async fn a_refused_socket_is_an_error_not_a_hang() {
     let sim = sim().await;
     sim.inject(
-        stagehand::sim::twitch::FaultRule::new(stagehand::sim::twitch::Fault::Status {
-            http: 503,
-            message: "unavailable".into(),
-        })
+        stagehand::sim::twitch::FaultRule::new(stagehand::sim::twitch::Fault::Status(
+            stagehand::sim::twitch::ErrorAnswer {
+                http: 503,
+                message: "unavailable".into(),
+            },
+        ))
         .on_path("/ws"),
     );
     let feed = follow(&streamer(&sim));

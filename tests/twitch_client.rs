@@ -11,7 +11,7 @@ use stagehand::platform::twitch::{self, DevicePoll, TokenPair, TwitchClient};
 use stagehand::platform::{ChannelTarget, PlatformClient};
 use stagehand::secret::Secret;
 use stagehand::sim::twitch::{
-    BroadcasterType, Fault, FaultRule, SimTokens, TwitchSim, TwitchSimOptions,
+    BroadcasterType, ErrorAnswer, Fault, FaultRule, SimTokens, TwitchSim, TwitchSimOptions,
 };
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -850,10 +850,10 @@ async fn html_pages_dropped_connections_and_timeouts_are_sentences() {
     let e = c.own_channel().await.expect_err("slow");
     assert!(matches!(e, PlatformError::Timeout { .. }), "{e:?}");
     sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 500,
             message: "Internal Server Error".into(),
-        })
+        }))
         .on_path("/streams"),
     );
     let e = c.own_channel().await.expect_err("500");

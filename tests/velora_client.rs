@@ -15,7 +15,7 @@ use stagehand::platform::velora::{self, TokenPair, VeloraClient, pkce_challenge,
 use stagehand::platform::{ChannelTarget, PlatformClient};
 use stagehand::secret::Secret;
 use stagehand::sim::velora::{
-    Fault, FaultRule, SCOPES_ALL, SimTokens, VeloraSim, VeloraSimOptions,
+    ErrorAnswer, Fault, FaultRule, SCOPES_ALL, SimTokens, VeloraSim, VeloraSimOptions,
 };
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
@@ -274,10 +274,10 @@ async fn velora_refusals_come_back_as_one_sentence() {
     assert_eq!(e.kind(), ErrorKind::InvalidInput);
     // Velora's own shape `{error, message}`.
     sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 409,
             message: "Stream info is locked during a raid".into(),
-        })
+        }))
         .on_path("/stream/info"),
     );
     let e = p.channel(&ChannelTarget::Own).await.expect_err("409");
@@ -287,10 +287,10 @@ async fn velora_refusals_come_back_as_one_sentence() {
         "{e}"
     );
     sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 403,
             message: "Streaming is disabled for this account".into(),
-        })
+        }))
         .on_path("/stream/info"),
     );
     let e = p.channel(&ChannelTarget::Own).await.expect_err("403");
@@ -534,10 +534,10 @@ async fn subscribers_fall_back_to_the_developer_endpoint_by_page_number() {
     let p = platform(&sim);
     let from_creator = p.subscribers().await.expect("creator");
     sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 404,
             message: "Cannot GET".into(),
-        })
+        }))
         .on_path("/subscriptions/creator/"),
     );
     let from_developer = p.subscribers().await.expect("developer");
@@ -558,10 +558,10 @@ async fn subscribers_fall_back_to_the_developer_endpoint_by_page_number() {
     assert_eq!(a, b, "the same people, tiers and gifts");
     // A refused sign-in is not a reason to try the other endpoint.
     sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 500,
             message: "boom".into(),
-        })
+        }))
         .on_path("/subscriptions/creator/"),
     );
     let e = p
@@ -651,12 +651,7 @@ async fn chat_refused_for_an_old_token_or_the_rate_limit_is_never_resent() {
         .expect("the renewed sign-in works");
     assert_eq!(count("only once"), 1);
 
-    sim.inject(
-        FaultRule::new(Fault::RateLimited {
-            retry_after_secs: 2,
-        })
-        .on_path("/messages"),
-    );
+    sim.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 2 }).on_path("/messages"));
     let started = Instant::now();
     let e = client
         .send_chat("limited", None)
@@ -676,10 +671,10 @@ async fn a_chat_limit_reached_leaves_the_apps_budget_alone() {
     let client = streamer(&sim);
     // A 429 of the chat limit: the gateway's headers still show requests left.
     sim.inject(
-        FaultRule::new(Fault::Status {
+        FaultRule::new(Fault::Status(ErrorAnswer {
             http: 429,
             message: "You can send 30 chat messages a minute; wait 20 s".into(),
-        })
+        }))
         .on_path("/messages"),
     );
     let e = client.send_chat("hi", None).await.expect_err("limited");
@@ -1222,12 +1217,7 @@ async fn a_rate_limited_read_waits_for_retry_after_then_succeeds() {
     let sim = sim().await;
     let client = streamer(&sim);
     client.stream_info().await.expect("warm");
-    sim.inject(
-        FaultRule::new(Fault::RateLimited {
-            retry_after_secs: 1,
-        })
-        .on_path("/stream/info"),
-    );
+    sim.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 1 }).on_path("/stream/info"));
     let started = Instant::now();
     client.stream_info().await.expect("after the wait");
     let waited = started.elapsed();

@@ -265,11 +265,6 @@ impl TokenStore {
             Some(refresh_token),
         ))
     }
-
-    /// Whether a request carries any `Authorization` header (for `Fault::ExpiredToken`).
-    pub(crate) fn carries_token(headers: &HeaderMap) -> bool {
-        headers.contains_key(AUTHORIZATION)
-    }
 }
 
 /// The token of an `Authorization: OAuth <token>` header. Trovo's scheme is `OAuth`, not

@@ -9,33 +9,33 @@
 //! sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/channel").times(2));
 //! ```
 //!
-//! Layout: `server` (listener, gateway middleware: Client-ID, rate limit, faults), `routes/`
-//! (one file per API area, and the chat websocket), `world` and `people` (the state), `chat`
-//! (chat lines, their roles and the socket's frames), `auth` (tokens and codes),
-//! `ticker` (the live world), `images` (PNG pictures), `page` (the sign-in page), `names` and
-//! `categories` (generated content), `wire` (error body and lenient body readers).
+//! Layout: `server` (Trovo's dialect of the gateway: Client-ID, rate limit, faults),
+//! `routes/` (one file per API area, and the chat websocket), `world` and `people` (the
+//! state), `chat` (chat lines, their roles and the socket's frames), `auth` (tokens and
+//! codes), `ticker` (the live world), `page` (the sign-in page), `categories` (Trovo's
+//! catalogue), `wire` (error body and lenient body readers). The listener, the gateway's
+//! rules, the names, the pictures and the churn are shared ones from [`crate::sim::common`].
 
 mod auth;
 mod categories;
 mod chat;
 mod faults;
-pub(crate) mod images;
-pub(crate) mod names;
 mod page;
 mod people;
 mod routes;
-pub(crate) mod server;
+mod server;
 mod ticker;
 mod wire;
 mod world;
 
-use std::{net::SocketAddr, sync::Arc, sync::atomic::Ordering, time::Duration};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use faults::{Fault, FaultRule};
+pub use faults::{ErrorAnswer, Fault, FaultRule};
 
-use server::{Hangup, Shared, SimListener};
+use crate::sim::common;
+use server::Shared;
 use world::{STREAMER_ID, VIEWER_ID, World};
 
 /// A running Trovo simulator. Dropping it (or calling [`TrovoSim::shutdown`]) stops the
@@ -221,16 +221,7 @@ impl TrovoSim {
             opts.rate_limit_per_minute,
             opts.redirect_uri.clone(),
         ));
-        let app = server::app(shared.clone()).into_make_service_with_connect_info::<Hangup>();
-        let (stop, stopped) = oneshot::channel::<()>();
-        tokio::spawn(async move {
-            let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::warn!(%error, "trovo simulator stopped");
-            }
-        });
+        let stop = common::listener::serve(listener, server::app(shared.clone()), "trovo");
         let ticker = opts
             .tick
             .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
@@ -314,12 +305,12 @@ impl TrovoSim {
 
     /// Queues a fault; see [`FaultRule`].
     pub fn inject(&self, rule: FaultRule) {
-        self.shared.faults().push(rule);
+        self.shared.gateway.faults().push(rule);
     }
 
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
-        self.shared.faults().clear();
+        self.shared.gateway.faults().clear();
     }
 
     /// The streamer's channel settings as they are now.
@@ -465,7 +456,7 @@ impl TrovoSim {
 
     /// API requests (under `/openplatform`) received so far, rejected ones included.
     pub fn request_count(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
+        self.shared.gateway.requests()
     }
 
     /// The streamer's account.

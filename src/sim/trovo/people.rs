@@ -5,7 +5,7 @@ use std::collections::HashSet;
 
 use rand::{Rng, rngs::StdRng, seq::index::sample};
 
-use super::names;
+use crate::sim::common::names;
 
 /// A Trovo account as the lists show it.
 #[derive(Clone, Debug)]

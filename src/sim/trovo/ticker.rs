@@ -1,56 +1,37 @@
 //! The live world: every tick a few viewers leave and others arrive, now and then someone
 //! follows or subscribes, and chat flows. The audience drifts around a slowly wandering
-//! target, so `current_viewers` moves like a real stream's rather than jumping.
+//! target (the shared [`churn`] loop), so `current_viewers` moves like a real stream's
+//! rather than jumping.
 
 use std::{collections::HashSet, sync::Arc, time::Duration};
 
-use rand::{Rng, SeedableRng, rngs::StdRng, seq::index::sample};
-use tokio::{task::JoinHandle, time::MissedTickBehavior};
+use rand::{Rng, rngs::StdRng, seq::index::sample};
+use tokio::task::JoinHandle;
 
 use super::{
     chat::code,
-    names,
     people::{self, Follower, status},
     server::Shared,
     world::{Said, World, now_ms, now_secs},
 };
-
-/// The shortest tick the ticker runs at (a zero duration would spin).
-const MIN_TICK: Duration = Duration::from_millis(10);
-
-/// Where the audience is heading, and the size it started at.
-struct Drift {
-    base: f64,
-    target: f64,
-}
+use crate::sim::common::{churn, names};
 
 /// Starts the ticker; abort the handle to stop it.
 pub(crate) fn spawn(shared: Arc<Shared>, every: Duration, seed: u64) -> JoinHandle<()> {
-    tokio::spawn(async move {
-        let mut rng = StdRng::seed_from_u64(seed ^ 0x7e1c_4e2d);
-        let start = shared.world().main().viewer_count().max(1) as f64;
-        let mut drift = Drift {
-            base: start,
-            target: start,
-        };
-        let mut interval = tokio::time::interval(every.max(MIN_TICK));
-        interval.set_missed_tick_behavior(MissedTickBehavior::Skip);
-        interval.tick().await;
-        loop {
-            interval.tick().await;
-            // The lock is taken and released within the step, never across the await.
-            step(&mut shared.world(), &mut rng, &mut drift);
-        }
-    })
+    churn::spawn(
+        shared,
+        every,
+        seed ^ 0x7e1c_4e2d,
+        |shared| shared.world().main().viewer_count().max(1) as f64,
+        |shared, rng, target| step(&mut shared.world(), rng, target),
+    )
 }
 
-/// One tick of the world.
-fn step(world: &mut World, rng: &mut StdRng, drift: &mut Drift) {
+/// One tick of the world, the audience heading for `target`.
+fn step(world: &mut World, rng: &mut StdRng, target: f64) {
     let now = now_secs();
     let main_id = world.main().id();
-    drift.target =
-        (drift.target * rng.random_range(0.985..1.015)).clamp(drift.base * 0.6, drift.base * 1.8);
-    churn_audience(world, rng, drift, now);
+    churn_audience(world, rng, target, now);
     if rng.random_bool(0.3) {
         new_follower(world, rng, now);
     }
@@ -72,14 +53,14 @@ fn step(world: &mut World, rng: &mut StdRng, drift: &mut Drift) {
 }
 
 /// A few viewers leave, a few arrive; arrivals lean toward the drifting target.
-fn churn_audience(world: &mut World, rng: &mut StdRng, drift: &Drift, now: i64) {
+fn churn_audience(world: &mut World, rng: &mut StdRng, target: f64, now: i64) {
     let main_id = world.main().id();
     let Some(people) = world.people(main_id) else {
         return;
     };
     let n = people.viewers.len();
     let step = (n / 400).max(1);
-    let leaving = rng.random_range(0..=step).min(n.saturating_sub(1));
+    let leaving = churn::leaving(rng, n, step);
     if leaving > 0 {
         // Index 0 is the streamer, who stays. One pass over the list, however long.
         let gone: HashSet<usize> = sample(rng, n - 1, leaving).iter().map(|i| i + 1).collect();
@@ -89,11 +70,7 @@ fn churn_audience(world: &mut World, rng: &mut StdRng, drift: &Drift, now: i64) 
             !gone.contains(&(index - 1))
         });
     }
-    let gap = drift.target - people.viewers.len() as f64;
-    let lean = (gap * 0.15)
-        .round()
-        .clamp(-(step as f64), 3.0 * step as f64);
-    let arriving = (rng.random_range(0..=step) as f64 + lean).max(0.0) as usize;
+    let arriving = churn::arriving(rng, step, target, people.viewers.len());
     let newcomers: Vec<_> = (0..arriving)
         .map(|_| people::arriving_viewer(&mut world.census, rng, now))
         .collect();

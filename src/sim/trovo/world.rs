@@ -3,10 +3,7 @@
 //! endpoint reads it from there, so counts agree across endpoints (followers = follower list
 //! length, subscriber_num = subscriptions total, current_viewers = viewer list length).
 
-use std::{
-    collections::{HashMap, VecDeque},
-    time::{SystemTime, UNIX_EPOCH},
-};
+use std::collections::{HashMap, VecDeque};
 
 use rand::{Rng, SeedableRng, rngs::StdRng};
 
@@ -16,25 +13,10 @@ use super::{
     auth::TokenStore,
     categories::{self, Category},
     chat::{code, roles_in},
-    names,
     people::{self, Census, Follower, Grants, Person, Subscriber, Viewer},
 };
-
-/// Epoch seconds now.
-pub(crate) fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Epoch milliseconds now.
-pub(crate) fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::sim::common::clock::{now_ms, now_secs};
+use crate::sim::common::names;
 
 /// The three audience values Trovo accepts (All / 13+ / 18+).
 pub(crate) const AUDIENCES: [&str; 3] = [

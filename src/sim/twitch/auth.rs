@@ -12,21 +12,7 @@ use rand::Rng;
 /// Device-flow user tokens last about four hours.
 pub(crate) const ACCESS_LIFETIME: i64 = 14_400;
 
-/// Epoch seconds now.
-pub(crate) fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
-}
-
-/// Epoch milliseconds now.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::sim::common::clock::{now_ms, now_secs};
 
 /// What a valid access token grants.
 #[derive(Clone, Debug)]

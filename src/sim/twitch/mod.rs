@@ -17,12 +17,11 @@
 //! area), `eventsub` (the EventSub websocket and its sessions), `oauth` and `page` (the id
 //! side and its activation page), `world` (the state),
 //! `auth` (tokens, refresh tokens, device grants), `ticker` (the live world), `images`
-//! (pictures at any size), `categories`, `wire` (errors, query strings, cursors, times).
-//! Display names come from the Trovo simulator's generator (`trovo::names`), and the
-//! listener with its hang-up switch from its `server`.
+//! (pictures at any size), `wire` (errors, query strings, cursors, times). The listener,
+//! the gateway's rules, the names, the category catalogue, the drawing of pictures and the
+//! churn are shared ones from [`crate::sim::common`].
 
 mod auth;
-pub(crate) mod categories;
 mod eventsub;
 mod faults;
 mod images;
@@ -42,9 +41,9 @@ use std::{
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use faults::{Fault, FaultRule};
+pub use faults::{ErrorAnswer, Fault, FaultRule};
 
-use crate::sim::trovo::server::{Hangup, SimListener};
+use crate::sim::common;
 use server::Shared;
 use world::{STREAMER_ID, VIEWER_ID, World};
 
@@ -280,17 +279,7 @@ impl TwitchSim {
             (helix, server::helix_app(shared.clone())),
             (id, server::id_app(shared.clone())),
         ] {
-            let (stop, stopped) = oneshot::channel::<()>();
-            stops.push(stop);
-            let app = app.into_make_service_with_connect_info::<Hangup>();
-            tokio::spawn(async move {
-                let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                });
-                if let Err(error) = serve.await {
-                    tracing::warn!(%error, "twitch simulator stopped");
-                }
-            });
+            stops.push(common::listener::serve(listener, app, "twitch"));
         }
         let ticker = opts
             .tick
@@ -368,12 +357,12 @@ impl TwitchSim {
 
     /// Queues a fault; see [`FaultRule`].
     pub fn inject(&self, rule: FaultRule) {
-        self.shared.faults().push(rule);
+        self.shared.gateway.faults().push(rule);
     }
 
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
-        self.shared.faults().clear();
+        self.shared.gateway.faults().clear();
     }
 
     /// The streamer's channel as it is now.
@@ -526,7 +515,7 @@ impl TwitchSim {
 
     /// Helix requests (under `/helix`) received so far, refused ones included.
     pub fn request_count(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
+        self.shared.gateway.requests()
     }
 
     /// id-side requests (under `/oauth2`) received so far.

@@ -1,10 +1,8 @@
-//! The HTTP side: shared state, and the two gateways. Every Helix request is counted, rate
-//! limited per Client-Id (Twitch's 800-point bucket, with its `Ratelimit-*` headers on every
-//! answer), needs the registered Client-Id and may meet a queued fault; id.twitch.tv and the
-//! picture routes only meet faults queued for their path.
-//!
-//! The listener (with its hang-up switch for [`Fault::DropConnection`]) is the Trovo
-//! simulator's.
+//! The HTTP side: shared state, and Twitch's dialect of the two gateways. Every Helix
+//! request is counted, rate limited per Client-Id (Twitch's 800-point bucket, with its
+//! `Ratelimit-*` headers on every answer), needs the registered Client-Id and may meet a
+//! queued fault; id.twitch.tv and the picture routes only meet faults queued for their
+//! path. The listener and the gateway's rules are the shared ones in [`crate::sim::common`].
 
 use std::{
     collections::HashMap,
@@ -17,8 +15,8 @@ use std::{
 
 use axum::{
     Router,
-    extract::{ConnectInfo, Request, State},
-    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header::CONTENT_TYPE},
+    extract::{Request, State},
+    http::StatusCode,
     middleware::{self, Next},
     response::{IntoResponse, Response},
 };
@@ -26,20 +24,21 @@ use axum::{
 use super::{
     TwitchSim,
     auth::now_secs,
-    faults::{Fault, FaultBook},
     images::ImageCache,
     wire::{HelixError, IdError},
     world::World,
 };
-use crate::sim::trovo::server::Hangup;
+use crate::sim::common::{
+    ErrorAnswer,
+    gateway::{self, Dialect, Gateway, Limiter, RateInfo},
+    lock,
+};
 
 /// State shared by the handlers, the ticker and the `TwitchSim` handle.
 pub(crate) struct Shared {
     world: Mutex<World>,
-    faults: Mutex<FaultBook>,
-    buckets: Mutex<HashMap<String, Bucket>>,
-    rate_limit: u32,
-    pub(crate) requests: AtomicU64,
+    /// Faults, the rate buckets and the Helix request count.
+    pub(crate) gateway: Gateway<Side>,
     pub(crate) auth_requests: AtomicU64,
     pub(crate) images: ImageCache,
     /// How often a device code may be polled, and how long it lives.
@@ -49,40 +48,8 @@ pub(crate) struct Shared {
     pub(crate) auth_origin: String,
 }
 
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// A token bucket: `points` left, refilled continuously to `limit` over a minute.
-struct Bucket {
-    points: f64,
-    at: Instant,
-}
-
-/// The rate-limit headers of one answer.
-pub(crate) struct RateInfo {
-    limit: u32,
-    remaining: u32,
-    reset: i64,
-    exceeded: bool,
-}
-
-impl RateInfo {
-    fn apply(&self, headers: &mut HeaderMap) {
-        let pairs = [
-            ("ratelimit-limit", self.limit.to_string()),
-            ("ratelimit-remaining", self.remaining.to_string()),
-            ("ratelimit-reset", self.reset.to_string()),
-        ];
-        for (name, value) in pairs {
-            if let Ok(value) = HeaderValue::from_str(&value) {
-                headers.insert(HeaderName::from_static(name), value);
-            }
-        }
-    }
-}
-
 impl Shared {
+    /// The state for `world`, with a bucket of `rate_limit` points a minute per Client-Id.
     pub(crate) fn new(
         world: World,
         rate_limit: u32,
@@ -92,10 +59,7 @@ impl Shared {
     ) -> Self {
         Shared {
             world: Mutex::new(world),
-            faults: Mutex::new(FaultBook::default()),
-            buckets: Mutex::new(HashMap::new()),
-            rate_limit: rate_limit.max(1),
-            requests: AtomicU64::new(0),
+            gateway: Gateway::new(Side::Helix, Buckets::new(rate_limit.max(1))),
             auth_requests: AtomicU64::new(0),
             images: ImageCache::default(),
             device_interval,
@@ -108,15 +72,34 @@ impl Shared {
     pub(crate) fn world(&self) -> MutexGuard<'_, World> {
         lock(&self.world)
     }
+}
 
-    pub(crate) fn faults(&self) -> MutexGuard<'_, FaultBook> {
-        lock(&self.faults)
+/// Token buckets per Client-Id: `limit` points, refilled continuously over a minute.
+pub(crate) struct Buckets {
+    limit: u32,
+    buckets: Mutex<HashMap<String, Bucket>>,
+}
+
+/// A token bucket: `points` left, as of `at`.
+struct Bucket {
+    points: f64,
+    at: Instant,
+}
+
+impl Buckets {
+    fn new(limit: u32) -> Self {
+        Buckets {
+            limit,
+            buckets: Mutex::new(HashMap::new()),
+        }
     }
+}
 
+impl Limiter for Buckets {
     /// Takes a point from the client's bucket (every endpoint the simulator serves costs 1).
     fn hit(&self, client_id: &str) -> RateInfo {
         let now = Instant::now();
-        let limit = f64::from(self.rate_limit);
+        let limit = f64::from(self.limit);
         let per_sec = limit / 60.0;
         let mut buckets = lock(&self.buckets);
         let bucket = buckets.entry(client_id.to_owned()).or_insert(Bucket {
@@ -132,7 +115,7 @@ impl Shared {
         }
         let missing = limit - bucket.points;
         RateInfo {
-            limit: self.rate_limit,
+            limit: self.limit,
             remaining: bucket.points.floor() as u32,
             reset: now_secs() + (missing / per_sec).ceil() as i64,
             exceeded,
@@ -140,141 +123,84 @@ impl Shared {
     }
 }
 
-/// The page an edge proxy shows when the service behind it is down.
-const GATEWAY_PAGE: &str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
-<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
-
-fn has_token(req: &Request) -> bool {
-    req.headers()
-        .contains_key(axum::http::header::AUTHORIZATION)
+/// Which of the two servers answers: the dialects differ only in the expired-token answer.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Side {
+    /// api.twitch.tv/helix.
+    Helix,
+    /// id.twitch.tv.
+    Id,
 }
 
-/// The Helix server's gateway.
-async fn helix_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if !path.starts_with("/helix/") {
-        let fault = shared.faults().take(&path, false, has_token(&req));
-        return match fault {
-            Some(fault) => apply_fault(fault, req, None, next, Side::Helix).await,
-            None => next.run(req).await,
-        };
-    }
-    shared.requests.fetch_add(1, Ordering::Relaxed);
-    let client_id = req
-        .headers()
-        .get("client-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or("")
-        .to_owned();
-    let rate = shared.hit(&client_id);
-    let mut response = if rate.exceeded {
+impl Dialect for Side {
+    type Status = ErrorAnswer;
+    const PREFIX: &'static str = "/helix/";
+    const RATE_HEADERS: [&'static str; 3] =
+        ["ratelimit-limit", "ratelimit-remaining", "ratelimit-reset"];
+    /// The page an edge proxy shows when the service behind it is down.
+    const GATEWAY_PAGE: &'static str = "<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body>\r\n\
+<center><h1>502 Bad Gateway</h1></center>\r\n</body>\r\n</html>\r\n";
+    const FAULT_LIMIT: u32 = 800;
+
+    fn over_limit(&self, _rate: &RateInfo) -> Response {
         HelixError::new(
             StatusCode::TOO_MANY_REQUESTS,
             "Too Many Requests: the rate limit of this Client-Id is spent; wait for Ratelimit-Reset",
         )
         .into_response()
-    } else if client_id.is_empty() {
-        HelixError::unauthorized("Client-Id header is required").into_response()
-    } else if client_id != TwitchSim::CLIENT_ID {
-        HelixError::unauthorized("Client ID and OAuth token do not match").into_response()
-    } else {
-        let fault = shared.faults().take(&path, true, has_token(&req));
-        match fault {
-            Some(fault) => return apply_fault(fault, req, Some(rate), next, Side::Helix).await,
-            None => next.run(req).await,
-        }
-    };
-    rate.apply(response.headers_mut());
-    response
-}
-
-/// The id side's gateway: counts requests, applies faults queued for its paths.
-async fn id_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let path = req.uri().path().to_owned();
-    if path.starts_with("/oauth2/") {
-        shared.auth_requests.fetch_add(1, Ordering::Relaxed);
     }
-    let fault = shared.faults().take(&path, false, has_token(&req));
-    match fault {
-        Some(fault) => apply_fault(fault, req, None, next, Side::Id).await,
-        None => next.run(req).await,
+
+    /// The bucket counts whatever Client-Id is sent; a missing or unknown one is refused
+    /// after it is charged.
+    fn refuse(&self, req: &Request) -> Option<Response> {
+        match client_id(req) {
+            "" => Some(HelixError::unauthorized("Client-Id header is required").into_response()),
+            TwitchSim::CLIENT_ID => None,
+            _ => Some(
+                HelixError::unauthorized("Client ID and OAuth token do not match").into_response(),
+            ),
+        }
     }
-}
 
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Helix,
-    Id,
-}
+    fn rate_limited(&self, _reset_in_secs: u64) -> Response {
+        HelixError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response()
+    }
 
-/// Answers a request with a fault (or, for `Slow`, answers it late).
-async fn apply_fault(
-    fault: Fault,
-    req: Request,
-    rate: Option<RateInfo>,
-    next: Next,
-    side: Side,
-) -> Response {
-    let mut response = match fault {
-        Fault::Slow(delay) => {
-            tokio::time::sleep(delay).await;
-            next.run(req).await
-        }
-        Fault::RateLimited { reset_in_secs } => {
-            let mut response =
-                HelixError::new(StatusCode::TOO_MANY_REQUESTS, "Too Many Requests").into_response();
-            let info = RateInfo {
-                limit: rate.as_ref().map_or(800, |r| r.limit),
-                remaining: 0,
-                reset: now_secs()
-                    .saturating_add(i64::try_from(reset_in_secs).unwrap_or(i64::MAX / 2)),
-                exceeded: true,
-            };
-            info.apply(response.headers_mut());
-            return response;
-        }
-        Fault::ExpiredToken => match side {
+    fn expired_token(&self) -> Response {
+        match self {
             Side::Helix => HelixError::unauthorized("Invalid OAuth token").into_response(),
             Side::Id => {
                 IdError::new(StatusCode::UNAUTHORIZED, "invalid access token").into_response()
             }
-        },
-        Fault::ServerErrorHtml => {
-            return (
-                StatusCode::BAD_GATEWAY,
-                [(CONTENT_TYPE, "text/html")],
-                GATEWAY_PAGE,
-            )
-                .into_response();
         }
-        Fault::DropConnection => {
-            if let Some(ConnectInfo(hangup)) = req.extensions().get::<ConnectInfo<Hangup>>() {
-                hangup.0.store(true, Ordering::SeqCst);
-            }
-            return StatusCode::NO_CONTENT.into_response();
-        }
-        Fault::Status { http, message } => {
-            let status = StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            HelixError::new(status, message).into_response()
-        }
-        Fault::Raw {
-            http,
-            content_type,
-            body,
-        } => {
-            let status = StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response = (status, body).into_response();
-            if let Ok(value) = HeaderValue::from_str(&content_type) {
-                response.headers_mut().insert(CONTENT_TYPE, value);
-            }
-            return response;
-        }
-    };
-    if let Some(rate) = rate {
-        rate.apply(response.headers_mut());
     }
-    response
+
+    fn status(&self, answer: ErrorAnswer) -> Response {
+        HelixError::new(gateway::status_code(answer.http), answer.message).into_response()
+    }
+}
+
+/// The Client-Id header, trimmed (empty when missing).
+fn client_id(req: &Request) -> &str {
+    req.headers()
+        .get("client-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("")
+}
+
+/// The Helix server's gateway: each Client-Id has its bucket.
+async fn helix_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    let key = |req: &Request| client_id(req).to_owned();
+    shared.gateway.serve(req, next, key).await
+}
+
+/// The id side's gateway: counts requests, applies faults queued for its paths.
+async fn id_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    if req.uri().path().starts_with("/oauth2/") {
+        shared.auth_requests.fetch_add(1, Ordering::Relaxed);
+    }
+    shared.gateway.off_api(&Side::Id, req, next).await
 }
 
 /// The Helix server: API routes and pictures, behind the gateway.

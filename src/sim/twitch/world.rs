@@ -10,10 +10,12 @@ use rand::{Rng, SeedableRng, rngs::StdRng, seq::SliceRandom};
 use super::{
     BroadcasterType, TwitchSimOptions,
     auth::{TokenStore, now_ms, now_secs},
-    categories::{self, Category},
     eventsub::{self, Hub},
 };
-use crate::sim::trovo::names;
+use crate::sim::common::{
+    categories::{self, Category},
+    names,
+};
 
 pub(crate) const STREAMER_ID: u64 = 412_345_678;
 pub(crate) const VIEWER_ID: u64 = 498_765_432;

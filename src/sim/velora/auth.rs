@@ -15,18 +15,7 @@ pub(crate) const ACCESS_LIFETIME: i64 = 3_600;
 /// Authorization codes last ten minutes.
 const CODE_LIFETIME: i64 = 600;
 
-/// Epoch seconds now.
-pub(crate) fn now_secs() -> i64 {
-    now_ms() / 1_000
-}
-
-/// Epoch milliseconds now.
-pub(crate) fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
-}
+pub(crate) use crate::sim::common::clock::{now_ms, now_secs};
 
 /// What a valid access token grants.
 #[derive(Clone, Debug)]

@@ -15,9 +15,8 @@
 //! pictures), `oauth` (consent page, token endpoint), `auth` (codes with their PKCE
 //! challenge, tokens, single-use refresh tokens, the secrets log), `world` (the state),
 //! `ticker` (the live world), `wire` (error shapes, queries, cursors, times, SHA-256).
-//! Display names come from the Trovo simulator's generator (`trovo::names`), pictures from
-//! its `images`, the listener with its hang-up switch from its `server`, and the category
-//! names from the Twitch simulator's catalogue.
+//! The listener, the gateway's rules, the display names, the pictures, the category names
+//! and the churn are shared ones from [`crate::sim::common`].
 //!
 //! Choices where Velora publishes nothing: titles 1..=140 characters; at most 10 tags of
 //! 1..=25 letters, digits, `-` or `_`, unique regardless of case; body validation failures
@@ -36,17 +35,13 @@ mod ticker;
 mod wire;
 mod world;
 
-use std::{
-    net::SocketAddr,
-    sync::{Arc, atomic::Ordering},
-    time::Duration,
-};
+use std::{net::SocketAddr, sync::Arc, time::Duration};
 
 use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
 
-pub use faults::{Fault, FaultRule};
+pub use faults::{ErrorAnswer, Fault, FaultRule};
 
-use crate::sim::trovo::server::{Hangup, SimListener};
+use crate::sim::common;
 use server::Shared;
 use world::{STREAMER, World};
 
@@ -240,16 +235,7 @@ impl VeloraSim {
             opts.rate_limit_per_minute,
             opts.redirect_uri.clone(),
         ));
-        let (stop, stopped) = oneshot::channel::<()>();
-        let app = server::app(shared.clone()).into_make_service_with_connect_info::<Hangup>();
-        tokio::spawn(async move {
-            let serve = axum::serve(SimListener(listener), app).with_graceful_shutdown(async {
-                let _ = stopped.await;
-            });
-            if let Err(error) = serve.await {
-                tracing::warn!(%error, "velora simulator stopped");
-            }
-        });
+        let stop = common::listener::serve(listener, server::app(shared.clone()), "velora");
         let ticker = opts
             .tick
             .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
@@ -367,17 +353,17 @@ impl VeloraSim {
 
     /// Queues a fault; see [`FaultRule`].
     pub fn inject(&self, rule: FaultRule) {
-        self.shared.faults().push(rule);
+        self.shared.gateway.faults().push(rule);
     }
 
     /// Drops every queued fault.
     pub fn clear_faults(&self) {
-        self.shared.faults().clear();
+        self.shared.gateway.faults().clear();
     }
 
     /// API requests (under `/api`) received so far, refused ones included.
     pub fn request_count(&self) -> u64 {
-        self.shared.requests.load(Ordering::Relaxed)
+        self.shared.gateway.requests()
     }
 
     /// The streamer's account.

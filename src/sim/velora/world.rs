@@ -11,7 +11,7 @@ use super::{
     VeloraSimOptions,
     auth::{TokenStore, now_ms, now_secs},
 };
-use crate::sim::{trovo::names, twitch::categories as catalogue};
+use crate::sim::common::{categories as catalogue, names};
 
 /// The streamer is always user 0.
 pub(crate) const STREAMER: usize = 0;

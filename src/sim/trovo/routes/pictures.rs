@@ -11,7 +11,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use crate::sim::trovo::{images::Kind, server::Shared};
+use crate::sim::{common::pictures::Kind, trovo::server::Shared};
 
 /// `"123.png"` → `"123"`.
 fn stem(file: &str) -> Option<&str> {

@@ -26,7 +26,7 @@ use super::{
     server::Shared,
     wire::{ApiError, encode_cursor},
 };
-use crate::sim::trovo::images::Kind;
+use crate::sim::common::pictures::Kind;
 
 /// Every API route and picture route.
 pub(crate) fn router() -> Router<Arc<Shared>> {

@@ -1,6 +1,7 @@
-//! Twitch's category (game) catalogue: real category names in a plausible popularity order,
-//! with Twitch's own ids where they are well known (so a saved draft naming "509658" means
-//! Just Chatting here as on Twitch) and stable made-up ids for the rest.
+//! The category (game) catalogue the Twitch and Velora simulators share: real category names
+//! in a plausible popularity order, with Twitch's own ids where they are well known (so a
+//! saved draft naming "509658" means Just Chatting in the Twitch simulator as on Twitch) and
+//! stable made-up ids for the rest; Velora keeps the names and order and mints its own ids.
 
 /// One category as `/helix/games` describes it (box art URLs are built per simulator).
 #[derive(Clone, Debug)]
