@@ -711,7 +711,7 @@ fn duration_secs(text: &str) -> u64 {
     let mut n = 0;
     for c in text.chars() {
         match c {
-            '0'..='9' => n = n * 10 + u64::from(c.to_digit(10).unwrap()),
+            '0'..='9' => n = n * 10 + u64::from(c.to_digit(10).unwrap_or(0)),
             'h' => (total, n) = (total + n * 3_600, 0),
             'm' => (total, n) = (total + n * 60, 0),
             's' => (total, n) = (total + n, 0),

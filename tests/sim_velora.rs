@@ -60,7 +60,7 @@ impl Answer {
             .as_array()
             .expect("message is an array")
             .iter()
-            .map(|m| m.as_str().unwrap().to_owned())
+            .map(|m| m.as_str().expect("a scope is a string").to_owned())
             .collect()
     }
 }
@@ -84,7 +84,7 @@ impl Api {
         let http = Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .unwrap();
+            .expect("an HTTP client");
         Api { sim, http }
     }
 
@@ -119,7 +119,7 @@ impl Api {
     }
 
     fn authorize_query(&self, redirect: &str, challenge: &str, state: &str) -> String {
-        let mut url = url::Url::parse(&self.sim.authorize_url()).unwrap();
+        let mut url = url::Url::parse(&self.sim.authorize_url()).expect("the authorize URL parses");
         url.query_pairs_mut()
             .append_pair("client_id", VeloraSim::CLIENT_ID)
             .append_pair("redirect_uri", redirect)
@@ -138,23 +138,27 @@ impl Api {
             .get(self.authorize_query(REDIRECT, CHALLENGE, state))
             .send()
             .await
-            .unwrap();
+            .expect("the authorize page answers");
         assert_eq!(page.status(), StatusCode::OK);
-        let html = page.text().await.unwrap();
+        let html = page.text().await.expect("the page is text");
         let marker = format!("id=\"{link_id}\" href=\"");
         let start = html.find(&marker).expect("the link") + marker.len();
-        let href = html[start..][..html[start..].find('"').unwrap()].replace("&amp;", "&");
+        let href = html[start..][..html[start..].find('"').expect("the link ends in a quote")]
+            .replace("&amp;", "&");
         let redirect = self
             .http
             .get(format!("{}{href}", self.sim.origin()))
             .send()
             .await
-            .unwrap();
+            .expect("the approval answers");
         assert_eq!(redirect.status(), StatusCode::FOUND);
-        let location = redirect.headers()["location"].to_str().unwrap().to_owned();
+        let location = redirect.headers()["location"]
+            .to_str()
+            .expect("the location is text")
+            .to_owned();
         assert!(location.starts_with(REDIRECT), "{location}");
         url::Url::parse(&location)
-            .unwrap()
+            .expect("the redirect parses")
             .query_pairs()
             .into_owned()
             .collect()
