@@ -300,6 +300,16 @@ impl VeloraConfig {
     }
 }
 
+/// Whether `url` may be fetched at all: https anywhere, plain http only on loopback (the
+/// rule every API address follows, for addresses no platform owns such as images).
+pub fn is_allowed_address(url: &Url) -> bool {
+    match url.scheme() {
+        "https" => true,
+        "http" => is_loopback(url),
+        _ => false,
+    }
+}
+
 /// Accepts an `https://` base URL, or `http://` only when its host is a loopback address,
 /// so a token is never sent in clear text across a network. A trailing slash is dropped.
 pub fn check_base_url(platform: PlatformId, raw: &str) -> Result<Url, PlatformError> {

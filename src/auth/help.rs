@@ -28,41 +28,7 @@ pub struct RegistrationHelp {
     pub uses_redirect: bool,
 }
 
-/// The registration help of `platform`.
+/// The registration help of `platform`, from its module in the platform registry.
 pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
-    match platform {
-        PlatformId::Trovo => RegistrationHelp {
-            console_url: "https://developer.trovo.live/",
-            steps: &[
-                "Open Trovo's developer portal and create an application.",
-                "Add {redirect} as its redirect URL, exactly so.",
-                "Copy its client ID here, then sign in.",
-            ],
-            uses_redirect: true,
-            secret: SecretUse::Optional,
-            secret_hint: "Optional. With it, Stagehand renews the sign-in by itself; without it, Trovo signs you in for about 10 days. Kept on the system's credential store only.",
-        },
-        PlatformId::Twitch => RegistrationHelp {
-            console_url: "https://dev.twitch.tv/console/apps",
-            steps: &[
-                "Open the Twitch developer console and register an application.",
-                "Choose the Public client type; any OAuth redirect URL will do (Stagehand signs in with a code instead).",
-                "Copy its client ID here, then sign in and confirm the code Twitch shows.",
-            ],
-            uses_redirect: false,
-            secret: SecretUse::None,
-            secret_hint: "",
-        },
-        PlatformId::Velora => RegistrationHelp {
-            console_url: "https://velora.tv/developers",
-            steps: &[
-                "Open Velora's developer settings and create an application.",
-                "Add {redirect} as its redirect URL, exactly so.",
-                "Copy its client ID here, then sign in.",
-            ],
-            uses_redirect: true,
-            secret: SecretUse::Optional,
-            secret_hint: "Optional: Velora signs desktop apps in with PKCE; with a secret, it is sent too. Kept on the system's credential store only.",
-        },
-    }
+    crate::platform::registration_help(platform)
 }

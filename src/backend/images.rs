@@ -87,8 +87,7 @@ impl ImageCache {
 
     async fn fetch(&self, url: &str) -> Result<Vec<u8>, ImageError> {
         let parsed = url::Url::parse(url).map_err(|_| ImageError::Refused)?;
-        if crate::config::check_base_url(crate::model::PlatformId::Trovo, parsed.as_str()).is_err()
-        {
+        if !crate::config::is_allowed_address(&parsed) {
             return Err(ImageError::Refused);
         }
         let resp = self

@@ -23,6 +23,15 @@ use chat_feed::ChatSink;
 
 pub use crate::model::ChannelTarget;
 
+/// What a user does in `platform`'s developer console before signing in.
+pub fn registration_help(platform: PlatformId) -> crate::auth::help::RegistrationHelp {
+    match platform {
+        PlatformId::Trovo => trovo::REGISTRATION_HELP,
+        PlatformId::Twitch => twitch::REGISTRATION_HELP,
+        PlatformId::Velora => velora::REGISTRATION_HELP,
+    }
+}
+
 /// A signed-in (or anonymous) client of one platform.
 #[derive(Clone)]
 pub enum PlatformClient {

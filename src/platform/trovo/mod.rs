@@ -17,6 +17,7 @@ pub use endpoints::{
 };
 pub use wire::{ChannelEmotes, Emote, StreamUrl};
 
+use crate::auth::help::{RegistrationHelp, SecretUse};
 use crate::model::Capabilities;
 
 /// What Trovo's channel form and chat allow.
@@ -55,3 +56,16 @@ pub const SCOPES: [&str; 8] = [
     "send_to_my_channel",
     "manage_messages",
 ];
+
+/// What a user does in Trovo's developer console before signing in, for Settings.
+pub const REGISTRATION_HELP: RegistrationHelp = RegistrationHelp {
+    console_url: "https://developer.trovo.live/",
+    steps: &[
+        "Open Trovo's developer portal and create an application.",
+        "Add {redirect} as its redirect URL, exactly so.",
+        "Copy its client ID here, then sign in.",
+    ],
+    uses_redirect: true,
+    secret: SecretUse::Optional,
+    secret_hint: "Optional. With it, Stagehand renews the sign-in by itself; without it, Trovo signs you in for about 10 days. Kept on the system's credential store only.",
+};

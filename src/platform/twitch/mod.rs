@@ -27,6 +27,7 @@ pub use auth::{DeviceCode, DevicePoll, TokenInfo};
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TwitchClient};
 pub use endpoints::{CHATTERS_PAGE, COMMERCIAL_SECS, PAGE_MAX, TIMEOUT_MAX_SECS, check_changes};
 
+use crate::auth::help::{RegistrationHelp, SecretUse};
 use crate::model::Capabilities;
 
 /// The size box art is asked at: the category picker draws icons of 27×36 points, and this
@@ -107,3 +108,16 @@ pub const SCOPES: [&str; 13] = [
     // DELETE /moderation/chat
     "moderator:manage:chat_messages",
 ];
+
+/// What a user does in Twitch's developer console before signing in, for Settings.
+pub const REGISTRATION_HELP: RegistrationHelp = RegistrationHelp {
+    console_url: "https://dev.twitch.tv/console/apps",
+    steps: &[
+        "Open the Twitch developer console and register an application.",
+        "Choose the Public client type; any OAuth redirect URL will do (Stagehand signs in with a code instead).",
+        "Copy its client ID here, then sign in and confirm the code Twitch shows.",
+    ],
+    uses_redirect: false,
+    secret: SecretUse::None,
+    secret_hint: "",
+};

@@ -24,6 +24,7 @@ pub use auth::{VERIFIER_LEN, pkce_challenge, pkce_pair};
 pub use client::{CHAT_PER_MINUTE, DOCUMENTED_LIMIT_PER_MINUTE, VeloraClient};
 pub use endpoints::{PAGE_MAX, check_changes};
 
+use crate::auth::help::{RegistrationHelp, SecretUse};
 use crate::model::Capabilities;
 
 /// The longest stream title Stagehand sends to Velora. Velora publishes no limit; this is
@@ -78,3 +79,16 @@ pub const SCOPES: [&str; 7] = [
     // GET /api/users/me
     "user:read",
 ];
+
+/// What a user does in Velora's developer console before signing in, for Settings.
+pub const REGISTRATION_HELP: RegistrationHelp = RegistrationHelp {
+    console_url: "https://velora.tv/developers",
+    steps: &[
+        "Open Velora's developer settings and create an application.",
+        "Add {redirect} as its redirect URL, exactly so.",
+        "Copy its client ID here, then sign in.",
+    ],
+    uses_redirect: true,
+    secret: SecretUse::Optional,
+    secret_hint: "Optional: Velora signs desktop apps in with PKCE; with a secret, it is sent too. Kept on the system's credential store only.",
+};
