@@ -4,6 +4,7 @@
 pub mod chat;
 pub mod chat_wire;
 mod client;
+pub mod config;
 mod endpoints;
 pub mod errors;
 mod moderation;

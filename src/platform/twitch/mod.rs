@@ -17,6 +17,7 @@
 mod auth;
 pub mod chat;
 mod client;
+pub mod config;
 mod endpoints;
 pub mod errors;
 pub mod eventsub;
