@@ -374,11 +374,8 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
     })
 }
 
-/// The platform's part of its environment variables' names (`STAGEHAND_TROVO_…`).
-pub fn platform_env_name(platform: PlatformId) -> &'static str {
-    match platform {
-        PlatformId::Trovo => "TROVO",
-        PlatformId::Twitch => "TWITCH",
-        PlatformId::Velora => "VELORA",
-    }
+/// The platform's part of its environment variables' names (`STAGEHAND_TROVO_…`): its slug
+/// in capitals.
+pub fn platform_env_name(platform: PlatformId) -> String {
+    platform.slug().to_ascii_uppercase()
 }

@@ -29,11 +29,7 @@ struct Window {
 }
 
 fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Window {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = common::harness::runtime();
     let sim = Arc::new(runtime.block_on(TrovoSim::start(opts)).expect("simulator"));
     let client = trovo_sim_client(&sim).expect("client");
     let mut backend = BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))]));
@@ -41,16 +37,7 @@ fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Wind
     let mut launch = Launch::new(true, backend, runtime.handle().clone());
     launch.keep_alive.push(Box::new(Arc::clone(&sim)));
     let app = StagehandApp::new(launch, None);
-    let harness = Harness::builder()
-        .with_size(egui::vec2(size.0, size.1))
-        .with_context_setup(common::fonts::install_test_fonts)
-        .build_ui_state(
-            |ui, app: &mut StagehandApp| {
-                app.drain(ui.ctx());
-                app.draw(ui);
-            },
-            app,
-        );
+    let harness = common::harness::app_harness(app, size.0, size.1);
     Window {
         harness,
         sim,
@@ -82,15 +69,8 @@ fn window() -> Window {
 impl Window {
     /// Steps frames (the backend answers in real time) until `cond` holds.
     fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp, &TrovoSim) -> bool) {
-        for _ in 0..400 {
-            self.harness.step();
-            if cond(self.harness.state(), &self.sim) {
-                self.harness.run_steps(2);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("timed out waiting for {what}");
+        let sim = &self.sim;
+        common::harness::step_until(&mut self.harness, what, |app| cond(app, sim));
     }
 
     fn loaded(&mut self) {

@@ -16,7 +16,6 @@ use stagehand::platform::PlatformClient;
 use stagehand::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::Duration;
 
 const TWITCH: PlatformId = PlatformId::Twitch;
 
@@ -27,11 +26,7 @@ struct Window {
 }
 
 fn window(broadcaster_type: BroadcasterType) -> Window {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = common::harness::runtime();
     let sim = Arc::new(
         runtime
             .block_on(TwitchSim::start(TwitchSimOptions {
@@ -45,16 +40,7 @@ fn window(broadcaster_type: BroadcasterType) -> Window {
     let mut launch = Launch::new(true, backend, runtime.handle().clone());
     launch.keep_alive.push(Box::new(Arc::clone(&sim)));
     let app = StagehandApp::new(launch, None);
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1000.0))
-        .with_context_setup(common::fonts::install_test_fonts)
-        .build_ui_state(
-            |ui, app: &mut StagehandApp| {
-                app.drain(ui.ctx());
-                app.draw(ui);
-            },
-            app,
-        );
+    let harness = common::harness::app_harness(app, 1280.0, 1000.0);
     let mut w = Window {
         harness,
         sim,
@@ -71,15 +57,7 @@ fn window(broadcaster_type: BroadcasterType) -> Window {
 
 impl Window {
     fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp) -> bool) {
-        for _ in 0..400 {
-            self.harness.step();
-            if cond(self.harness.state()) {
-                self.harness.run_steps(2);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("timed out waiting for {what}");
+        common::harness::step_until(&mut self.harness, what, cond);
     }
 
     fn add_tag(&mut self, tag: &str) {

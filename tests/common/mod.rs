@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod fonts;
+pub mod harness;
 pub mod window;
 
 use reqwest::redirect::Policy;

@@ -2,7 +2,6 @@
 //! secrets go to keyring-core's mock store: what the Settings → Accounts tests drive.
 
 use super::free_port;
-use eframe::egui;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use stagehand::app::{Launch, StagehandApp};
@@ -40,11 +39,7 @@ pub struct Window {
 
 /// A window with nothing signed in; its settings file and image cache go under `dir`.
 pub fn signed_out_window(dir: &Path) -> Window {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = super::harness::runtime();
     let port = free_port();
     let sim = Arc::new(
         runtime
@@ -98,16 +93,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
     let mut launch = Launch::new(false, backend, runtime.handle().clone());
     launch.redirect_port = port;
     let app = StagehandApp::new(launch, None);
-    let harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 1400.0))
-        .with_context_setup(super::fonts::install_test_fonts)
-        .build_ui_state(
-            |ui, app: &mut StagehandApp| {
-                app.drain(ui.ctx());
-                app.draw(ui);
-            },
-            app,
-        );
+    let harness = super::harness::app_harness(app, 1280.0, 1400.0);
     Window {
         harness,
         sim,
@@ -122,15 +108,7 @@ pub fn signed_out_window(dir: &Path) -> Window {
 
 impl Window {
     pub fn wait_for(&mut self, what: &str, cond: impl Fn(&StagehandApp) -> bool) {
-        for _ in 0..400 {
-            self.harness.step();
-            if cond(self.harness.state()) {
-                self.harness.run_steps(2);
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(25));
-        }
-        panic!("timed out waiting for {what}");
+        super::harness::step_until(&mut self.harness, what, cond);
     }
 
     pub fn open_settings(&mut self) {
