@@ -4,6 +4,7 @@
 
 mod common;
 
+use common::cli::{command, run_with};
 use common::{approve_velora, free_port};
 use serde_json::Value;
 use stagehand::auth::loopback_redirect_uri;
@@ -14,48 +15,9 @@ use std::process::{Output, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 
-const BIN: &str = env!("CARGO_BIN_EXE_stagehand");
-
 /// A settings file no other test uses (it need not exist).
 fn config_path(tag: &str) -> PathBuf {
-    std::env::temp_dir()
-        .join(format!("stagehand-cli-velora-{}-{tag}", std::process::id()))
-        .join("config.toml")
-}
-
-/// The binary with a clean environment: no credential store, no logs, a settings file of
-/// the test's own, nothing of any platform's but what `env` gives.
-fn command(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> tokio::process::Command {
-    let mut cmd = tokio::process::Command::new(BIN);
-    cmd.args(args)
-        .env_remove("RUST_LOG")
-        .env_remove("DBUS_SESSION_BUS_ADDRESS")
-        .env_remove("STAGEHAND_REDIRECT_PORT")
-        .env("STAGEHAND_CONFIG", config);
-    for platform in ["TROVO", "TWITCH", "VELORA"] {
-        for key in [
-            "API",
-            "AUTH",
-            "AUTH_URL",
-            "CLIENT_ID",
-            "CLIENT_SECRET",
-            "ACCESS_TOKEN",
-            "REFRESH_TOKEN",
-        ] {
-            cmd.env_remove(format!("STAGEHAND_{platform}_{key}"));
-        }
-    }
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    cmd
-}
-
-async fn run_with(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> Output {
-    command(args, env, config)
-        .output()
-        .await
-        .expect("the binary runs")
+    common::cli::config_path("cli-velora", tag)
 }
 
 async fn run(args: &[&str], env: &[(&str, String)]) -> Output {

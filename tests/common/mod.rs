@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod cli;
 pub mod fonts;
 pub mod harness;
 pub mod window;

@@ -1,0 +1,52 @@
+//! The real binary, run as a script would run it: a clean environment (no credential store,
+//! no logs, no platform settings but the test's), a settings file of the test's own.
+
+use std::path::PathBuf;
+use std::process::Output;
+
+/// The binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_stagehand");
+
+/// A settings file no other test uses (it need not exist): `suite` names the test crate,
+/// `tag` the test.
+pub fn config_path(suite: &str, tag: &str) -> PathBuf {
+    std::env::temp_dir()
+        .join(format!("stagehand-{suite}-{}-{tag}", std::process::id()))
+        .join("config.toml")
+}
+
+/// The binary with a clean environment: no credential store, no logs, the settings file
+/// `config`, nothing of any platform's but what `env` gives.
+pub fn command(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> tokio::process::Command {
+    let mut cmd = tokio::process::Command::new(BIN);
+    cmd.args(args)
+        .env_remove("RUST_LOG")
+        .env_remove("DBUS_SESSION_BUS_ADDRESS")
+        .env_remove("STAGEHAND_REDIRECT_PORT")
+        .env("STAGEHAND_CONFIG", config);
+    for platform in ["TROVO", "TWITCH", "VELORA"] {
+        for key in [
+            "API",
+            "AUTH",
+            "AUTH_URL",
+            "CLIENT_ID",
+            "CLIENT_SECRET",
+            "ACCESS_TOKEN",
+            "REFRESH_TOKEN",
+        ] {
+            cmd.env_remove(format!("STAGEHAND_{platform}_{key}"));
+        }
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// Runs the binary to the end with the settings file `config`.
+pub async fn run_with(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> Output {
+    command(args, env, config)
+        .output()
+        .await
+        .expect("the binary runs")
+}
