@@ -4,6 +4,7 @@
 
 use crate::error::PlatformError;
 use crate::model::PlatformId;
+use crate::secret::Secret;
 use std::net::IpAddr;
 use std::time::Duration;
 use url::Url;
@@ -13,6 +14,29 @@ pub use crate::platform::trovo::config::{
 };
 pub use crate::platform::twitch::config::{TWITCH_API, TWITCH_AUTH, TWITCH_EVENTSUB, TwitchConfig};
 pub use crate::platform::velora::config::{VELORA_API, VELORA_AUTHORIZE_PAGE, VeloraConfig};
+
+/// Implements the HTTP core's `ClientSettings` for platform configurations, which all
+/// carry `api_base`, `client_id`, `timeout` and the two tokens under those names.
+macro_rules! client_settings {
+    ($($config:ty),+) => {$(
+        impl crate::platform::http::ClientSettings for $config {
+            fn api_base(&self) -> &Url {
+                &self.api_base
+            }
+            fn client_id(&self) -> &str {
+                &self.client_id
+            }
+            fn timeout(&self) -> Duration {
+                self.timeout
+            }
+            fn tokens(&self) -> (Option<Secret>, Option<Secret>) {
+                (self.access_token.clone(), self.refresh_token.clone())
+            }
+        }
+    )+};
+}
+
+client_settings!(TrovoConfig, TwitchConfig, VeloraConfig);
 
 /// How long one request may take before it is reported as a timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
@@ -90,7 +114,6 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::secret::Secret;
 
     #[test]
     fn plain_http_only_on_loopback() {

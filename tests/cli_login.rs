@@ -88,6 +88,14 @@ async fn login_on(
         .await
         .expect("the address comes first")
         .expect("a line");
+    if first.trim().is_empty() {
+        // The binary ended before printing the address: say why, not just "no URL".
+        let mut err = String::new();
+        if let Some(mut e) = child.stderr.take() {
+            e.read_to_string(&mut err).await.expect("stderr");
+        }
+        panic!("the login printed no address; stderr: {err}");
+    }
     let page = approve(sim, first.trim()).await;
     let mut rest = String::new();
     lines.read_to_string(&mut rest).await.expect("the rest");

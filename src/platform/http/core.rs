@@ -40,37 +40,50 @@ pub(crate) struct HttpCore {
     pub(crate) timeout: Duration,
 }
 
-/// The configuration a core is built from.
-pub(crate) struct CoreConfig<'a> {
-    pub platform: PlatformId,
-    pub api_base: &'a url::Url,
-    pub client_id: &'a str,
-    /// The platform's documented budget a minute, used until its headers say otherwise.
-    pub documented_limit: u32,
-    pub timeout: Duration,
-    pub access_token: Option<Secret>,
-    pub refresh_token: Option<Secret>,
+/// What a core is built from, read off each platform's configuration (every one has these
+/// fields by the same names: `config::client_settings!` implements this for them).
+pub(crate) trait ClientSettings {
+    /// The API base, validated.
+    fn api_base(&self) -> &url::Url;
+    /// The application's client ID (the rate limiter's key with the base).
+    fn client_id(&self) -> &str;
+    /// How long one request may take.
+    fn timeout(&self) -> Duration;
+    /// The tokens the client starts with: access, refresh.
+    fn tokens(&self) -> (Option<Secret>, Option<Secret>);
 }
 
 impl HttpCore {
-    /// A core for one account: its own connection pool, the shared limiter.
-    pub(crate) fn new(config: CoreConfig<'_>) -> Result<Self, PlatformError> {
+    /// A core for one account of `platform`: its own connection pool, the limiter shared
+    /// with every client of the same client ID at the same base (starting from the
+    /// platform's documented budget a minute until its headers say otherwise).
+    pub(crate) fn new(
+        platform: PlatformId,
+        documented_limit: u32,
+        settings: &impl ClientSettings,
+    ) -> Result<Self, PlatformError> {
+        let timeout = settings.timeout();
         let http = reqwest::Client::builder()
             .user_agent(concat!("Stagehand/", env!("CARGO_PKG_VERSION")))
-            .connect_timeout(config.timeout.min(Duration::from_secs(10)))
+            .connect_timeout(timeout.min(Duration::from_secs(10)))
             .build()
             .map_err(|e| PlatformError::Config {
-                platform: config.platform,
+                platform,
                 message: format!("could not set up HTTP: {e}"),
             })?;
-        let base = config.api_base.as_str().trim_end_matches('/').to_owned();
-        let limiter = RateLimiter::shared(&base, config.client_id, config.documented_limit);
+        let base = settings
+            .api_base()
+            .as_str()
+            .trim_end_matches('/')
+            .to_owned();
+        let limiter = RateLimiter::shared(&base, settings.client_id(), documented_limit);
+        let (access, refresh) = settings.tokens();
         Ok(HttpCore {
-            platform: config.platform,
+            platform,
             http,
-            tokens: TokenHolder::new(config.platform, config.access_token, config.refresh_token),
+            tokens: TokenHolder::new(platform, access, refresh),
             limiter,
-            timeout: config.timeout,
+            timeout,
             base,
         })
     }

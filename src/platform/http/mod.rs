@@ -14,7 +14,9 @@ mod pager;
 mod rate;
 
 pub(crate) use call::Call;
-pub(crate) use core::{Answer, CoreConfig, Dialect, HttpCore, RateLimit, RefreshFuture, execute};
+pub(crate) use core::{
+    Answer, ClientSettings, Dialect, HttpCore, RateLimit, RefreshFuture, execute,
+};
 pub(crate) use errors::{
     ErrorSaid, PROBE_MAX, StatusTable, api, auth_header, category_words, decode, rate_limited,
     shape_error, sign_in_again,

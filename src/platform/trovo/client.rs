@@ -9,7 +9,7 @@ use crate::config::TrovoConfig;
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::PlatformId;
 use crate::platform::http::{
-    self, CoreConfig, Dialect, HttpCore, PROBE_MAX, RateLimit, RefreshFuture, header_f64,
+    self, Dialect, HttpCore, PROBE_MAX, RateLimit, RefreshFuture, header_f64,
 };
 use crate::platform::locks::{read, write};
 pub use crate::platform::tokens::TokenPair;
@@ -108,15 +108,7 @@ impl TrovoClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
     /// client ID at the same API.
     pub fn new(config: TrovoConfig) -> Result<Self, PlatformError> {
-        let core = HttpCore::new(CoreConfig {
-            platform: PLATFORM,
-            api_base: &config.api_base,
-            client_id: &config.client_id,
-            documented_limit: DOCUMENTED_LIMIT_PER_MINUTE,
-            timeout: config.timeout,
-            access_token: config.access_token,
-            refresh_token: config.refresh_token,
-        })?;
+        let core = HttpCore::new(PLATFORM, DOCUMENTED_LIMIT_PER_MINUTE, &config)?;
         Ok(TrovoClient {
             inner: Arc::new(Inner {
                 core,

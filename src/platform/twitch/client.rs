@@ -9,8 +9,7 @@ use crate::config::TwitchConfig;
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::http::{
-    self, Answer, CoreConfig, Dialect, HttpCore, RateLimit, RefreshFuture, remaining_above_zero,
-    retry_at,
+    self, Answer, Dialect, HttpCore, RateLimit, RefreshFuture, remaining_above_zero, retry_at,
 };
 use crate::platform::locks::{read, write};
 use crate::platform::tokens::TokenPair;
@@ -106,15 +105,7 @@ impl TwitchClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
     /// client ID at the same Helix base.
     pub fn new(config: TwitchConfig) -> Result<Self, PlatformError> {
-        let core = HttpCore::new(CoreConfig {
-            platform: PLATFORM,
-            api_base: &config.api_base,
-            client_id: &config.client_id,
-            documented_limit: DOCUMENTED_LIMIT_PER_MINUTE,
-            timeout: config.timeout,
-            access_token: config.access_token,
-            refresh_token: config.refresh_token,
-        })?;
+        let core = HttpCore::new(PLATFORM, DOCUMENTED_LIMIT_PER_MINUTE, &config)?;
         Ok(TwitchClient {
             inner: Arc::new(Inner {
                 core,

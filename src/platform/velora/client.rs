@@ -10,8 +10,8 @@ use crate::config::VeloraConfig;
 use crate::error::PlatformError;
 use crate::model::{PlatformId, RateBudget};
 use crate::platform::http::{
-    self, Answer, CoreConfig, Dialect, HttpCore, RateLimit, RefreshFuture, remaining_above_zero,
-    retry_at, secs_until,
+    self, Answer, Dialect, HttpCore, RateLimit, RefreshFuture, remaining_above_zero, retry_at,
+    secs_until,
 };
 use crate::platform::locks::{lock, read, write};
 use crate::platform::tokens::TokenPair;
@@ -118,15 +118,7 @@ impl VeloraClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
     /// client ID at the same origin.
     pub fn new(config: VeloraConfig) -> Result<Self, PlatformError> {
-        let core = HttpCore::new(CoreConfig {
-            platform: PLATFORM,
-            api_base: &config.api_base,
-            client_id: &config.client_id,
-            documented_limit: DOCUMENTED_LIMIT_PER_MINUTE,
-            timeout: config.timeout,
-            access_token: config.access_token,
-            refresh_token: config.refresh_token,
-        })?;
+        let core = HttpCore::new(PLATFORM, DOCUMENTED_LIMIT_PER_MINUTE, &config)?;
         Ok(VeloraClient {
             inner: Arc::new(Inner {
                 core,
