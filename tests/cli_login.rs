@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{approve, free_port};
+use common::{approve, reserve_port};
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 use std::process::Stdio;
@@ -53,13 +53,15 @@ fn command_with_store(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
 }
 
 async fn login(secret: bool) -> (std::process::ExitStatus, String, String, String) {
-    let port = free_port();
+    let (reserved, port) = reserve_port();
     let sim = TrovoSim::start(SimOptions {
         redirect_uri: loopback_redirect_uri(port),
         ..Default::default()
     })
     .await
     .expect("simulator");
+    // The simulator has its port: the binary may bind this one now.
+    drop(reserved);
     login_on(&sim, port, command(&sim, secret)).await
 }
 
@@ -162,13 +164,15 @@ async fn logout_with_nothing_stored_succeeds() {
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs a Secret Service; .ci/run provides one"]
 async fn the_sign_in_survives_a_restart_on_the_keyring_and_logout_removes_it() {
-    let port = free_port();
+    let (reserved, port) = reserve_port();
     let sim = TrovoSim::start(SimOptions {
         redirect_uri: loopback_redirect_uri(port),
         ..Default::default()
     })
     .await
     .expect("simulator");
+    // The simulator has its port: the binary may bind this one now.
+    drop(reserved);
     let (status, _, rest, err) = login_on(&sim, port, command_with_store(&sim, true)).await;
     assert!(status.success(), "stderr: {err}");
     assert!(!err.contains("lasts only"), "the keyring took it: {err}");
@@ -211,13 +215,15 @@ async fn the_sign_in_survives_a_restart_on_the_keyring_and_logout_removes_it() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn login_remembers_the_application_in_the_settings_file_and_nothing_secret() {
-    let port = free_port();
+    let (reserved, port) = reserve_port();
     let sim = TrovoSim::start(SimOptions {
         redirect_uri: loopback_redirect_uri(port),
         ..Default::default()
     })
     .await
     .expect("simulator");
+    // The simulator has its port: the binary may bind this one now.
+    drop(reserved);
     let path = config_path(&sim);
     let _ = std::fs::remove_file(&path);
     let (status, _, _, err) = login_on(&sim, port, command(&sim, true)).await;

@@ -6,7 +6,7 @@
 mod common;
 
 use common::window::signed_out_window;
-use common::{approve, free_port};
+use common::{approve, reserve_port};
 use egui_kittest::kittest::Queryable;
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::sim::trovo::{Fault, FaultRule, SimOptions, TrovoSim};
@@ -200,13 +200,15 @@ fn command(sim: &TrovoSim, home: &Path) -> tokio::process::Command {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_headless_commands_log_and_write_no_secret() {
-    let port = free_port();
+    let (reserved, port) = reserve_port();
     let sim = TrovoSim::start(SimOptions {
         redirect_uri: loopback_redirect_uri(port),
         ..Default::default()
     })
     .await
     .expect("simulator");
+    // The simulator has its port: the binary may bind this one now.
+    drop(reserved);
     let home = scratch("cli");
     let mut printed = Vec::new();
 

@@ -14,10 +14,16 @@ use std::time::Duration;
 
 /// A port nothing listens on right now.
 pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+    reserve_port().1
+}
+
+/// A free port, held by the returned listener until it is dropped: a test that starts
+/// simulators (which bind ports of their own) before the port is used keeps it reserved
+/// meanwhile, or a simulator may be handed the very port just freed.
+pub fn reserve_port() -> (std::net::TcpListener, u16) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    (listener, port)
 }
 
 /// What a browser does with the sign-in address: open the consent page, click "as the

@@ -1,7 +1,7 @@
 //! The window with nothing signed in, whose sign-ins go to a fresh simulator and whose
 //! secrets go to keyring-core's mock store: what the Settings → Accounts tests drive.
 
-use super::free_port;
+use super::reserve_port;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use stagehand::app::{Launch, StagehandApp};
@@ -40,7 +40,7 @@ pub struct Window {
 /// A window with nothing signed in; its settings file and image cache go under `dir`.
 pub fn signed_out_window(dir: &Path) -> Window {
     let runtime = super::harness::runtime();
-    let port = free_port();
+    let (reserved, port) = reserve_port();
     let sim = Arc::new(
         runtime
             .block_on(TrovoSim::start(SimOptions {
@@ -92,6 +92,8 @@ pub fn signed_out_window(dir: &Path) -> Window {
     };
     let mut launch = Launch::new(false, backend, runtime.handle().clone());
     launch.redirect_port = port;
+    // The simulators have their ports: the sign-in's listener may have this one now.
+    drop(reserved);
     let app = StagehandApp::new(launch, None);
     let harness = super::harness::app_harness(app, 1280.0, 1400.0);
     Window {
@@ -139,7 +141,10 @@ impl Window {
             }
             std::thread::sleep(Duration::from_millis(25));
         }
-        let url = url.expect("the app gave a sign-in address");
+        let Some(url) = url else {
+            let now = self.harness.state().state().sign_ins.get(&TROVO).cloned();
+            panic!("the app gave no sign-in address; the sign-in is {now:?}");
+        };
         self.harness.run_steps(2);
         url
     }

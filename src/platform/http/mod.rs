@@ -27,8 +27,9 @@ pub(crate) use rate::test_headers;
 pub(crate) use rate::{header_f64, remaining_above_zero, retry_at, secs_until};
 
 /// The account methods every platform client offers over its core, written once: who to
-/// tell about refreshed tokens, the tokens held, whether one is held, the rate budget and
-/// the API base. `set_tokens` stays with each client: what a new sign-in forgets differs.
+/// tell about refreshed tokens, the tokens held, whether one is held, the rate budget, the
+/// API base, and the three ways to send a call. `set_tokens` stays with each client: what a
+/// new sign-in forgets differs.
 macro_rules! client_account_methods {
     ($client:ty) => {
         impl $client {
@@ -60,6 +61,36 @@ macro_rules! client_account_methods {
             /// The API base this client talks to.
             pub fn api_base(&self) -> &str {
                 &$crate::platform::http::Dialect::core(self).base
+            }
+
+            /// Sends `call` through the retry loop and decodes a typed answer.
+            #[allow(dead_code)] // not every platform needs each of the three
+            pub(crate) async fn call<T: serde::de::DeserializeOwned>(
+                &self,
+                call: $crate::platform::http::Call,
+            ) -> Result<T, $crate::error::PlatformError> {
+                let bytes = $crate::platform::http::execute(self, &call).await?;
+                let platform = $crate::platform::http::Dialect::core(self).platform;
+                $crate::platform::http::decode(platform, &bytes)
+            }
+
+            /// Sends `call` and ignores the body of a successful answer (204s).
+            #[allow(dead_code)]
+            pub(crate) async fn call_unit(
+                &self,
+                call: $crate::platform::http::Call,
+            ) -> Result<(), $crate::error::PlatformError> {
+                $crate::platform::http::execute(self, &call).await.map(drop)
+            }
+
+            /// Sends `call` and returns the raw body of a successful answer, for callers
+            /// that decode it borrowing from the bytes.
+            #[allow(dead_code)]
+            pub(crate) async fn call_bytes(
+                &self,
+                call: $crate::platform::http::Call,
+            ) -> Result<bytes::Bytes, $crate::error::PlatformError> {
+                $crate::platform::http::execute(self, &call).await
             }
         }
     };

@@ -16,7 +16,6 @@ pub use crate::platform::tokens::TokenPair;
 use crate::secret::Secret;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -163,18 +162,6 @@ impl TrovoClient {
         *write(&self.inner.own_channel) = Some(id.to_owned());
     }
 
-    /// Sends `call` and decodes a typed answer.
-    pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
-        let bytes = http::execute(self, &call).await?;
-        decode(&bytes)
-    }
-
-    /// Sends `call` and returns the raw body of a successful answer, for callers that decode
-    /// it borrowing from the bytes.
-    pub(crate) async fn call_bytes(&self, call: Call) -> Result<bytes::Bytes, PlatformError> {
-        http::execute(self, &call).await
-    }
-
     /// Records when the access token lapses, as `validate` reports it.
     pub(crate) fn note_expiry(&self, expires_at: Option<OffsetDateTime>) {
         self.inner.core.tokens.note_expiry(expires_at);
@@ -276,11 +263,6 @@ pub(crate) fn check_error(status: StatusCode, body: &[u8]) -> Result<(), Platfor
             status: status.as_u16(),
         }),
     }
-}
-
-/// Decodes a successful answer; a shape error names where, never the value.
-pub(crate) fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, PlatformError> {
-    http::decode(PLATFORM, body)
 }
 
 /// A decoding failure in words that never quote the answer.

@@ -147,17 +147,6 @@ impl TwitchClient {
         *write(&self.inner.own_user) = Some(user.clone());
     }
 
-    /// Sends `call` and decodes a typed answer.
-    pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
-        let bytes = http::execute(self, &call).await?;
-        decode(&bytes)
-    }
-
-    /// Sends `call` and ignores the body of a successful answer (204s).
-    pub(crate) async fn call_unit(&self, call: Call) -> Result<(), PlatformError> {
-        http::execute(self, &call).await.map(drop)
-    }
-
     /// Sends a prepared request and reads the whole answer.
     pub(crate) async fn finish(
         &self,

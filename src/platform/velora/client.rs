@@ -186,12 +186,6 @@ impl VeloraClient {
         *write(&self.inner.own_user) = Some(user.clone());
     }
 
-    /// Sends `call` and decodes a typed answer.
-    pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, PlatformError> {
-        let bytes = http::execute(self, &call).await?;
-        decode(&bytes)
-    }
-
     /// Sends `call` and decodes the object inside a `data` (or other) wrapper when there is
     /// one.
     pub(crate) async fn call_unwrapped<T: DeserializeOwned>(
