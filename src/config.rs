@@ -38,6 +38,53 @@ macro_rules! client_settings {
 
 client_settings!(TrovoConfig, TwitchConfig, VeloraConfig);
 
+/// A platform's settings, `STAGEHAND_<PLATFORM>_<KEY>`, read through a lookup (the process
+/// environment and the settings file in production) so scripts and stand-in servers can
+/// override everything. Values are trimmed; an empty value counts as unset.
+pub(crate) struct PlatformSettings<F> {
+    platform: PlatformId,
+    lookup: F,
+}
+
+impl<F: Fn(&str) -> Option<String>> PlatformSettings<F> {
+    /// `platform`'s settings through `lookup`.
+    pub(crate) fn new(platform: PlatformId, lookup: F) -> Self {
+        PlatformSettings { platform, lookup }
+    }
+
+    /// The variable's full name for `key` (`API` → `STAGEHAND_TROVO_API`).
+    pub(crate) fn name(&self, key: &str) -> String {
+        format!(
+            "STAGEHAND_{}_{key}",
+            self.platform.slug().to_ascii_uppercase()
+        )
+    }
+
+    /// The setting `key`, trimmed, when it is set and not empty.
+    pub(crate) fn get(&self, key: &str) -> Option<String> {
+        (self.lookup)(&self.name(key))
+            .map(|v| v.trim().to_owned())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// The setting `key` as a secret (a token or client secret), when set.
+    pub(crate) fn secret(&self, key: &str) -> Option<Secret> {
+        self.get(key).map(Secret::new)
+    }
+
+    /// The client ID, or the error that says where to register (`register`) and which
+    /// variable to set.
+    pub(crate) fn client_id(&self, register: &str) -> Result<String, PlatformError> {
+        self.get("CLIENT_ID").ok_or_else(|| PlatformError::Config {
+            platform: self.platform,
+            message: format!(
+                "no client ID is configured: {register} and set {} (see the README)",
+                self.name("CLIENT_ID")
+            ),
+        })
+    }
+}
+
 /// How long one request may take before it is reported as a timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 

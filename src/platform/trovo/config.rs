@@ -1,7 +1,7 @@
 //! Where a Trovo client gets its addresses and ids: the production URLs, the environment
 //! variables that point it elsewhere (the simulator, a stand-in), and its configuration.
 
-use crate::config::{DEFAULT_TIMEOUT, check_base_url, check_socket_url};
+use crate::config::{DEFAULT_TIMEOUT, PlatformSettings, check_base_url, check_socket_url};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::secret::Secret;
@@ -51,21 +51,15 @@ impl TrovoConfig {
     /// Reads `STAGEHAND_TROVO_*` through `lookup` (the process environment in production),
     /// so scripts and stand-in servers can override everything.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
-        let get = |k: &str| {
-            lookup(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("STAGEHAND_TROVO_API").unwrap_or_else(|| TROVO_API.to_owned());
-        let client_id = get("STAGEHAND_TROVO_CLIENT_ID").ok_or_else(|| PlatformError::Config {
-            platform: PlatformId::Trovo,
-            message: "no client ID is configured: register an application at https://developer.trovo.live and set STAGEHAND_TROVO_CLIENT_ID (see the README)".into(),
-        })?;
+        let settings = PlatformSettings::new(PlatformId::Trovo, lookup);
+        let api = settings.get("API").unwrap_or_else(|| TROVO_API.to_owned());
+        let client_id =
+            settings.client_id("register an application at https://developer.trovo.live")?;
         let mut config = TrovoConfig::new(&api, client_id)?;
-        config.client_secret = get("STAGEHAND_TROVO_CLIENT_SECRET").map(Secret::new);
-        config.access_token = get("STAGEHAND_TROVO_ACCESS_TOKEN").map(Secret::new);
-        config.refresh_token = get("STAGEHAND_TROVO_REFRESH_TOKEN").map(Secret::new);
-        if let Some(chat) = get(TROVO_CHAT_ENV_VAR) {
+        config.client_secret = settings.secret("CLIENT_SECRET");
+        config.access_token = settings.secret("ACCESS_TOKEN");
+        config.refresh_token = settings.secret("REFRESH_TOKEN");
+        if let Some(chat) = settings.get("CHAT_URL") {
             config.chat_url = check_socket_url(PlatformId::Trovo, &chat)?;
         }
         Ok(config)

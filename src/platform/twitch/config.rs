@@ -1,7 +1,7 @@
 //! Where a Twitch client gets its addresses and ids: the production URLs, the environment
 //! variables that point it elsewhere (the simulator, a stand-in), and its configuration.
 
-use crate::config::{DEFAULT_TIMEOUT, check_base_url, is_loopback};
+use crate::config::{DEFAULT_TIMEOUT, PlatformSettings, check_base_url, is_loopback};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::secret::Secret;
@@ -62,23 +62,19 @@ impl TwitchConfig {
 
     /// Reads `STAGEHAND_TWITCH_*` through `lookup` (the process environment in production).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
-        let get = |k: &str| {
-            lookup(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("STAGEHAND_TWITCH_API").unwrap_or_else(|| TWITCH_API.to_owned());
-        let auth = get("STAGEHAND_TWITCH_AUTH").unwrap_or_else(|| TWITCH_AUTH.to_owned());
-        let client_id = get("STAGEHAND_TWITCH_CLIENT_ID").ok_or_else(|| PlatformError::Config {
-            platform: PlatformId::Twitch,
-            message: "no client ID is configured: register a Public application at https://dev.twitch.tv/console and set STAGEHAND_TWITCH_CLIENT_ID (see the README)".into(),
-        })?;
+        let settings = PlatformSettings::new(PlatformId::Twitch, lookup);
+        let api = settings.get("API").unwrap_or_else(|| TWITCH_API.to_owned());
+        let auth = settings
+            .get("AUTH")
+            .unwrap_or_else(|| TWITCH_AUTH.to_owned());
+        let client_id =
+            settings.client_id("register a Public application at https://dev.twitch.tv/console")?;
         let mut config = TwitchConfig::new(&api, &auth, client_id)?;
-        if let Some(eventsub) = get("STAGEHAND_TWITCH_EVENTSUB") {
+        if let Some(eventsub) = settings.get("EVENTSUB") {
             config.set_eventsub_url(&eventsub)?;
         }
-        config.access_token = get("STAGEHAND_TWITCH_ACCESS_TOKEN").map(Secret::new);
-        config.refresh_token = get("STAGEHAND_TWITCH_REFRESH_TOKEN").map(Secret::new);
+        config.access_token = settings.secret("ACCESS_TOKEN");
+        config.refresh_token = settings.secret("REFRESH_TOKEN");
         Ok(config)
     }
 

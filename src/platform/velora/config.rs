@@ -1,7 +1,7 @@
 //! Where a Velora client gets its addresses and ids: the production URLs, the environment
 //! variables that point it elsewhere (the simulator, a stand-in), and its configuration.
 
-use crate::config::{DEFAULT_TIMEOUT, check_base_url};
+use crate::config::{DEFAULT_TIMEOUT, PlatformSettings, check_base_url};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::secret::Secret;
@@ -58,22 +58,17 @@ impl VeloraConfig {
     /// `_API` (the origin), `_AUTH_URL` (the authorize page), `_CLIENT_ID`, `_CLIENT_SECRET`,
     /// `_ACCESS_TOKEN`, `_REFRESH_TOKEN`.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
-        let get = |k: &str| {
-            lookup(k)
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-        };
-        let api = get("STAGEHAND_VELORA_API").unwrap_or_else(|| VELORA_API.to_owned());
-        let page =
-            get("STAGEHAND_VELORA_AUTH_URL").unwrap_or_else(|| VELORA_AUTHORIZE_PAGE.to_owned());
-        let client_id = get("STAGEHAND_VELORA_CLIENT_ID").ok_or_else(|| PlatformError::Config {
-            platform: PlatformId::Velora,
-            message: "no client ID is configured: register an application at https://velora.tv (Developer Apps) and set STAGEHAND_VELORA_CLIENT_ID (see the README)".into(),
-        })?;
+        let settings = PlatformSettings::new(PlatformId::Velora, lookup);
+        let api = settings.get("API").unwrap_or_else(|| VELORA_API.to_owned());
+        let page = settings
+            .get("AUTH_URL")
+            .unwrap_or_else(|| VELORA_AUTHORIZE_PAGE.to_owned());
+        let client_id =
+            settings.client_id("register an application at https://velora.tv (Developer Apps)")?;
         let mut config = VeloraConfig::new(&api, &page, client_id)?;
-        config.client_secret = get("STAGEHAND_VELORA_CLIENT_SECRET").map(Secret::new);
-        config.access_token = get("STAGEHAND_VELORA_ACCESS_TOKEN").map(Secret::new);
-        config.refresh_token = get("STAGEHAND_VELORA_REFRESH_TOKEN").map(Secret::new);
+        config.client_secret = settings.secret("CLIENT_SECRET");
+        config.access_token = settings.secret("ACCESS_TOKEN");
+        config.refresh_token = settings.secret("REFRESH_TOKEN");
         Ok(config)
     }
 }
