@@ -206,31 +206,6 @@ impl TokenHolder {
         Some(refresh().await)
     }
 
-    /// Refreshes after the platform refused `failed_with` (unless another call already
-    /// did while this one waited) and says what the refused call should do: `Ok` to send
-    /// again, a refusal of the refresh itself (it ends the sign-in), or `original` when the
-    /// refresh could not be made (the first error says more). For clients whose refusals
-    /// need no more than that (Twitch, Velora).
-    pub(crate) async fn refresh_after_refusal<F, Fut>(
-        &self,
-        failed_with: &Secret,
-        original: PlatformError,
-        refresh: F,
-    ) -> Result<(), PlatformError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: Future<Output = Result<TokenPair, PlatformError>>,
-    {
-        match self.refresh_once(Some(failed_with), refresh).await {
-            None | Some(Ok(_)) => Ok(()),
-            Some(Err(e)) if e.kind() == crate::error::ErrorKind::Auth => Err(e),
-            Some(Err(e)) => {
-                tracing::info!("{} token refresh failed: {e}", self.platform);
-                Err(original)
-            }
-        }
-    }
-
     /// Refreshes a token about to lapse, sharing the refresh with every call that saw it
     /// lapsing; `None` when another call already did.
     pub(crate) async fn refresh_before_lapse<F, Fut>(

@@ -236,13 +236,7 @@ pub(crate) async fn execute<D: Dialect>(
                 if call.refresh && !refreshed && dialect.can_refresh() =>
             {
                 refreshed = true;
-                let outcome = core
-                    .tokens
-                    .refresh_once(Some(sent_with), || dialect.refresh())
-                    .await;
-                if let Some(Err(failed)) = outcome {
-                    return Err(dialect.refresh_failed(failed, error));
-                }
+                refresh_after_refusal(dialect, sent_with, error).await?;
                 if call.retry == Retry::Never && !D::RESENDS_REFUSED_WRITES {
                     return Err(refused_write_not_resent(core.platform));
                 }
@@ -278,6 +272,26 @@ pub(crate) async fn execute<D: Dialect>(
             },
             _ => return Err(error),
         }
+    }
+}
+
+/// Refreshes after the platform refused `sent_with` (unless another call already did
+/// while this one waited for the gate): `Ok` to send again, else what the dialect makes of
+/// the failed refresh and the `refused` answer. The retry loop's step, for calls made
+/// outside it too (Twitch's validate).
+pub(crate) async fn refresh_after_refusal<D: Dialect>(
+    dialect: &D,
+    sent_with: &Secret,
+    refused: PlatformError,
+) -> Result<(), PlatformError> {
+    let outcome = dialect
+        .core()
+        .tokens
+        .refresh_once(Some(sent_with), || dialect.refresh())
+        .await;
+    match outcome {
+        Some(Err(failed)) => Err(dialect.refresh_failed(failed, refused)),
+        None | Some(Ok(_)) => Ok(()),
     }
 }
 

@@ -16,6 +16,7 @@ mod rate;
 pub(crate) use call::Call;
 pub(crate) use core::{
     Answer, ClientSettings, Dialect, HttpCore, RateLimit, RefreshFuture, execute,
+    refresh_after_refusal,
 };
 pub(crate) use errors::{
     ErrorSaid, PROBE_MAX, StatusTable, api, auth_header, category_words, decode, rate_limited,

@@ -198,17 +198,13 @@ impl TwitchClient {
     }
 
     /// Refreshes after Twitch refused `failed_with`, unless another call already did so
-    /// while this one waited for the gate.
+    /// while this one waited for the gate (the retry loop's own step).
     pub(crate) async fn refresh_after_refusal(
         &self,
         failed_with: &Secret,
         original: PlatformError,
     ) -> Result<(), PlatformError> {
-        self.inner
-            .core
-            .tokens
-            .refresh_after_refusal(failed_with, original, || self.refresh_now())
-            .await
+        http::refresh_after_refusal(self, failed_with, original).await
     }
 
     /// Exchanges the refresh token for a new pair (`POST <auth>/oauth2/token`,

@@ -225,6 +225,16 @@ fn has_token(req: &Request) -> bool {
         .contains_key(axum::http::header::AUTHORIZATION)
 }
 
+/// The request's `Client-ID` header, trimmed (empty when missing): the key Trovo's and
+/// Twitch's gateways count requests by. Header names are case-insensitive.
+pub(crate) fn client_id(req: &Request) -> &str {
+    req.headers()
+        .get("client-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("")
+}
+
 /// The HTTP status `http` names, or 500 for a number that is none.
 pub(crate) fn status_code(http: u16) -> StatusCode {
     StatusCode::from_u16(http).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)

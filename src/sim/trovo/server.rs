@@ -80,7 +80,7 @@ impl Dialect for Trovo {
     /// The Client-ID must be the registered app's; a wrong or missing one is refused before
     /// it counts against a window.
     fn admit(&self, req: &Request) -> Option<Response> {
-        (client_id(req) != TrovoSim::CLIENT_ID)
+        (gateway::client_id(req) != TrovoSim::CLIENT_ID)
             .then(|| ApiError::new(INVALID_HEADER).into_response())
     }
 
@@ -114,17 +114,8 @@ impl Dialect for Trovo {
 /// registered Client-ID, are rate limited per client ID and may be hit by a queued fault;
 /// other routes (pictures, the login page) only see faults queued for their path.
 async fn gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let key = |req: &Request| client_id(req).to_owned();
+    let key = |req: &Request| gateway::client_id(req).to_owned();
     shared.gateway.serve(req, next, key).await
-}
-
-/// The Client-ID header, trimmed (empty when missing). Header names are case-insensitive.
-fn client_id(req: &Request) -> &str {
-    req.headers()
-        .get("client-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or("")
 }
 
 /// The whole application: API routes, pictures, login page, all behind the gateway.

@@ -153,7 +153,7 @@ impl Dialect for Side {
     /// The bucket counts whatever Client-Id is sent; a missing or unknown one is refused
     /// after it is charged.
     fn refuse(&self, req: &Request) -> Option<Response> {
-        match client_id(req) {
+        match gateway::client_id(req) {
             "" => Some(HelixError::unauthorized("Client-Id header is required").into_response()),
             TwitchSim::CLIENT_ID => None,
             _ => Some(
@@ -180,18 +180,9 @@ impl Dialect for Side {
     }
 }
 
-/// The Client-Id header, trimmed (empty when missing).
-fn client_id(req: &Request) -> &str {
-    req.headers()
-        .get("client-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::trim)
-        .unwrap_or("")
-}
-
 /// The Helix server's gateway: each Client-Id has its bucket.
 async fn helix_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let key = |req: &Request| client_id(req).to_owned();
+    let key = |req: &Request| gateway::client_id(req).to_owned();
     shared.gateway.serve(req, next, key).await
 }
 
