@@ -9,12 +9,6 @@ use std::net::IpAddr;
 use std::time::Duration;
 use url::Url;
 
-pub use crate::platform::trovo::config::{
-    TROVO_API, TROVO_CHAT, TROVO_CHAT_ENV_VAR, TrovoConfig, trovo_chat_url_for,
-};
-pub use crate::platform::twitch::config::{TWITCH_API, TWITCH_AUTH, TWITCH_EVENTSUB, TwitchConfig};
-pub use crate::platform::velora::config::{VELORA_API, VELORA_AUTHORIZE_PAGE, VeloraConfig};
-
 /// Implements the HTTP core's `ClientSettings` for platform configurations, which all
 /// carry `api_base`, `client_id`, `timeout` and the two tokens under those names.
 macro_rules! client_settings {
@@ -36,7 +30,7 @@ macro_rules! client_settings {
     )+};
 }
 
-client_settings!(TrovoConfig, TwitchConfig, VeloraConfig);
+pub(crate) use client_settings;
 
 /// A platform's settings, `STAGEHAND_<PLATFORM>_<KEY>`, read through a lookup (the process
 /// environment and the settings file in production) so scripts and stand-in servers can
@@ -54,10 +48,7 @@ impl<F: Fn(&str) -> Option<String>> PlatformSettings<F> {
 
     /// The variable's full name for `key` (`API` → `STAGEHAND_TROVO_API`).
     pub(crate) fn name(&self, key: &str) -> String {
-        format!(
-            "STAGEHAND_{}_{key}",
-            self.platform.slug().to_ascii_uppercase()
-        )
+        crate::platform::registry::setting_name(self.platform, key)
     }
 
     /// The setting `key`, trimmed, when it is set and not empty.
@@ -161,6 +152,9 @@ pub(crate) fn is_loopback(url: &Url) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::platform::trovo::config::*;
+    use crate::platform::twitch::config::*;
+    use crate::platform::velora::config::*;
 
     #[test]
     fn plain_http_only_on_loopback() {

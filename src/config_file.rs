@@ -5,6 +5,7 @@
 
 use crate::model::PlatformId;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// The file's name inside the config folder.
@@ -57,18 +58,59 @@ impl AppRegistration {
 /// Everything in the settings file. Unknown keys are ignored, so an older Stagehand reads a
 /// newer file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(default)]
+#[serde(try_from = "FileText", into = "FileText")]
 pub struct ConfigFile {
     /// The loopback port sign-in redirects come back to; must match the redirect URL the
     /// user registered (`http://localhost:PORT/`).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub redirect_port: Option<u16>,
-    #[serde(skip_serializing_if = "AppRegistration::is_empty")]
-    pub trovo: AppRegistration,
-    #[serde(skip_serializing_if = "AppRegistration::is_empty")]
-    pub twitch: AppRegistration,
-    #[serde(skip_serializing_if = "AppRegistration::is_empty")]
-    pub velora: AppRegistration,
+    /// Each platform's registration, under its slug (`[trovo]`); empty ones are left out.
+    registrations: BTreeMap<PlatformId, AppRegistration>,
+}
+
+/// The file as TOML sees it: the port and a table per platform, named by its slug, beside
+/// whatever else a newer Stagehand or a hand edit put there.
+#[derive(Serialize, Deserialize)]
+struct FileText {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    redirect_port: Option<u16>,
+    #[serde(flatten)]
+    sections: BTreeMap<String, toml::Value>,
+}
+
+impl TryFrom<FileText> for ConfigFile {
+    type Error = String;
+
+    fn try_from(mut text: FileText) -> Result<Self, String> {
+        let mut registrations = BTreeMap::new();
+        for platform in PlatformId::ALL {
+            if let Some(section) = text.sections.remove(platform.slug()) {
+                let registration: AppRegistration =
+                    section.try_into().map_err(|e: toml::de::Error| {
+                        format!("[{}]: {}", platform.slug(), e.message())
+                    })?;
+                registrations.insert(platform, registration);
+            }
+        }
+        Ok(ConfigFile {
+            redirect_port: text.redirect_port,
+            registrations,
+        })
+    }
+}
+
+impl From<ConfigFile> for FileText {
+    fn from(file: ConfigFile) -> Self {
+        let sections = file
+            .registrations
+            .into_iter()
+            .filter(|(_, r)| !r.is_empty())
+            .filter_map(|(p, r)| Some((p.slug().to_owned(), toml::Value::try_from(r).ok()?)))
+            .collect();
+        FileText {
+            redirect_port: file.redirect_port,
+            sections,
+        }
+    }
 }
 
 impl ConfigFile {
@@ -138,22 +180,17 @@ impl ConfigFile {
         std::fs::rename(&tmp, path).map_err(write_err)
     }
 
-    /// The registration of one platform.
-    pub fn registration(&self, platform: PlatformId) -> &AppRegistration {
-        match platform {
-            PlatformId::Trovo => &self.trovo,
-            PlatformId::Twitch => &self.twitch,
-            PlatformId::Velora => &self.velora,
-        }
+    /// The registration of one platform (empty when the file has none).
+    pub fn registration(&self, platform: PlatformId) -> AppRegistration {
+        self.registrations
+            .get(&platform)
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The registration of one platform, to change it.
     pub fn registration_mut(&mut self, platform: PlatformId) -> &mut AppRegistration {
-        match platform {
-            PlatformId::Trovo => &mut self.trovo,
-            PlatformId::Twitch => &mut self.twitch,
-            PlatformId::Velora => &mut self.velora,
-        }
+        self.registrations.entry(platform).or_default()
     }
 
     /// What the file says for an environment variable it can stand in for, so the
@@ -263,6 +300,9 @@ mod tests {
         )
         .expect("write");
         let file = ConfigFile::load(&path).expect("unknown keys are ignored");
-        assert_eq!(file.trovo.client_id.as_deref(), Some("x"));
+        assert_eq!(
+            file.registration(PlatformId::Trovo).client_id.as_deref(),
+            Some("x")
+        );
     }
 }

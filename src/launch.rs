@@ -1,105 +1,24 @@
-//! Builds the platform clients a run uses: against the in-process simulator for `--demo`,
+//! Builds the platform clients a run uses: against the in-process simulators for `--demo`,
 //! otherwise from the environment, the settings file and the credential store. The window
-//! and the headless commands share this.
+//! and the headless commands share this; every platform goes through its registry entry.
 
 use crate::app::Launch;
-use crate::auth::loopback::{DEFAULT_PORT, PORT_ENV_VAR, loopback_redirect_uri};
-use crate::auth::signin::{
-    fill_from_store, keep_refreshed_tokens, open_store, stored_secrets, token_saver,
-};
+use crate::auth::loopback::{DEFAULT_PORT, PORT_ENV_VAR};
+use crate::auth::signin::{open_store, stored_secrets, token_saver};
 use crate::auth::store::TokenStore;
-use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
-use crate::backend::accounts::{AccountSetup, TrovoEndpoints, TwitchEndpoints, VeloraEndpoints};
+use crate::backend::accounts::AccountSetup;
 use crate::backend::{BackendConfig, images::ImageCache};
-use crate::config::TROVO_CHAT_ENV_VAR;
-use crate::config::{
-    TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
-    VELORA_AUTHORIZE_PAGE, VeloraConfig,
-};
 use crate::config_file::ConfigFile;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use crate::platform::trovo::TrovoClient;
-use crate::platform::twitch::TwitchClient;
-use crate::platform::velora::VeloraClient;
-use crate::secret::Secret;
-use crate::sim::trovo::{SimOptions, TrovoSim};
-use crate::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
-use crate::sim::velora::{VeloraSim, VeloraSimOptions};
+use crate::platform::registry::{Lookup, SettingsMap, map_lookup, setting_name};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Duration;
-
-/// Names the full address of Trovo's authorize page, so a stand-in can play it.
-pub const TROVO_AUTH_ENV_VAR: &str = "STAGEHAND_TROVO_AUTH_URL";
-
-/// A Trovo client signed in to a running simulator as its streamer.
-pub fn trovo_sim_client(sim: &TrovoSim) -> Result<TrovoClient, String> {
-    let tokens = sim.streamer_tokens();
-    let mut config =
-        TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).map_err(|e| e.to_string())?;
-    config.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
-    config.access_token = Some(Secret::new(tokens.access_token));
-    config.refresh_token = Some(Secret::new(tokens.refresh_token));
-    TrovoClient::new(config).map_err(|e| e.to_string())
-}
-
-/// A Twitch client signed in to a running simulator as its broadcaster.
-pub fn twitch_sim_client(sim: &TwitchSim) -> Result<TwitchClient, String> {
-    let tokens = sim.streamer_tokens();
-    let mut config = TwitchConfig::new(&sim.helix_base(), &sim.auth_origin(), TwitchSim::CLIENT_ID)
-        .map_err(|e| e.to_string())?;
-    config.access_token = Some(Secret::new(tokens.access_token));
-    config.refresh_token = Some(Secret::new(tokens.refresh_token));
-    TwitchClient::new(config).map_err(|e| e.to_string())
-}
-
-/// The options of the demo's simulated Twitch: a live partner channel with chat going.
-pub fn twitch_demo_options() -> TwitchSimOptions {
-    TwitchSimOptions {
-        chatters: 180,
-        followers: 320,
-        subscribers: 45,
-        broadcaster_type: BroadcasterType::Partner,
-        tick: Some(Duration::from_millis(1700)),
-        ..TwitchSimOptions::default()
-    }
-}
-
-/// A Velora client signed in to a running simulator as its streamer.
-pub fn velora_sim_client(sim: &VeloraSim) -> Result<VeloraClient, String> {
-    let tokens = sim.streamer_tokens();
-    let mut config = VeloraConfig::new(&sim.origin(), &sim.authorize_url(), VeloraSim::CLIENT_ID)
-        .map_err(|e| e.to_string())?;
-    config.client_secret = Some(Secret::new(VeloraSim::CLIENT_SECRET));
-    config.access_token = Some(Secret::new(tokens.access_token));
-    config.refresh_token = Some(Secret::new(tokens.refresh_token));
-    VeloraClient::new(config).map_err(|e| e.to_string())
-}
-
-/// The options of the demo's simulated Velora: a live stream with viewers coming and going.
-pub fn velora_demo_options(redirect_port: u16) -> VeloraSimOptions {
-    VeloraSimOptions {
-        tick: Some(Duration::from_millis(1900)),
-        redirect_uri: loopback_redirect_uri(redirect_port),
-        ..VeloraSimOptions::default()
-    }
-}
-
-/// The options of the demo's simulated Trovo: a live stream with a lively audience.
-pub fn demo_options() -> SimOptions {
-    SimOptions {
-        viewers: 240,
-        followers: 400,
-        subscribers: 60,
-        tick: Some(Duration::from_millis(1500)),
-        ..SimOptions::default()
-    }
-}
 
 /// The settings file as this run sees it: its path, its content, and why it could not be
 /// read, if it could not (the defaults are used then).
+#[derive(Clone)]
 pub struct Settings {
     pub path: Option<PathBuf>,
     pub file: ConfigFile,
@@ -141,110 +60,56 @@ impl Settings {
                 }),
         }
     }
-
-    /// Where Twitch's API, sign-in and EventSub websocket are, each overridable.
-    pub fn twitch_endpoints(&self) -> TwitchEndpoints {
-        TwitchEndpoints {
-            api_base: self
-                .lookup("STAGEHAND_TWITCH_API")
-                .unwrap_or_else(|| TWITCH_API.to_owned()),
-            auth_base: self
-                .lookup("STAGEHAND_TWITCH_AUTH")
-                .unwrap_or_else(|| TWITCH_AUTH.to_owned()),
-            eventsub: self.lookup("STAGEHAND_TWITCH_EVENTSUB"),
-        }
-    }
-
-    /// Where Velora's API and authorize page are, each overridable.
-    pub fn velora_endpoints(&self) -> VeloraEndpoints {
-        VeloraEndpoints {
-            api_base: self
-                .lookup("STAGEHAND_VELORA_API")
-                .unwrap_or_else(|| VELORA_API.to_owned()),
-            authorize_page: self
-                .lookup("STAGEHAND_VELORA_AUTH_URL")
-                .unwrap_or_else(|| VELORA_AUTHORIZE_PAGE.to_owned()),
-        }
-    }
-
-    /// Where Trovo's sign-in goes: the API and the authorize page, each overridable.
-    pub fn trovo_endpoints(&self) -> TrovoEndpoints {
-        TrovoEndpoints {
-            api_base: self
-                .lookup("STAGEHAND_TROVO_API")
-                .unwrap_or_else(|| TROVO_API.to_owned()),
-            auth_page: self
-                .lookup(TROVO_AUTH_ENV_VAR)
-                .unwrap_or_else(|| TROVO_AUTHORIZE_PAGE.to_owned()),
-            chat_url: self.lookup(TROVO_CHAT_ENV_VAR),
-        }
-    }
 }
 
-/// A Trovo client configured by the environment and the settings file, signed in with the
-/// tokens the environment gives or, failing that, the ones kept on the credential store
-/// (refreshed pairs then go back there).
-pub async fn trovo_client_from_env(
-    settings: &Settings,
+/// What the credential store adds to `platform`'s settings: the tokens when the settings
+/// give none, the client secret when they give none. Says whether the tokens came from the
+/// store (refreshed pairs then go back there; tokens from the environment stay in memory,
+/// as scripts expect).
+pub async fn stored_settings(
+    platform: PlatformId,
+    settings: &Lookup<'_>,
     store: &Arc<TokenStore>,
-) -> Result<TrovoClient, String> {
-    let mut config = TrovoConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
-    let from_store = fill_from_store(&mut config, store).await;
-    let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
-    if from_store {
-        keep_refreshed_tokens(&client, Arc::clone(store));
+) -> (SettingsMap, bool) {
+    let name = |key: &str| setting_name(platform, key);
+    let need_tokens = settings(&name("ACCESS_TOKEN")).is_none();
+    let need_secret = settings(&name("CLIENT_SECRET")).is_none();
+    let mut extra = SettingsMap::new();
+    if !need_tokens && !need_secret {
+        return (extra, false);
     }
-    Ok(client)
-}
-
-/// A Twitch client configured by the environment and the settings file, signed in with the
-/// tokens the environment gives or, failing that, the ones kept on the credential store.
-/// Refreshed pairs go back to the store when the tokens came from it; a pair refreshed from
-/// the environment's tokens lives in memory for the rest of the run (Twitch's refresh
-/// tokens may be single-use, so the client always uses the newest).
-pub async fn twitch_client_from_env(
-    settings: &Settings,
-    store: &Arc<TokenStore>,
-) -> Result<TwitchClient, String> {
-    let mut config =
-        TwitchConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
-    let mut from_store = false;
-    if config.access_token.is_none() {
-        let (access, refresh, _) = stored_secrets(PlatformId::Twitch, store).await;
-        from_store = access.is_some();
-        if from_store {
-            config.access_token = access;
-            config.refresh_token = refresh;
+    let (access, refresh, secret) = stored_secrets(platform, store).await;
+    if need_secret && let Some(secret) = secret {
+        extra.insert(name("CLIENT_SECRET"), secret.expose().to_owned());
+    }
+    let from_store = need_tokens && access.is_some();
+    if from_store {
+        for (key, value) in [("ACCESS_TOKEN", access), ("REFRESH_TOKEN", refresh)] {
+            if let Some(value) = value {
+                extra.insert(name(key), value.expose().to_owned());
+            }
         }
     }
-    let client = TwitchClient::new(config).map_err(|e| e.to_string())?;
-    if from_store {
-        client.on_tokens_refreshed(token_saver(PlatformId::Twitch, Arc::clone(store)));
-    }
-    Ok(client)
+    (extra, from_store)
 }
 
-/// A Velora client configured by the environment and the settings file, signed in with the
-/// tokens the environment gives or the ones kept on the credential store (refreshed pairs
-/// then go back there: Velora's refresh tokens may be single-use).
-pub async fn velora_client_from_env(
-    settings: &Settings,
+/// `platform`'s client configured by `settings` (the environment and the settings file),
+/// signed in with the tokens they give or, failing that, the ones kept on the credential
+/// store; refreshed pairs then go back there (refresh tokens may be single-use, so the
+/// newest must survive).
+pub async fn client_from_settings(
+    platform: PlatformId,
+    settings: &Lookup<'_>,
     store: &Arc<TokenStore>,
-) -> Result<VeloraClient, String> {
-    let mut config =
-        VeloraConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
-    let (access, refresh, secret) = stored_secrets(PlatformId::Velora, store).await;
-    if config.client_secret.is_none() {
-        config.client_secret = secret;
-    }
-    let from_store = config.access_token.is_none() && access.is_some();
+) -> Result<PlatformClient, String> {
+    let (extra, from_store) = stored_settings(platform, settings, store).await;
+    let lookup = |key: &str| extra.get(key).cloned().or_else(|| settings(key));
+    let client = platform
+        .entry()
+        .client(&lookup)
+        .map_err(|e| e.to_string())?;
     if from_store {
-        config.access_token = access;
-        config.refresh_token = refresh;
-    }
-    let client = VeloraClient::new(config).map_err(|e| e.to_string())?;
-    if from_store {
-        client.on_tokens_refreshed(token_saver(PlatformId::Velora, Arc::clone(store)));
+        client.on_tokens_refreshed(token_saver(platform, Arc::clone(store)));
     }
     Ok(client)
 }
@@ -256,26 +121,59 @@ pub async fn signed_in_clients(
     settings: &Settings,
     store: &Arc<TokenStore>,
 ) -> Result<HashMap<PlatformId, PlatformClient>, String> {
+    let lookup = |key: &str| settings.lookup(key);
     let mut clients = HashMap::new();
-    if settings.lookup("STAGEHAND_TROVO_CLIENT_ID").is_some() {
-        let client = trovo_client_from_env(settings, store).await?;
-        if client.has_user_token() {
-            clients.insert(PlatformId::Trovo, PlatformClient::Trovo(client));
+    for platform in PlatformId::ALL {
+        if lookup(&setting_name(platform, "CLIENT_ID")).is_none() {
+            continue;
         }
-    }
-    if settings.lookup("STAGEHAND_TWITCH_CLIENT_ID").is_some() {
-        let client = twitch_client_from_env(settings, store).await?;
+        let client = client_from_settings(platform, &lookup, store).await?;
         if client.has_user_token() {
-            clients.insert(PlatformId::Twitch, PlatformClient::Twitch(client));
-        }
-    }
-    if settings.lookup("STAGEHAND_VELORA_CLIENT_ID").is_some() {
-        let client = velora_client_from_env(settings, store).await?;
-        if client.has_user_token() {
-            clients.insert(PlatformId::Velora, PlatformClient::Velora(client));
+            clients.insert(platform, client);
         }
     }
     Ok(clients)
+}
+
+/// Every platform's simulator started for `--demo`, with a client signed in to each.
+pub struct Demo {
+    pub clients: HashMap<PlatformId, PlatformClient>,
+    /// The simulators' settings, for signing in again through their consent pages.
+    pub settings: SettingsMap,
+    /// Keeps the simulators running.
+    pub sims: Vec<Box<dyn std::any::Any + Send>>,
+}
+
+/// Starts `platforms`' simulators, their sign-in redirects coming back to `redirect_port`.
+pub async fn start_demo(platforms: &[PlatformId], redirect_port: u16) -> Result<Demo, String> {
+    let mut demo = Demo {
+        clients: HashMap::new(),
+        settings: SettingsMap::new(),
+        sims: Vec::new(),
+    };
+    for &platform in platforms {
+        let started = platform
+            .entry()
+            .start_demo(redirect_port)
+            .await
+            .map_err(|e| format!("could not start the built-in {platform} simulator: {e}"))?;
+        let client = platform
+            .entry()
+            .client(&map_lookup(&started.settings))
+            .map_err(|e| e.to_string())?;
+        demo.clients.insert(platform, client);
+        demo.settings.extend(started.settings);
+        demo.sims.push(started.sim);
+    }
+    Ok(demo)
+}
+
+/// The client IDs `settings` names, to fill Settings → Accounts.
+fn client_ids(settings: &Lookup<'_>) -> BTreeMap<PlatformId, String> {
+    PlatformId::ALL
+        .into_iter()
+        .filter_map(|p| Some((p, settings(&setting_name(p, "CLIENT_ID"))?)))
+        .collect()
 }
 
 /// Everything the window needs to start. Must run on the runtime the window will use.
@@ -284,81 +182,40 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
     let redirect_port = settings.redirect_port()?;
     let mut keep_alive: Vec<Box<dyn std::any::Any>> = Vec::new();
     let mut notices: Vec<String> = settings.problem.iter().cloned().collect();
-    let mut client_ids = BTreeMap::new();
-    let (clients, accounts) = if demo {
-        let sim = TrovoSim::start(SimOptions {
-            // The demo's Settings can sign in again through the simulator's consent page.
-            redirect_uri: loopback_redirect_uri(redirect_port),
-            ..demo_options()
-        })
-        .await
-        .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
-        let client = trovo_sim_client(&sim)?;
-        let twitch = TwitchSim::start(twitch_demo_options())
-            .await
-            .map_err(|e| format!("could not start the built-in Twitch simulator: {e}"))?;
-        let twitch_client = twitch_sim_client(&twitch)?;
-        let velora = VeloraSim::start(velora_demo_options(redirect_port))
-            .await
-            .map_err(|e| format!("could not start the built-in Velora simulator: {e}"))?;
-        let velora_client = velora_sim_client(&velora)?;
+    let (clients, accounts, client_ids) = if demo {
+        let started = start_demo(&PlatformId::ALL, redirect_port).await?;
+        for sim in started.sims {
+            keep_alive.push(sim);
+        }
+        let demo_settings = started.settings;
+        let ids = client_ids(&map_lookup(&demo_settings));
         let accounts = AccountSetup {
             store: Arc::new(TokenStore::memory_only(
                 "the demo keeps its sign-ins in memory only",
             )),
             config_path: None,
-            trovo: TrovoEndpoints {
-                api_base: sim.api_base(),
-                auth_page: sim.auth_page_url(),
-                // The simulator's chat is where its API base says.
-                chat_url: None,
-            },
-            twitch: TwitchEndpoints {
-                api_base: twitch.helix_base(),
-                auth_base: twitch.auth_origin(),
-                eventsub: None,
-            },
-            velora: VeloraEndpoints {
-                api_base: velora.origin(),
-                authorize_page: velora.authorize_url(),
-            },
+            // The demo's Settings can sign in again through the simulators' consent pages.
+            settings: Arc::new(move |key: &str| demo_settings.get(key).cloned()),
             open_browser: true,
-            timeout: DEFAULT_TIMEOUT,
+            ..AccountSetup::in_memory()
         };
-        client_ids.insert(PlatformId::Trovo, TrovoSim::CLIENT_ID.to_owned());
-        client_ids.insert(PlatformId::Twitch, TwitchSim::CLIENT_ID.to_owned());
-        client_ids.insert(PlatformId::Velora, VeloraSim::CLIENT_ID.to_owned());
-        keep_alive.push(Box::new(sim));
-        keep_alive.push(Box::new(twitch));
-        keep_alive.push(Box::new(velora));
-        let clients = HashMap::from([
-            (PlatformId::Trovo, PlatformClient::Trovo(client)),
-            (PlatformId::Twitch, PlatformClient::Twitch(twitch_client)),
-            (PlatformId::Velora, PlatformClient::Velora(velora_client)),
-        ]);
-        (clients, accounts)
+        (started.clients, accounts, ids)
     } else {
         let store = open_store().await;
         if let Some(why) = store.unavailable() {
             notices.push(why.to_owned());
         }
-        for platform in PlatformId::ALL {
-            let key = format!("STAGEHAND_{}_CLIENT_ID", platform_env_name(platform));
-            if let Some(id) = settings.lookup(&key) {
-                client_ids.insert(platform, id);
-            }
-        }
+        let ids = client_ids(&|key: &str| settings.lookup(key));
         let clients = signed_in_clients(&settings, &store).await?;
+        let config_path = settings.path.clone();
         let accounts = AccountSetup {
             store,
-            config_path: settings.path.clone(),
-            trovo: settings.trovo_endpoints(),
-            twitch: settings.twitch_endpoints(),
-            velora: settings.velora_endpoints(),
+            config_path,
+            settings: Arc::new(move |key: &str| settings.lookup(key)),
             open_browser: true,
-            timeout: DEFAULT_TIMEOUT,
+            ..AccountSetup::in_memory()
         };
-        (clients, accounts)
+        (clients, accounts, ids)
     };
     let mut backend = BackendConfig::new(clients);
     backend.image_dir = ImageCache::default_dir();
@@ -372,10 +229,4 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
         redirect_port,
         notices,
     })
-}
-
-/// The platform's part of its environment variables' names (`STAGEHAND_TROVO_…`): its slug
-/// in capitals.
-pub fn platform_env_name(platform: PlatformId) -> String {
-    platform.slug().to_ascii_uppercase()
 }

@@ -6,49 +6,10 @@
 
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
-use std::fmt;
 use time::OffsetDateTime;
 
-/// Which streaming platform a value belongs to; the key of every per-platform map.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PlatformId {
-    Trovo,
-    Twitch,
-    Velora,
-}
-
-impl PlatformId {
-    /// Every platform Stagehand knows, in the order the window lists them.
-    pub const ALL: [PlatformId; 3] = [PlatformId::Trovo, PlatformId::Twitch, PlatformId::Velora];
-
-    /// The name a streamer recognises, for labels and error sentences.
-    pub fn display_name(self) -> &'static str {
-        match self {
-            PlatformId::Trovo => "Trovo",
-            PlatformId::Twitch => "Twitch",
-            PlatformId::Velora => "Velora",
-        }
-    }
-}
-
-impl PlatformId {
-    /// The lowercase name that scripts, the settings file, the keyring and the command line
-    /// use (`trovo`, `twitch`, `velora`): the same spelling serde writes.
-    pub fn slug(self) -> &'static str {
-        match self {
-            PlatformId::Trovo => "trovo",
-            PlatformId::Twitch => "twitch",
-            PlatformId::Velora => "velora",
-        }
-    }
-}
-
-impl fmt::Display for PlatformId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.display_name())
-    }
-}
+/// Which streaming platform a value belongs to: declared with the platform registry.
+pub use crate::platform::PlatformId;
 
 /// Who a stream is meant for. Only some platforms have it (see `Capabilities::audience`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

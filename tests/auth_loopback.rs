@@ -8,8 +8,8 @@ use reqwest::{Client, StatusCode, redirect::Policy};
 use stagehand::auth::{
     AuthError, LoopbackListener, Redirect, ResponseType, random_state, trovo_authorize_url,
 };
-use stagehand::config::TrovoConfig;
 use stagehand::platform::trovo::TrovoClient;
+use stagehand::platform::trovo::TrovoConfig;
 use stagehand::secret::Secret;
 use stagehand::sim::trovo::{SimOptions, SimUser, TrovoSim};
 use tokio::{

@@ -2,7 +2,7 @@
 //! shrunk, and kept on disk so a second start draws them without the network.
 
 use stagehand::backend::images::{ImageCache, MAX_SIDE};
-use stagehand::launch::trovo_sim_client;
+use stagehand::platform::trovo::sim_client as trovo_sim_client;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 
 #[tokio::test]

@@ -3,12 +3,12 @@
 //! own echo; refusals and dropped sockets as errors), and chat moderation (deleting a
 //! line, a timeout, a ban, and a refusal's own words reaching the error).
 
-use stagehand::config::TrovoConfig;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
 use stagehand::platform::chat_feed::ChatFeedItem;
 use stagehand::platform::trovo::TrovoClient;
+use stagehand::platform::trovo::TrovoConfig;
 use stagehand::secret::Secret;
 use stagehand::sim::trovo::{SimChatter, SimOptions, SimTokens, SimUser, TrovoSim};
 use std::time::Duration;
@@ -27,7 +27,7 @@ fn client_with(sim: &TrovoSim, tokens: &SimTokens) -> PlatformClient {
     c.access_token = Some(Secret::new(tokens.access_token.clone()));
     c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
     c.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
-    PlatformClient::Trovo(TrovoClient::new(c).expect("client"))
+    PlatformClient::new(TrovoClient::new(c).expect("client"))
 }
 
 fn streamer(sim: &TrovoSim) -> PlatformClient {
@@ -297,7 +297,7 @@ async fn a_chat_address_that_is_no_socket_is_an_http_error() {
     c.chat_url = format!("{}/no-chat-here", sim.chat_url())
         .parse()
         .expect("a URL");
-    let client = PlatformClient::Trovo(TrovoClient::new(c).expect("client"));
+    let client = PlatformClient::new(TrovoClient::new(c).expect("client"));
     let (tx, _rx) = mpsc::unbounded_channel();
     let e = client.follow_chat(&tx).await.expect_err("no socket there");
     assert!(matches!(e, PlatformError::Http { status: 404, .. }), "{e}");

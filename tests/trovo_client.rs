@@ -1,9 +1,9 @@
 //! The Trovo client over real HTTP on loopback against the simulator: every endpoint of the
 //! reference, every error class, paging, token refresh, the rate limiter and injected faults.
 
-use stagehand::config::TrovoConfig;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{Audience, ChannelChanges};
+use stagehand::platform::trovo::TrovoConfig;
 use stagehand::platform::trovo::{Direction, EmoteKind, TokenPair, TrovoClient};
 use stagehand::secret::Secret;
 use stagehand::sim::trovo::{

@@ -8,9 +8,9 @@ use axum::Router;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde_json::{Value, json};
-use stagehand::config::TrovoConfig;
 use stagehand::error::ErrorKind;
 use stagehand::platform::trovo::TrovoClient;
+use stagehand::platform::trovo::TrovoConfig;
 use stagehand::secret::Secret;
 
 async fn serve(router: Router) -> String {

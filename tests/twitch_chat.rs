@@ -3,11 +3,11 @@
 //! move on `session_reconnect`, the failures that end a connection (missing scope, dropped
 //! socket, silence, revocation), and delete, timeout and ban with Helix's refusals.
 
-use stagehand::config::TwitchConfig;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
 use stagehand::platform::chat_feed::{ChatFeedItem, ChatRemoval};
+use stagehand::platform::twitch::TwitchConfig;
 use stagehand::platform::twitch::{self, TwitchClient};
 use stagehand::secret::Secret;
 use stagehand::sim::twitch::{SimTokens, SimUser, TwitchSim, TwitchSimOptions};
@@ -31,7 +31,7 @@ fn client_with(sim: &TwitchSim, tokens: &SimTokens) -> PlatformClient {
         .expect("loopback bases");
     c.access_token = Some(Secret::new(tokens.access_token.clone()));
     c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
-    PlatformClient::Twitch(TwitchClient::new(c).expect("client"))
+    PlatformClient::new(TwitchClient::new(c).expect("client"))
 }
 
 fn streamer(sim: &TwitchSim) -> PlatformClient {
@@ -39,10 +39,7 @@ fn streamer(sim: &TwitchSim) -> PlatformClient {
 }
 
 fn twitch(p: &PlatformClient) -> &TwitchClient {
-    match p {
-        PlatformClient::Twitch(c) => c,
-        _ => unreachable!("a Twitch client"),
-    }
+    p.downcast_ref().expect("a Twitch client")
 }
 
 /// A chat feed running in the background.

@@ -3,10 +3,11 @@
 //! refresh tokens), the Device Code sign-in, the rate limit, refusals before sending, and
 //! injected faults.
 
-use stagehand::config::{TrovoConfig, TwitchConfig};
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{Audience, ChannelChanges, PlatformId};
 use stagehand::platform::trovo::TrovoClient;
+use stagehand::platform::trovo::TrovoConfig;
+use stagehand::platform::twitch::TwitchConfig;
 use stagehand::platform::twitch::{self, DevicePoll, TokenPair, TwitchClient};
 use stagehand::platform::{ChannelTarget, PlatformClient};
 use stagehand::secret::Secret;
@@ -42,7 +43,7 @@ fn streamer(sim: &TwitchSim) -> TwitchClient {
 }
 
 fn platform(sim: &TwitchSim) -> PlatformClient {
-    PlatformClient::Twitch(streamer(sim))
+    PlatformClient::new(streamer(sim))
 }
 
 // ---------------------------------------------------------------- configuration
@@ -686,9 +687,7 @@ async fn validate_reports_scopes_and_expiry_and_revoke_ends_the_sign_in() {
     }
     let left = status.expires_at.expect("an expiry") - time::OffsetDateTime::now_utc();
     assert!(left > time::Duration::hours(3) && left <= time::Duration::hours(4));
-    let PlatformClient::Twitch(c) = &p else {
-        unreachable!()
-    };
+    let c: &TwitchClient = p.downcast_ref().expect("a Twitch client");
     let token = c.tokens().access.expect("a token");
     c.revoke().await.expect("revoked");
     assert!(!c.has_user_token());
@@ -883,7 +882,7 @@ async fn a_missing_scope_asks_to_sign_in_again() {
 
 #[tokio::test]
 async fn twitch_only_features_are_a_clear_error_elsewhere() {
-    let trovo = PlatformClient::Trovo(
+    let trovo = PlatformClient::new(
         TrovoClient::new(
             TrovoConfig::new("https://open-api.trovo.live/openplatform", "x").expect("config"),
         )

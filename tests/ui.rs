@@ -10,9 +10,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use stagehand::app::{Launch, StagehandApp};
 use stagehand::backend::{BackendConfig, Intervals};
-use stagehand::launch::trovo_sim_client;
 use stagehand::model::PlatformId;
 use stagehand::platform::PlatformClient;
+use stagehand::platform::trovo::sim_client as trovo_sim_client;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -32,7 +32,7 @@ fn window_with(size: (f32, f32), opts: SimOptions, intervals: Intervals) -> Wind
     let runtime = common::harness::runtime();
     let sim = Arc::new(runtime.block_on(TrovoSim::start(opts)).expect("simulator"));
     let client = trovo_sim_client(&sim).expect("client");
-    let mut backend = BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))]));
+    let mut backend = BackendConfig::new(HashMap::from([(TROVO, PlatformClient::new(client))]));
     backend.intervals = intervals;
     let mut launch = Launch::new(true, backend, runtime.handle().clone());
     launch.keep_alive.push(Box::new(Arc::clone(&sim)));
@@ -229,7 +229,7 @@ fn the_draft_and_the_unsent_chat_line_survive_a_restart() {
     let client = trovo_sim_client(&sim).expect("client");
     let launch = Launch::new(
         true,
-        BackendConfig::new(HashMap::from([(TROVO, PlatformClient::Trovo(client))])),
+        BackendConfig::new(HashMap::from([(TROVO, PlatformClient::new(client))])),
         runtime.handle().clone(),
     );
     let mut app = StagehandApp::new(launch, Some(&storage));

@@ -102,7 +102,10 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
         Some(TrovoSim::CLIENT_SECRET)
     );
     let file = ConfigFile::load(&w.config_path).expect("settings file");
-    assert_eq!(file.trovo.client_id.as_deref(), Some(TrovoSim::CLIENT_ID));
+    assert_eq!(
+        file.registration(TROVO).client_id.as_deref(),
+        Some(TrovoSim::CLIENT_ID)
+    );
     let text = std::fs::read_to_string(&w.config_path).expect("text");
     assert!(
         !text.contains(&access) && !text.contains(TrovoSim::CLIENT_SECRET),
@@ -112,7 +115,7 @@ fn sign_in_from_settings_survives_a_restart_and_sign_out_deletes_it() {
     // A restart: the settings file and the store are all a new run has. (The file also
     // points the API at the simulator, as a user with a stand-in would.)
     let mut file = file;
-    file.trovo.api_base = Some(w.sim.api_base());
+    file.registration_mut(TROVO).api_base = Some(w.sim.api_base());
     file.save(&w.config_path).expect("saved");
     let settings = Settings {
         path: Some(w.config_path.clone()),
@@ -320,7 +323,10 @@ fn twitch_signs_in_with_a_code_confirmed_on_its_page_and_signs_out() {
             .is_some()
     );
     let file = ConfigFile::load(&w.config_path).expect("settings file");
-    assert_eq!(file.twitch.client_id.as_deref(), Some(TwitchSim::CLIENT_ID));
+    assert_eq!(
+        file.registration(TWITCH).client_id.as_deref(),
+        Some(TwitchSim::CLIENT_ID)
+    );
     assert!(
         !std::fs::read_to_string(&w.config_path)
             .expect("text")
@@ -385,7 +391,10 @@ fn velora_signs_in_with_pkce_through_the_browser_and_signs_out() {
         "the token is on the credential store"
     );
     let file = ConfigFile::load(&w.config_path).expect("settings file");
-    assert_eq!(file.velora.client_id.as_deref(), Some(VeloraSim::CLIENT_ID));
+    assert_eq!(
+        file.registration(VELORA).client_id.as_deref(),
+        Some(VeloraSim::CLIENT_ID)
+    );
     w.harness
         .get_by_label("Sign out of Velora")
         .click_accesskit();

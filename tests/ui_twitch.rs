@@ -10,9 +10,9 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use stagehand::app::{Launch, StagehandApp};
 use stagehand::backend::BackendConfig;
-use stagehand::launch::twitch_sim_client;
 use stagehand::model::PlatformId;
 use stagehand::platform::PlatformClient;
+use stagehand::platform::twitch::sim_client as twitch_sim_client;
 use stagehand::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -36,7 +36,7 @@ fn window(broadcaster_type: BroadcasterType) -> Window {
             .expect("simulator"),
     );
     let client = twitch_sim_client(&sim).expect("client");
-    let backend = BackendConfig::new(HashMap::from([(TWITCH, PlatformClient::Twitch(client))]));
+    let backend = BackendConfig::new(HashMap::from([(TWITCH, PlatformClient::new(client))]));
     let mut launch = Launch::new(true, backend, runtime.handle().clone());
     launch.keep_alive.push(Box::new(Arc::clone(&sim)));
     let app = StagehandApp::new(launch, None);

@@ -4,13 +4,14 @@
 //! PKCE sign-in with its 201 token answer, the rate limit, both error shapes, refusals
 //! before sending, and injected faults.
 
-use stagehand::config::{TwitchConfig, VeloraConfig};
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{
     Audience, ChannelChanges, ChatKind, ModerationAction, PlatformId, TargetUser,
 };
 use stagehand::platform::chat_feed::{ChatFeedItem, ChatRemoval};
 use stagehand::platform::twitch::TwitchClient;
+use stagehand::platform::twitch::TwitchConfig;
+use stagehand::platform::velora::VeloraConfig;
 use stagehand::platform::velora::{self, TokenPair, VeloraClient, pkce_challenge, pkce_pair};
 use stagehand::platform::{ChannelTarget, PlatformClient};
 use stagehand::secret::Secret;
@@ -49,7 +50,7 @@ fn streamer(sim: &VeloraSim) -> VeloraClient {
 }
 
 fn platform(sim: &VeloraSim) -> PlatformClient {
-    PlatformClient::Velora(streamer(sim))
+    PlatformClient::new(streamer(sim))
 }
 
 /// Records every pair the client reports after a refresh.
@@ -305,7 +306,7 @@ async fn velora_refusals_come_back_as_one_sentence() {
 async fn a_missing_scope_says_which() {
     let sim = sim().await;
     let tokens = sim.issue_tokens(&["user:read", "stream:read"]);
-    let p = PlatformClient::Velora(client_with(&sim, &tokens));
+    let p = PlatformClient::new(client_with(&sim, &tokens));
     let e = p.stream_key().await.expect_err("no stream:key");
     assert_eq!(e.kind(), ErrorKind::Auth);
     assert!(e.to_string().contains("stream:key"), "{e}");
@@ -336,7 +337,7 @@ async fn a_regeneration_refused_for_an_old_token_is_not_sent_again() {
     let client = streamer(&sim);
     let before = sim.stream_key();
     sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/key/regenerate"));
-    let e = PlatformClient::Velora(client.clone())
+    let e = PlatformClient::new(client.clone())
         .regenerate_stream_key()
         .await
         .expect_err("not retried");
@@ -407,7 +408,7 @@ async fn public_lists_work_without_a_sign_in() {
         .await
         .expect("public viewers by username");
     assert_eq!(viewers.viewers.len(), 90);
-    let e = PlatformClient::Velora(anon)
+    let e = PlatformClient::new(anon)
         .stream_key()
         .await
         .expect_err("needs a sign-in");
@@ -577,7 +578,7 @@ async fn subscribers_fall_back_to_the_developer_endpoint_by_page_number() {
 async fn chat_is_sent_once_and_overlong_or_empty_lines_never() {
     let sim = sim().await;
     let client = streamer(&sim);
-    let p = PlatformClient::Velora(client.clone());
+    let p = PlatformClient::new(client.clone());
     p.send_chat("hello chat ❤️", None)
         .await
         .expect("sent (201)");
@@ -934,7 +935,7 @@ async fn following_chat_stops_when_nobody_listens() {
 
 #[tokio::test]
 async fn key_resets_elsewhere_are_unsupported() {
-    let twitch = PlatformClient::Twitch(
+    let twitch = PlatformClient::new(
         TwitchClient::new(
             TwitchConfig::new("https://api.twitch.tv/helix", "https://id.twitch.tv", "x")
                 .expect("config"),
@@ -1160,7 +1161,7 @@ async fn pkce_sign_in_from_consent_to_a_working_client() {
         .expect("tokens");
     assert!(pair.access.is_some() && pair.refresh.is_some());
     assert!(pair.expires_at.is_some());
-    let p = PlatformClient::Velora(client.clone());
+    let p = PlatformClient::new(client.clone());
     assert_eq!(
         p.account().await.expect("signed in").name,
         sim.streamer().username

@@ -1,91 +1,14 @@
-//! One whole Trovo sign-in: the listener, the authorize address, the redirect, and the
-//! tokens that come of it (the code flow when the app has a client secret, the implicit flow
-//! when it has none). The window and `stagehand trovo login` share it.
+//! What every sign-in shares once the platform's own flow is done: the credential store,
+//! keeping the tokens (and the client secret) there, and writing refreshed pairs back. The
+//! window and the headless `login` both use it.
 
+use super::help::SecretUse;
 use super::store::{SecretKind, TokenStore};
-use super::{
-    AuthError, LoopbackListener, Redirect, ResponseType, random_state, trovo_authorize_url,
-};
-use crate::config::TrovoConfig;
-use crate::error::PlatformError;
-use crate::model::Account;
 use crate::model::PlatformId;
-use crate::platform::trovo::{SCOPES, TokenListener, TokenPair, TrovoClient};
+use crate::platform::registry::SignedIn;
+use crate::platform::tokens::{TokenListener, TokenPair};
 use crate::secret::Secret;
 use std::sync::Arc;
-use std::time::Duration;
-use time::OffsetDateTime;
-use tokio::sync::oneshot;
-
-/// What a sign-in needs besides the client.
-pub struct SignIn {
-    /// The platform's authorize page (overridable, so a stand-in can play it).
-    pub auth_page: String,
-    pub client_id: String,
-    /// Whether the app has a client secret: the code flow then, the implicit flow without.
-    pub has_secret: bool,
-    pub port: u16,
-    pub timeout: Duration,
-}
-
-/// Why a sign-in did not complete.
-#[derive(Debug, thiserror::Error)]
-pub enum SignInError {
-    #[error(transparent)]
-    Auth(#[from] AuthError),
-    #[error(transparent)]
-    Platform(#[from] PlatformError),
-}
-
-/// Runs a sign-in: binds the listener, hands the authorize address to `open` (which prints
-/// it and opens the browser), waits for the redirect, and leaves the tokens in `client`.
-/// Returns the tokens and who signed in.
-pub async fn trovo_sign_in(
-    client: &TrovoClient,
-    how: &SignIn,
-    open: impl FnOnce(&url::Url),
-    cancel: oneshot::Receiver<()>,
-) -> Result<(TokenPair, Account), SignInError> {
-    let listener = LoopbackListener::bind(how.port).await?;
-    let redirect_uri = listener.redirect_uri();
-    let state = random_state();
-    let flow = if how.has_secret {
-        ResponseType::Code
-    } else {
-        ResponseType::Token
-    };
-    let url = trovo_authorize_url(
-        &how.auth_page,
-        &how.client_id,
-        flow,
-        &SCOPES,
-        &redirect_uri,
-        &state,
-    )?;
-    open(&url);
-    let tokens = match listener.wait(&state, how.timeout, cancel).await? {
-        Redirect::Code { code } => client.exchange_code(code.expose(), &redirect_uri).await?,
-        Redirect::Token {
-            access_token,
-            expires_in,
-            ..
-        } => {
-            let pair = TokenPair {
-                access: Some(access_token),
-                refresh: None,
-                expires_at: expires_in.and_then(|s| {
-                    OffsetDateTime::now_utc().checked_add(time::Duration::seconds(s as i64))
-                }),
-            };
-            client.set_tokens(pair.clone());
-            pair
-        }
-    };
-    let account = client.user_info().await?;
-    Ok((tokens, account))
-}
-
-const TROVO: PlatformId = PlatformId::Trovo;
 
 /// The credential store; opening it may block on D-Bus, so never on a runtime worker.
 pub async fn open_store() -> Arc<TokenStore> {
@@ -117,27 +40,6 @@ pub async fn stored_secrets(
     .unwrap_or((None, None, None))
 }
 
-/// Fills what the environment left out (tokens, client secret) from the credential store.
-/// Returns whether the tokens came from the store, so refreshed ones go back there; tokens
-/// from the environment stay in memory, as scripts expect.
-pub async fn fill_from_store(config: &mut TrovoConfig, store: &Arc<TokenStore>) -> bool {
-    let need_tokens = config.access_token.is_none();
-    let need_secret = config.client_secret.is_none();
-    if !need_tokens && !need_secret {
-        return false;
-    }
-    let (access, refresh, secret) = stored_secrets(TROVO, store).await;
-    if need_secret {
-        config.client_secret = secret;
-    }
-    if need_tokens && access.is_some() {
-        config.access_token = access;
-        config.refresh_token = refresh;
-        return true;
-    }
-    false
-}
-
 /// A listener that writes every refreshed pair of `platform` to `store`, so the newest
 /// refresh token survives (Twitch's may be single-use).
 pub fn token_saver(platform: PlatformId, store: Arc<TokenStore>) -> TokenListener {
@@ -147,11 +49,6 @@ pub fn token_saver(platform: PlatformId, store: Arc<TokenStore>) -> TokenListene
         // The listener runs inside a call; the store may block, so it gets its own thread.
         std::thread::spawn(move || save_tokens(&store, platform, &pair));
     })
-}
-
-/// Writes every refreshed pair back to `store`, so the newest refresh token survives.
-pub fn keep_refreshed_tokens(client: &TrovoClient, store: Arc<TokenStore>) {
-    client.on_tokens_refreshed(token_saver(TROVO, store));
 }
 
 /// Stores a pair; says why if it could not be kept beyond this run.
@@ -175,4 +72,34 @@ pub fn save_tokens(store: &TokenStore, platform: PlatformId, pair: &TokenPair) -
         }
     }
     trouble.or_else(|| store.unavailable().map(str::to_owned))
+}
+
+/// Keeps what a sign-in brought on the credential store: the tokens, and the client secret
+/// where the platform uses one (a sign-in without a secret must not leave an old one
+/// behind). Says why if it could not be kept beyond this run. The store may block, so this
+/// runs off the runtime's workers.
+pub async fn keep_sign_in(
+    store: &Arc<TokenStore>,
+    platform: PlatformId,
+    signed_in: &SignedIn,
+) -> Option<String> {
+    let store = Arc::clone(store);
+    let tokens = signed_in.tokens.clone();
+    let secret = signed_in.client_secret.clone();
+    let uses_secret = platform.entry().registration_help().secret == SecretUse::Optional;
+    tokio::task::spawn_blocking(move || {
+        let mut trouble = save_tokens(&store, platform, &tokens);
+        if uses_secret {
+            let kept = match &secret {
+                Some(secret) => store.set(platform, SecretKind::ClientSecret, secret),
+                None => store.delete(platform, SecretKind::ClientSecret),
+            };
+            if let Err(e) = kept {
+                trouble.get_or_insert(e.to_string());
+            }
+        }
+        trouble
+    })
+    .await
+    .unwrap_or_else(|_| Some("the sign-in could not be stored".into()))
 }

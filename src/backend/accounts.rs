@@ -1,86 +1,21 @@
-//! Signing in and out from the window: runs a platform's sign-in flow, keeps what comes of
-//! it (tokens and client secret on the credential store, the client ID and port in the
-//! settings file) and swaps the platform's client into or out of the backend.
+//! Signing in and out from the window: runs a platform's sign-in flow (its registry entry),
+//! keeps what comes of it (tokens and client secret on the credential store, the client ID
+//! and port in the settings file) and swaps the platform's client into or out of the
+//! backend.
 
 use super::Shared;
-use crate::auth::signin::{SignIn, keep_refreshed_tokens, save_tokens, token_saver, trovo_sign_in};
-use crate::auth::store::{SecretKind, TokenStore};
-use crate::auth::{DEFAULT_TIMEOUT, TROVO_AUTHORIZE_PAGE};
-use crate::auth::{LoopbackListener, Redirect, random_state};
+use crate::auth::DEFAULT_TIMEOUT;
+use crate::auth::signin::{keep_sign_in, token_saver};
+use crate::auth::store::TokenStore;
 use crate::command::Event;
-use crate::config::check_socket_url;
-use crate::config::{
-    TROVO_API, TWITCH_API, TWITCH_AUTH, TrovoConfig, TwitchConfig, VELORA_API,
-    VELORA_AUTHORIZE_PAGE, VeloraConfig,
-};
 use crate::config_file::ConfigFile;
 use crate::model::{Account, PlatformId};
-use crate::platform::PlatformClient;
-use crate::platform::trovo::TrovoClient;
-use crate::platform::twitch::{self, TwitchClient};
-use crate::platform::velora::{self, VeloraClient};
+use crate::platform::registry::{Lookup, SignInPrompt, SignInRequest, SignInSettings};
 use crate::secret::Secret;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::oneshot;
-
-/// Where a platform's sign-in goes: its API and its authorize page (overridable, so the
-/// simulator or a stand-in can play the platform).
-#[derive(Clone, Debug)]
-pub struct TrovoEndpoints {
-    pub api_base: String,
-    pub auth_page: String,
-    /// Another chat websocket (`STAGEHAND_TROVO_CHAT_URL`); `None` follows the API base.
-    pub chat_url: Option<String>,
-}
-
-impl Default for TrovoEndpoints {
-    fn default() -> Self {
-        TrovoEndpoints {
-            api_base: TROVO_API.to_owned(),
-            auth_page: TROVO_AUTHORIZE_PAGE.to_owned(),
-            chat_url: None,
-        }
-    }
-}
-
-/// Where Twitch's API, its sign-in (id.twitch.tv, without `/oauth2`) and its EventSub
-/// websocket are.
-#[derive(Clone, Debug)]
-pub struct TwitchEndpoints {
-    pub api_base: String,
-    pub auth_base: String,
-    /// The EventSub websocket; `None` derives it from `api_base` (Twitch's own beside
-    /// Twitch's Helix, `/ws` beside a simulator's).
-    pub eventsub: Option<String>,
-}
-
-impl Default for TwitchEndpoints {
-    fn default() -> Self {
-        TwitchEndpoints {
-            api_base: TWITCH_API.to_owned(),
-            auth_base: TWITCH_AUTH.to_owned(),
-            eventsub: None,
-        }
-    }
-}
-
-/// Where Velora's API (the origin, without `/api`) and its authorize page are.
-#[derive(Clone, Debug)]
-pub struct VeloraEndpoints {
-    pub api_base: String,
-    pub authorize_page: String,
-}
-
-impl Default for VeloraEndpoints {
-    fn default() -> Self {
-        VeloraEndpoints {
-            api_base: VELORA_API.to_owned(),
-            authorize_page: VELORA_AUTHORIZE_PAGE.to_owned(),
-        }
-    }
-}
 
 /// What signing in and out from the window needs besides the clients.
 pub struct AccountSetup {
@@ -89,9 +24,10 @@ pub struct AccountSetup {
     /// The settings file the client ID and port are remembered in; `None` remembers
     /// nothing (the demo, tests).
     pub config_path: Option<PathBuf>,
-    pub trovo: TrovoEndpoints,
-    pub twitch: TwitchEndpoints,
-    pub velora: VeloraEndpoints,
+    /// The settings sign-ins start from (each platform's addresses, overridable so a
+    /// simulator or a stand-in can play the platform): the environment and the settings
+    /// file, or the demo's simulators. The client ID and secret come from the form.
+    pub settings: Arc<Lookup<'static>>,
     /// Whether to open the system browser (tests follow the address themselves).
     pub open_browser: bool,
     /// How long a sign-in waits for the browser.
@@ -99,7 +35,7 @@ pub struct AccountSetup {
 }
 
 impl AccountSetup {
-    /// Production endpoints, secrets in memory for this run, nothing written, no browser:
+    /// Production addresses, secrets in memory for this run, nothing written, no browser:
     /// what tests start from.
     pub fn in_memory() -> Self {
         AccountSetup {
@@ -107,9 +43,7 @@ impl AccountSetup {
                 "this run keeps sign-ins in memory only",
             )),
             config_path: None,
-            trovo: TrovoEndpoints::default(),
-            twitch: TwitchEndpoints::default(),
-            velora: VeloraEndpoints::default(),
+            settings: Arc::new(|_: &str| None),
             open_browser: false,
             timeout: DEFAULT_TIMEOUT,
         }
@@ -127,15 +61,7 @@ pub(super) async fn sign_in(
 ) {
     let (cancel_tx, cancel_rx) = oneshot::channel();
     shared.sign_ins().insert(platform, cancel_tx);
-    let result = match platform {
-        PlatformId::Trovo => {
-            sign_in_trovo(&shared, client_id, client_secret, port, cancel_rx).await
-        }
-        PlatformId::Twitch => sign_in_twitch(&shared, client_id, port, cancel_rx).await,
-        PlatformId::Velora => {
-            sign_in_velora(&shared, client_id, client_secret, port, cancel_rx).await
-        }
-    };
+    let result = run_sign_in(&shared, platform, client_id, client_secret, port, cancel_rx).await;
     shared.sign_ins().remove(&platform);
     let (result, note) = match result {
         Ok((account, note)) => (Ok(account), note),
@@ -148,192 +74,50 @@ pub(super) async fn sign_in(
     });
 }
 
-async fn sign_in_trovo(
+/// The platform's own flow with the form's client ID and secret; what comes of it is kept
+/// and its client replaces the old one.
+async fn run_sign_in(
     shared: &Arc<Shared>,
+    platform: PlatformId,
     client_id: String,
     client_secret: Option<Secret>,
     port: u16,
     cancel: oneshot::Receiver<()>,
 ) -> Result<(Account, Option<String>), String> {
     let setup = &shared.accounts;
-    let client_id = client_id.trim().to_owned();
-    if client_id.is_empty() {
-        return Err("Enter the client ID of your Trovo application first.".into());
+    if client_id.trim().is_empty() {
+        return Err(format!(
+            "Enter the client ID of your {platform} application first."
+        ));
     }
-    let client_secret = client_secret.filter(|s| !s.expose().trim().is_empty());
-    let mut config =
-        TrovoConfig::new(&setup.trovo.api_base, client_id.clone()).map_err(|e| e.to_string())?;
-    if let Some(chat) = &setup.trovo.chat_url {
-        config.chat_url = check_socket_url(PlatformId::Trovo, chat).map_err(|e| e.to_string())?;
-    }
-    config.client_secret = client_secret.clone();
-    let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
-    let how = SignIn {
-        auth_page: setup.trovo.auth_page.clone(),
-        client_id: client_id.clone(),
-        has_secret: client_secret.is_some(),
-        port,
-        timeout: setup.timeout,
-    };
+    let settings = SignInSettings::from_form(platform, &*setup.settings, &client_id, client_secret);
+    let lookup = |key: &str| settings.get(key);
     let out = shared.out.clone();
     let open_browser = setup.open_browser;
-    let open = move |url: &url::Url| {
-        let url = url.to_string();
-        open_in_browser(open_browser, &url);
+    let prompt = Box::new(move |prompt: SignInPrompt| {
+        open_in_browser(open_browser, &prompt.url);
         out.emit(Event::SignInWaiting {
-            platform: PlatformId::Trovo,
-            url,
-            user_code: None,
+            platform,
+            url: prompt.url,
+            user_code: prompt.user_code,
         });
-    };
-    let (tokens, account) = trovo_sign_in(&client, &how, open, cancel)
-        .await
-        .map_err(|e| e.to_string())?;
-
-    let store = Arc::clone(&setup.store);
-    let note = tokio::task::spawn_blocking(move || {
-        let mut trouble = save_tokens(&store, PlatformId::Trovo, &tokens);
-        let secret_kept = match &client_secret {
-            Some(secret) => store.set(PlatformId::Trovo, SecretKind::ClientSecret, secret),
-            // A sign-in without a secret must not leave an old one behind.
-            None => store.delete(PlatformId::Trovo, SecretKind::ClientSecret),
-        };
-        if let Err(e) = secret_kept {
-            trouble.get_or_insert(e.to_string());
-        }
-        trouble
-    })
-    .await
-    .unwrap_or_else(|_| Some("the sign-in could not be stored".into()));
-    remember_registration(setup, PlatformId::Trovo, client_id, port).await;
-    keep_refreshed_tokens(&client, Arc::clone(&setup.store));
-    shared.replace_client(PlatformId::Trovo, Some(PlatformClient::Trovo(client)));
-    Ok((account, note))
-}
-
-/// Twitch's Device Code flow for a public client: no secret and no listener. The window
-/// shows the code and the page; the backend polls until the user confirms there.
-async fn sign_in_twitch(
-    shared: &Arc<Shared>,
-    client_id: String,
-    port: u16,
-    cancel: oneshot::Receiver<()>,
-) -> Result<(Account, Option<String>), String> {
-    let setup = &shared.accounts;
-    let client_id = client_id.trim().to_owned();
-    if client_id.is_empty() {
-        return Err("Enter the client ID of your Twitch application first.".into());
-    }
-    let mut config = TwitchConfig::new(&setup.twitch.api_base, &setup.twitch.auth_base, &client_id)
-        .map_err(|e| e.to_string())?;
-    if let Some(eventsub) = &setup.twitch.eventsub {
-        config
-            .set_eventsub_url(eventsub)
-            .map_err(|e| e.to_string())?;
-    }
-    let client = TwitchClient::new(config).map_err(|e| e.to_string())?;
-    let code = client
-        .start_device_flow(&twitch::SCOPES)
-        .await
-        .map_err(|e| e.to_string())?;
-    open_in_browser(setup.open_browser, &code.verification_uri);
-    shared.out.emit(Event::SignInWaiting {
-        platform: PlatformId::Twitch,
-        url: code.verification_uri.clone(),
-        user_code: Some(code.user_code.clone()),
     });
-    let cancelled = async {
-        // A dropped sender (a newer sign-in, the app closing) cancels too.
-        let _ = cancel.await;
-    };
-    let tokens = client
-        .poll_device_token(&code, cancelled)
-        .await
-        .map_err(|e| e.to_string())?;
-    let account = client.account().await.map_err(|e| e.to_string())?;
-    let store = Arc::clone(&setup.store);
-    let note =
-        tokio::task::spawn_blocking(move || save_tokens(&store, PlatformId::Twitch, &tokens))
-            .await
-            .unwrap_or_else(|_| Some("the sign-in could not be stored".into()));
-    remember_registration(setup, PlatformId::Twitch, client_id, port).await;
-    client.on_tokens_refreshed(token_saver(PlatformId::Twitch, Arc::clone(&setup.store)));
-    shared.replace_client(PlatformId::Twitch, Some(PlatformClient::Twitch(client)));
-    Ok((account, note))
-}
-
-/// Velora's authorization code flow with PKCE (S256) through the loopback listener: a
-/// fresh verifier and state per sign-in, the code exchanged with the verifier (and the
-/// client secret when there is one).
-async fn sign_in_velora(
-    shared: &Arc<Shared>,
-    client_id: String,
-    client_secret: Option<Secret>,
-    port: u16,
-    cancel: oneshot::Receiver<()>,
-) -> Result<(Account, Option<String>), String> {
-    let setup = &shared.accounts;
-    let client_id = client_id.trim().to_owned();
-    if client_id.is_empty() {
-        return Err("Enter the client ID of your Velora application first.".into());
-    }
-    let client_secret = client_secret.filter(|s| !s.expose().trim().is_empty());
-    let mut config = VeloraConfig::new(
-        &setup.velora.api_base,
-        &setup.velora.authorize_page,
-        &client_id,
-    )
-    .map_err(|e| e.to_string())?;
-    config.client_secret = client_secret.clone();
-    let client = VeloraClient::new(config).map_err(|e| e.to_string())?;
-    let listener = LoopbackListener::bind(port)
-        .await
-        .map_err(|e| e.to_string())?;
-    let redirect_uri = listener.redirect_uri();
-    let state = random_state();
-    let (verifier, challenge) = velora::pkce_pair();
-    let url = client
-        .authorize_url(&state, &challenge, &redirect_uri, &velora::SCOPES)
-        .map_err(|e| e.to_string())?;
-    open_in_browser(setup.open_browser, url.as_str());
-    shared.out.emit(Event::SignInWaiting {
-        platform: PlatformId::Velora,
-        url: url.to_string(),
-        user_code: None,
-    });
-    let code = match listener
-        .wait(&state, setup.timeout, cancel)
-        .await
-        .map_err(|e| e.to_string())?
-    {
-        Redirect::Code { code } => code,
-        Redirect::Token { .. } => {
-            return Err("Velora answered with a token instead of a code; sign in again.".into());
-        }
-    };
-    let tokens = client
-        .exchange_code(code.expose(), &verifier, &redirect_uri)
-        .await
-        .map_err(|e| e.to_string())?;
-    let account = client.account().await.map_err(|e| e.to_string())?;
-    let store = Arc::clone(&setup.store);
-    let note = tokio::task::spawn_blocking(move || {
-        let mut trouble = save_tokens(&store, PlatformId::Velora, &tokens);
-        let kept = match &client_secret {
-            Some(secret) => store.set(PlatformId::Velora, SecretKind::ClientSecret, secret),
-            None => store.delete(PlatformId::Velora, SecretKind::ClientSecret),
-        };
-        if let Err(e) = kept {
-            trouble.get_or_insert(e.to_string());
-        }
-        trouble
-    })
-    .await
-    .unwrap_or_else(|_| Some("the sign-in could not be stored".into()));
-    remember_registration(setup, PlatformId::Velora, client_id, port).await;
-    client.on_tokens_refreshed(token_saver(PlatformId::Velora, Arc::clone(&setup.store)));
-    shared.replace_client(PlatformId::Velora, Some(PlatformClient::Velora(client)));
-    Ok((account, note))
+    let signed_in = platform
+        .entry()
+        .sign_in(SignInRequest {
+            settings: &lookup,
+            port,
+            timeout: setup.timeout,
+            prompt,
+            cancel,
+        })
+        .await?;
+    let note = keep_sign_in(&setup.store, platform, &signed_in).await;
+    remember_registration(setup, platform, signed_in.client_id.clone(), port).await;
+    let client = signed_in.client;
+    client.on_tokens_refreshed(token_saver(platform, Arc::clone(&setup.store)));
+    shared.replace_client(platform, Some(client));
+    Ok((signed_in.account, note))
 }
 
 /// Opens the system browser at `address` unless told not to (tests follow it themselves).

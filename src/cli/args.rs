@@ -6,7 +6,7 @@
 //! so: never silently dropped.
 
 use crate::model::{Audience, PlatformId};
-use clap::{ArgGroup, Args, Parser, Subcommand};
+use clap::{ArgGroup, Args, FromArgMatches, Parser, Subcommand};
 
 /// The command line.
 #[derive(Debug, Parser)]
@@ -27,34 +27,64 @@ pub struct Cli {
     pub platform: Option<PlatformCommand>,
 }
 
-/// The platform a headless command is for.
-#[derive(Debug, Subcommand)]
-pub enum PlatformCommand {
-    /// Trovo (trovo.live).
-    Trovo {
-        #[command(subcommand)]
-        command: HeadlessCommand,
-    },
-    /// Twitch (twitch.tv).
-    Twitch {
-        #[command(subcommand)]
-        command: HeadlessCommand,
-    },
-    /// Velora (velora.tv).
-    Velora {
-        #[command(subcommand)]
-        command: HeadlessCommand,
-    },
+/// The platform a headless command is for (`stagehand trovo …`): one subcommand per
+/// platform in the registry, each taking the same commands.
+#[derive(Debug)]
+pub struct PlatformCommand {
+    pub platform: PlatformId,
+    pub command: HeadlessCommand,
 }
 
 impl PlatformCommand {
     /// The platform and what to do on it.
     pub fn split(self) -> (PlatformId, HeadlessCommand) {
-        match self {
-            PlatformCommand::Trovo { command } => (PlatformId::Trovo, command),
-            PlatformCommand::Twitch { command } => (PlatformId::Twitch, command),
-            PlatformCommand::Velora { command } => (PlatformId::Velora, command),
-        }
+        (self.platform, self.command)
+    }
+
+    fn platform_subcommand(platform: PlatformId) -> clap::Command {
+        let about = format!("{platform} ({}).", platform.entry().website());
+        HeadlessCommand::augment_subcommands(clap::Command::new(platform.slug()).about(about))
+            .subcommand_required(true)
+            .arg_required_else_help(true)
+    }
+}
+
+impl FromArgMatches for PlatformCommand {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        let Some((name, sub)) = matches.subcommand() else {
+            return Err(clap::Error::new(clap::error::ErrorKind::MissingSubcommand));
+        };
+        let platform = PlatformId::from_slug(name).ok_or_else(|| {
+            clap::Error::raw(
+                clap::error::ErrorKind::InvalidSubcommand,
+                format!("no platform is called {name:?}\n"),
+            )
+        })?;
+        Ok(PlatformCommand {
+            platform,
+            command: HeadlessCommand::from_arg_matches(sub)?,
+        })
+    }
+
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        *self = PlatformCommand::from_arg_matches(matches)?;
+        Ok(())
+    }
+}
+
+impl Subcommand for PlatformCommand {
+    fn augment_subcommands(cmd: clap::Command) -> clap::Command {
+        PlatformId::ALL
+            .into_iter()
+            .fold(cmd, |cmd, p| cmd.subcommand(Self::platform_subcommand(p)))
+    }
+
+    fn augment_subcommands_for_update(cmd: clap::Command) -> clap::Command {
+        Self::augment_subcommands(cmd)
+    }
+
+    fn has_subcommand(name: &str) -> bool {
+        PlatformId::from_slug(name).is_some()
     }
 }
 

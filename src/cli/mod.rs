@@ -16,8 +16,6 @@ mod follow;
 mod output;
 mod session;
 mod signin;
-mod twitch;
-mod velora;
 
 pub use args::{
     ChatCommand, Cli, HeadlessCommand, PlatformCommand, SetArgs, StreamKeyCommand, TagList,
@@ -86,24 +84,11 @@ async fn execute(
     command: HeadlessCommand,
 ) -> Result<Output, String> {
     // Sign-in and sign-out work without a signed-in client.
-    match (platform, &command) {
-        (PlatformId::Trovo, HeadlessCommand::Login { no_browser, port }) => {
-            return signin::login(demo, *no_browser, *port).await;
+    match &command {
+        HeadlessCommand::Login { no_browser, port } => {
+            return signin::login(platform, demo, *no_browser, *port).await;
         }
-        (PlatformId::Trovo, HeadlessCommand::Logout) => return signin::logout(demo).await,
-        (PlatformId::Twitch, HeadlessCommand::Login { no_browser, port }) => {
-            if port.is_some() {
-                return Err(
-                    "Twitch's sign-in needs no redirect port (it shows a code to confirm on Twitch's page instead): leave out --port".into(),
-                );
-            }
-            return twitch::login(demo, *no_browser).await;
-        }
-        (PlatformId::Twitch, HeadlessCommand::Logout) => return twitch::logout(demo).await,
-        (PlatformId::Velora, HeadlessCommand::Login { no_browser, port }) => {
-            return velora::login(demo, *no_browser, *port).await;
-        }
-        (PlatformId::Velora, HeadlessCommand::Logout) => return velora::logout(demo).await,
+        HeadlessCommand::Logout => return signin::logout(platform, demo).await,
         _ => {}
     }
     let mut session = session::connect(demo, platform).await?;

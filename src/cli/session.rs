@@ -2,14 +2,13 @@
 //! with `--demo`, otherwise from the environment, the settings file and the credential
 //! store) behind the same backend the window uses.
 
+use crate::auth::loopback::DEFAULT_PORT;
+use crate::auth::signin::open_store;
 use crate::backend::{self, BackendHandle, EventReceiver};
 use crate::command::{Command, Event};
-use crate::launch;
+use crate::launch::{self, Settings};
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use crate::sim::trovo::TrovoSim;
-use crate::sim::twitch::TwitchSim;
-use crate::sim::velora::VeloraSim;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,59 +20,28 @@ pub(super) struct Session {
     pub client: PlatformClient,
     backend: BackendHandle,
     events: EventReceiver,
-    _sim: Option<Box<dyn std::any::Any + Send>>,
-}
-
-fn sim_failed(e: std::io::Error) -> String {
-    format!("could not start the built-in simulator: {e}")
+    _sim: Option<Vec<Box<dyn std::any::Any + Send>>>,
 }
 
 pub(super) async fn connect(demo: bool, platform: PlatformId) -> Result<Session, String> {
-    let (client, sim): (PlatformClient, Option<Box<dyn std::any::Any + Send>>) =
-        match (platform, demo) {
-            (PlatformId::Trovo, true) => {
-                // The window's demo world, as for the other platforms: `--demo` means the
-                // same lively channel everywhere (and `chat follow --demo` has chat to show).
-                let sim = TrovoSim::start(launch::demo_options())
-                    .await
-                    .map_err(sim_failed)?;
-                let client = PlatformClient::Trovo(launch::trovo_sim_client(&sim)?);
-                (client, Some(Box::new(sim)))
-            }
-            (PlatformId::Twitch, true) => {
-                let sim = TwitchSim::start(launch::twitch_demo_options())
-                    .await
-                    .map_err(sim_failed)?;
-                let client = PlatformClient::Twitch(launch::twitch_sim_client(&sim)?);
-                (client, Some(Box::new(sim)))
-            }
-            (PlatformId::Trovo, false) => {
-                let settings = launch::Settings::load();
-                let store = crate::auth::signin::open_store().await;
-                let client = launch::trovo_client_from_env(&settings, &store).await?;
-                (PlatformClient::Trovo(client), None)
-            }
-            (PlatformId::Twitch, false) => {
-                let settings = launch::Settings::load();
-                let store = crate::auth::signin::open_store().await;
-                let client = launch::twitch_client_from_env(&settings, &store).await?;
-                (PlatformClient::Twitch(client), None)
-            }
-            (PlatformId::Velora, true) => {
-                let port = crate::auth::loopback::DEFAULT_PORT;
-                let sim = VeloraSim::start(launch::velora_demo_options(port))
-                    .await
-                    .map_err(sim_failed)?;
-                let client = PlatformClient::Velora(launch::velora_sim_client(&sim)?);
-                (client, Some(Box::new(sim)))
-            }
-            (PlatformId::Velora, false) => {
-                let settings = launch::Settings::load();
-                let store = crate::auth::signin::open_store().await;
-                let client = launch::velora_client_from_env(&settings, &store).await?;
-                (PlatformClient::Velora(client), None)
-            }
-        };
+    let (client, sim) = if demo {
+        // The window's demo world: `--demo` means the same lively channel everywhere (and
+        // `chat follow --demo` has chat to show).
+        let mut started = launch::start_demo(&[platform], DEFAULT_PORT).await?;
+        let client = started
+            .clients
+            .remove(&platform)
+            .ok_or("the built-in simulator gave no client")?;
+        (client, Some(started.sims))
+    } else {
+        let settings = Settings::load();
+        let store = open_store().await;
+        let lookup = |key: &str| settings.lookup(key);
+        (
+            launch::client_from_settings(platform, &lookup, &store).await?,
+            None,
+        )
+    };
     let clients = HashMap::from([(platform, client.clone())]);
     let (backend, events) = backend::spawn(
         &tokio::runtime::Handle::current(),

@@ -1,87 +1,97 @@
-//! `stagehand trovo login` and `logout`, and the stored sign-in every other command uses
-//! when the environment gives no token.
+//! `stagehand <platform> login` and `logout`, for every platform through its registry
+//! entry: the platform's own flow (a browser and the loopback redirect, or a code confirmed
+//! on the platform's page), its address as the first line on stdout (and the code as the
+//! second) so a script or a person can act on it while the command waits, and the tokens
+//! kept on the credential store for every other command.
 
 use super::output::{Output, output};
-use crate::auth::loopback::{DEFAULT_PORT, DEFAULT_TIMEOUT, loopback_redirect_uri};
-use crate::auth::signin::{SignIn, fill_from_store, open_store, save_tokens, trovo_sign_in};
-use crate::config::TrovoConfig;
-use crate::launch::Settings;
+use crate::auth::help::SecretUse;
+use crate::auth::loopback::{DEFAULT_PORT, DEFAULT_TIMEOUT};
+use crate::auth::signin::{keep_sign_in, open_store, stored_secrets};
+use crate::launch::{self, Settings};
 use crate::model::PlatformId;
-use crate::platform::trovo::TrovoClient;
-use crate::secret::Secret;
-use crate::sim::trovo::{SimOptions, TrovoSim};
+use crate::platform::registry::{
+    Lookup, SignInPrompt, SignInRequest, SignInSettings, map_lookup, setting_name,
+};
 use std::io::Write as _;
 
-const TROVO: PlatformId = PlatformId::Trovo;
-
-/// Signs in with the browser: prints the sign-in address as the first line, waits for the
-/// redirect on the loopback listener, and keeps the tokens on the credential store.
+/// Signs in: prints where to go, opens the browser unless `no_browser`, waits for the
+/// platform's answer, and keeps the tokens (and the client secret, where the platform uses
+/// one) on the credential store. With `demo`, signs in to the built-in simulator and keeps
+/// nothing.
 pub(super) async fn login(
+    platform: PlatformId,
     demo: bool,
     no_browser: bool,
     port: Option<u16>,
 ) -> Result<Output, String> {
+    let entry = platform.entry();
+    let help = entry.registration_help();
+    if port.is_some() && !help.uses_redirect {
+        return Err(format!(
+            "{platform}'s sign-in needs no redirect port (it shows a code to confirm on {platform}'s page instead): leave out --port"
+        ));
+    }
     let settings = Settings::load();
     let port = match port {
         Some(p) => p,
         None => settings.redirect_port()?,
     };
-    let (mut config, auth_page, _sim) = if demo {
-        let sim = TrovoSim::start(SimOptions {
-            redirect_uri: loopback_redirect_uri(port),
-            ..SimOptions::default()
-        })
-        .await
-        .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
-        let mut config =
-            TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).map_err(|e| e.to_string())?;
-        config.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
-        let page = sim.auth_page_url();
-        (config, page, Some(sim))
+    let (store, demo_settings, _sim) = if demo {
+        let started = entry
+            .start_demo(port)
+            .await
+            .map_err(|e| format!("could not start the built-in simulator: {e}"))?;
+        (None, Some(started.settings), Some(started.sim))
     } else {
-        let mut config =
-            TrovoConfig::from_lookup(|k| settings.lookup(k)).map_err(|e| e.to_string())?;
-        fill_from_store(&mut config, &open_store().await).await;
-        (config, settings.trovo_endpoints().auth_page, None)
+        (Some(open_store().await), None, None)
     };
-    // A new sign-in replaces whatever was held.
-    config.access_token = None;
-    config.refresh_token = None;
-    let how = SignIn {
-        auth_page,
-        client_id: config.client_id.clone(),
-        has_secret: config.client_secret.is_some(),
-        port,
-        timeout: DEFAULT_TIMEOUT,
+    let configured = |key: &str| settings.lookup(key);
+    let demo_lookup = demo_settings.as_ref().map(map_lookup);
+    let base: &Lookup<'_> = match &demo_lookup {
+        Some(lookup) => lookup,
+        None => &configured,
     };
-    let client_id = config.client_id.clone();
-    let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
+    let stored_secret = match &store {
+        Some(store) if help.secret == SecretUse::Optional => {
+            stored_secrets(platform, store).await.2
+        }
+        _ => None,
+    };
+    let sign_in_settings = SignInSettings::configured(platform, base, stored_secret);
+    let lookup = |key: &str| sign_in_settings.get(key);
     // Kept alive until the sign-in ends: dropping it would cancel.
     let (_keep_open, cancel) = tokio::sync::oneshot::channel();
-    let open = |url: &url::Url| {
+    let prompt = Box::new(move |prompt: SignInPrompt| {
         let mut out = std::io::stdout();
-        let _ = writeln!(out, "{url}");
+        let _ = writeln!(out, "{}", prompt.url);
+        if let Some(code) = &prompt.user_code {
+            let _ = writeln!(out, "Enter the code {code}");
+        }
         let _ = out.flush();
-        if !no_browser && webbrowser::open(url.as_str()).is_err() {
+        if !no_browser && webbrowser::open(&prompt.url).is_err() {
             eprintln!("stagehand: could not open a browser; open the address above yourself");
         }
-    };
-    let (tokens, account) = trovo_sign_in(&client, &how, open, cancel)
-        .await
-        .map_err(|e| e.to_string())?;
-    if !demo {
-        let store = open_store().await;
-        let trouble = tokio::task::spawn_blocking(move || save_tokens(&store, TROVO, &tokens))
-            .await
-            .ok()
-            .flatten();
-        if let Some(why) = trouble {
+    });
+    let signed_in = entry
+        .sign_in(SignInRequest {
+            settings: &lookup,
+            port,
+            timeout: DEFAULT_TIMEOUT,
+            prompt,
+            cancel,
+        })
+        .await?;
+    if let Some(store) = &store {
+        if let Some(why) = keep_sign_in(store, platform, &signed_in).await {
             eprintln!("stagehand: {why}; this sign-in lasts only for this process");
         }
-        remember_client_id(&settings, TROVO, client_id, Some(port)).await;
+        let port = help.uses_redirect.then_some(port);
+        remember_client_id(&settings, platform, signed_in.client_id.clone(), port).await;
     }
+    let account = signed_in.account;
     let text = format!(
-        "Signed in to Trovo as {} ({})\n",
+        "Signed in to {platform} as {} ({})\n",
         account.display_name, account.name
     );
     output(
@@ -95,30 +105,36 @@ pub(super) async fn login(
     )
 }
 
-/// Revokes the held token (when there is one and Trovo answers) and deletes every stored
-/// secret. Succeeds also when nothing was stored.
-pub(super) async fn logout(demo: bool) -> Result<Output, String> {
-    let done = || {
-        output(
-            &serde_json::json!({ "signed_out": true }),
-            "Signed out of Trovo\n".into(),
+/// Revokes the held token where the platform can (the environment's, else the stored one)
+/// and deletes every stored secret. Succeeds also when nothing was stored; where the
+/// platform cannot revoke, the text says a copy of the tokens elsewhere keeps working.
+pub(super) async fn logout(platform: PlatformId, demo: bool) -> Result<Output, String> {
+    let entry = platform.entry();
+    let text = if entry.revokes_tokens() {
+        format!("Signed out of {platform}\n")
+    } else {
+        format!(
+            "Signed out of {platform}: the stored sign-in is deleted. {platform} has no way to revoke a token, so a copy of the tokens elsewhere keeps working until {platform} expires them.\n"
         )
     };
+    let done = || output(&serde_json::json!({ "signed_out": true }), text.clone());
     if demo {
         return done();
     }
     let settings = Settings::load();
     let store = open_store().await;
-    if let Ok(mut config) = TrovoConfig::from_lookup(|k| settings.lookup(k)) {
-        fill_from_store(&mut config, &store).await;
-        if config.access_token.is_some()
-            && let Ok(client) = TrovoClient::new(config)
+    let configured = |key: &str| settings.lookup(key);
+    if entry.revokes_tokens() && configured(&setting_name(platform, "CLIENT_ID")).is_some() {
+        let (extra, _) = launch::stored_settings(platform, &configured, &store).await;
+        let lookup = |key: &str| extra.get(key).cloned().or_else(|| configured(key));
+        if let Ok(client) = entry.client(&lookup)
+            && client.has_user_token()
             && let Err(e) = client.revoke().await
         {
             tracing::info!("revoking on sign-out failed: {e}");
         }
     }
-    tokio::task::spawn_blocking(move || store.delete_all(TROVO))
+    tokio::task::spawn_blocking(move || store.delete_all(platform))
         .await
         .map_err(|e| format!("signing out stopped: {e}"))?
         .map_err(|e| e.to_string())?;
@@ -128,7 +144,7 @@ pub(super) async fn logout(demo: bool) -> Result<Output, String> {
 /// Remembers a platform's client ID (and, for a browser sign-in, a port other than the
 /// default) in the settings file, so the window and later commands know the application
 /// without the environment. Not secret.
-pub(super) async fn remember_client_id(
+async fn remember_client_id(
     settings: &Settings,
     platform: PlatformId,
     client_id: String,

@@ -2,7 +2,17 @@
 //! out. One clear next step instead of empty panels.
 
 use super::PanelCx;
+use crate::model::PlatformId;
 use eframe::egui::{self, RichText, Ui};
+
+/// Every platform's name, as a sentence lists them ("Trovo, Twitch or Velora").
+fn every_platform() -> String {
+    let names: Vec<&str> = PlatformId::ALL.iter().map(|p| p.display_name()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
 
 /// Draws the welcome in the centre of the window.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
@@ -10,9 +20,10 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         ui.add_space((ui.available_height() * 0.25).min(160.0));
         ui.heading("Welcome to Stagehand");
         ui.add_space(8.0);
-        ui.label(
-            "Sign in to Trovo or Twitch to set your title, category and tags, and to see who is watching.",
-        );
+        ui.label(format!(
+            "Sign in to {} to set your title, category and tags, and to see who is watching.",
+            every_platform()
+        ));
         ui.add_space(12.0);
         if ui
             .add(egui::Button::new(RichText::new("Open Settings → Accounts").strong()))

@@ -8,9 +8,7 @@ use stagehand::app::{Launch, StagehandApp};
 use stagehand::auth::loopback_redirect_uri;
 use stagehand::auth::store::{SecretKind, TokenStore};
 use stagehand::backend::BackendConfig;
-use stagehand::backend::accounts::{
-    AccountSetup, TrovoEndpoints, TwitchEndpoints, VeloraEndpoints,
-};
+use stagehand::backend::accounts::AccountSetup;
 use stagehand::model::PlatformId;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
@@ -73,19 +71,11 @@ pub fn signed_out_window(dir: &Path) -> Window {
     backend.accounts = AccountSetup {
         store: Arc::clone(&store),
         config_path: Some(config_path.clone()),
-        trovo: TrovoEndpoints {
-            api_base: sim.api_base(),
-            auth_page: sim.auth_page_url(),
-            chat_url: None,
-        },
-        twitch: TwitchEndpoints {
-            api_base: twitch.helix_base(),
-            auth_base: twitch.auth_origin(),
-            eventsub: None,
-        },
-        velora: VeloraEndpoints {
-            api_base: velora.origin(),
-            authorize_page: velora.authorize_url(),
+        settings: {
+            let mut settings = stagehand::platform::trovo::sim_settings(&sim);
+            settings.extend(stagehand::platform::twitch::sim_settings(&twitch));
+            settings.extend(stagehand::platform::velora::sim_settings(&velora));
+            Arc::new(move |key: &str| settings.get(key).cloned())
         },
         open_browser: false,
         timeout: Duration::from_secs(60),

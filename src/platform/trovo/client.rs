@@ -3,9 +3,9 @@
 //! endpoints themselves are in `endpoints.rs`.
 
 use super::chat::KnownChatters;
+use super::config::TrovoConfig;
 use super::errors::{self, TOKEN_EXPIRED};
 use super::wire::{ErrorBody, TokenResponse};
-use crate::config::TrovoConfig;
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::PlatformId;
 use crate::platform::http::{

@@ -88,3 +88,5 @@ pub fn trovo_chat_url_for(api_base: &Url) -> Url {
         None => Url::parse(TROVO_CHAT).unwrap_or_else(|_| api_base.clone()),
     }
 }
+
+crate::config::client_settings!(TrovoConfig);

@@ -1,6 +1,7 @@
 //! Trovo: the HTTP client for every endpoint of the Open Platform reference, its wire shapes
 //! and its error codes, the chat websocket, and chat moderation.
 
+mod api;
 pub mod chat;
 pub mod chat_wire;
 mod client;
@@ -8,14 +9,17 @@ pub mod config;
 mod endpoints;
 pub mod errors;
 mod moderation;
+mod setup;
 pub mod wire;
 
 pub use crate::platform::tokens::{TokenListener, TokenPair};
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TrovoClient};
+pub use config::TrovoConfig;
 pub use endpoints::{
     CommandOutcome, Direction, EmoteKind, Emotes, OwnChannel, PAGE_MAX, SubscriberPage, TokenInfo,
     TopChannelsPage, UserRef, VIEWERS_PAGE, decode_viewers,
 };
+pub use setup::{Trovo, demo_options, sim_client, sim_settings, streamer_settings};
 pub use wire::{ChannelEmotes, Emote, StreamUrl};
 
 use crate::auth::help::{RegistrationHelp, SecretUse};

@@ -3,9 +3,9 @@
 //! (refresh once on a refused token, without a client secret). The endpoints are in
 //! `endpoints.rs`, the sign-in calls of id.twitch.tv in `auth.rs`.
 
+use super::config::TwitchConfig;
 use super::errors;
 use super::wire::{ErrorBody, TokenResponse, WireUser};
-use crate::config::TwitchConfig;
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::http::{

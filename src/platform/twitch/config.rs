@@ -134,3 +134,5 @@ impl TwitchConfig {
         })
     }
 }
+
+crate::config::client_settings!(TwitchConfig);

@@ -14,6 +14,7 @@
 //! types in all of that would be more code than the calls themselves, and would pull in
 //! their dependency tree for every build.
 
+mod api;
 mod auth;
 pub mod chat;
 mod client;
@@ -21,12 +22,15 @@ pub mod config;
 mod endpoints;
 pub mod errors;
 pub mod eventsub;
+mod setup;
 pub mod wire;
 
 pub use crate::platform::tokens::{TokenListener, TokenPair};
 pub use auth::{DeviceCode, DevicePoll, TokenInfo};
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TwitchClient};
+pub use config::TwitchConfig;
 pub use endpoints::{CHATTERS_PAGE, COMMERCIAL_SECS, PAGE_MAX, TIMEOUT_MAX_SECS, check_changes};
+pub use setup::{Twitch, demo_options, sim_client, sim_settings, streamer_settings};
 
 use crate::auth::help::{RegistrationHelp, SecretUse};
 use crate::model::Capabilities;

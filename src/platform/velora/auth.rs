@@ -179,7 +179,7 @@ impl VeloraClient {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::VeloraConfig;
+    use crate::platform::velora::VeloraConfig;
 
     #[test]
     fn the_challenge_matches_rfc_7636_appendix_b() {

@@ -4,9 +4,9 @@
 //! secret sent when configured, the new refresh token kept every time). The endpoints are
 //! in `endpoints.rs`, the sign-in calls in `auth.rs`.
 
+use super::config::VeloraConfig;
 use super::errors;
 use super::wire::{ErrorBody, TokenResponse, WireUser};
-use crate::config::VeloraConfig;
 use crate::error::PlatformError;
 use crate::model::{PlatformId, RateBudget};
 use crate::platform::http::{

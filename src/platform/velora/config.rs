@@ -72,3 +72,5 @@ impl VeloraConfig {
         Ok(config)
     }
 }
+
+crate::config::client_settings!(VeloraConfig);

@@ -12,18 +12,22 @@
 //! Velora's integration endpoints speak of the signed-in user's own stream: other channels
 //! are read through the public profile and stream endpoints by username.
 
+mod api;
 mod auth;
 pub mod chat;
 mod client;
 pub mod config;
 mod endpoints;
 pub mod errors;
+mod setup;
 pub mod wire;
 
 pub use crate::platform::tokens::{TokenListener, TokenPair};
 pub use auth::{VERIFIER_LEN, pkce_challenge, pkce_pair};
 pub use client::{CHAT_PER_MINUTE, DOCUMENTED_LIMIT_PER_MINUTE, VeloraClient};
+pub use config::VeloraConfig;
 pub use endpoints::{PAGE_MAX, check_changes};
+pub use setup::{Velora, demo_options, sim_client, sim_settings, streamer_settings};
 
 use crate::auth::help::{RegistrationHelp, SecretUse};
 use crate::model::Capabilities;

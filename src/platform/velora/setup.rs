@@ -1,0 +1,140 @@
+//! Velora in the platform registry: its client from the settings, its simulator for
+//! `--demo`, and its authorization code sign-in with PKCE (S256) through the loopback
+//! listener: a fresh verifier and state per sign-in, the code exchanged with the verifier
+//! (and the client secret when there is one).
+
+use super::config::VeloraConfig;
+use super::{REGISTRATION_HELP, SCOPES, VeloraClient, pkce_pair};
+use crate::auth::help::RegistrationHelp;
+use crate::auth::loopback::loopback_redirect_uri;
+use crate::auth::{LoopbackListener, Redirect, random_state};
+use crate::error::PlatformError;
+use crate::model::PlatformId;
+use crate::platform::PlatformClient;
+use crate::platform::registry::{
+    DemoPlatform, Lookup, Platform, SettingsMap, SignInPrompt, SignInRequest, SignedIn, map_lookup,
+    setting_name, with_sign_in,
+};
+use crate::sim::velora::{VeloraSim, VeloraSimOptions};
+use std::time::Duration;
+
+const VELORA: PlatformId = PlatformId::Velora;
+
+/// Velora's entry in the platform registry.
+pub struct Velora;
+
+#[async_trait::async_trait]
+impl Platform for Velora {
+    fn id(&self) -> PlatformId {
+        VELORA
+    }
+
+    fn website(&self) -> &'static str {
+        "velora.tv"
+    }
+
+    fn registration_help(&self) -> RegistrationHelp {
+        REGISTRATION_HELP
+    }
+
+    /// Velora lists no revocation endpoint.
+    fn revokes_tokens(&self) -> bool {
+        false
+    }
+
+    fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
+        let client = VeloraClient::new(VeloraConfig::from_lookup(settings)?)?;
+        Ok(PlatformClient::new(client))
+    }
+
+    async fn start_demo(&self, redirect_port: u16) -> Result<DemoPlatform, String> {
+        let sim = VeloraSim::start(demo_options(redirect_port))
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(DemoPlatform {
+            settings: streamer_settings(&sim),
+            sim: Box::new(sim),
+        })
+    }
+
+    async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {
+        let config = VeloraConfig::from_lookup(request.settings).map_err(|e| e.to_string())?;
+        let client_id = config.client_id.clone();
+        let client_secret = config.client_secret.clone();
+        let client = VeloraClient::new(config).map_err(|e| e.to_string())?;
+        let listener = LoopbackListener::bind(request.port)
+            .await
+            .map_err(|e| e.to_string())?;
+        let redirect_uri = listener.redirect_uri();
+        let state = random_state();
+        let (verifier, challenge) = pkce_pair();
+        let url = client
+            .authorize_url(&state, &challenge, &redirect_uri, &SCOPES)
+            .map_err(|e| e.to_string())?;
+        (request.prompt)(SignInPrompt {
+            url: url.to_string(),
+            user_code: None,
+        });
+        let redirect = listener
+            .wait(&state, request.timeout, request.cancel)
+            .await
+            .map_err(|e| e.to_string())?;
+        let code = match redirect {
+            Redirect::Code { code } => code,
+            Redirect::Token { .. } => {
+                return Err(
+                    "Velora answered with a token instead of a code; sign in again.".into(),
+                );
+            }
+        };
+        let tokens = client
+            .exchange_code(code.expose(), &verifier, &redirect_uri)
+            .await
+            .map_err(|e| e.to_string())?;
+        let account = client.account().await.map_err(|e| e.to_string())?;
+        Ok(SignedIn {
+            client: PlatformClient::new(client),
+            account,
+            tokens,
+            client_id,
+            client_secret,
+        })
+    }
+}
+
+/// The options of the demo's simulated Velora: a live stream with viewers coming and
+/// going, its consent page sending the browser back to `redirect_port`.
+pub fn demo_options(redirect_port: u16) -> VeloraSimOptions {
+    VeloraSimOptions {
+        tick: Some(Duration::from_millis(1900)),
+        redirect_uri: loopback_redirect_uri(redirect_port),
+        ..VeloraSimOptions::default()
+    }
+}
+
+/// The settings that point Velora's client and sign-in at `sim`.
+pub fn sim_settings(sim: &VeloraSim) -> SettingsMap {
+    SettingsMap::from([
+        (setting_name(VELORA, "API"), sim.origin()),
+        (setting_name(VELORA, "AUTH_URL"), sim.authorize_url()),
+    ])
+}
+
+/// [`sim_settings`] with the simulator's application signed in as its streamer.
+pub fn streamer_settings(sim: &VeloraSim) -> SettingsMap {
+    let tokens = sim.streamer_tokens();
+    with_sign_in(
+        VELORA,
+        sim_settings(sim),
+        VeloraSim::CLIENT_ID,
+        Some(VeloraSim::CLIENT_SECRET),
+        (tokens.access_token, tokens.refresh_token),
+    )
+}
+
+/// A Velora client signed in to a running simulator as its streamer.
+pub fn sim_client(sim: &VeloraSim) -> Result<VeloraClient, String> {
+    let config = VeloraConfig::from_lookup(map_lookup(&streamer_settings(sim)))
+        .map_err(|e| e.to_string())?;
+    VeloraClient::new(config).map_err(|e| e.to_string())
+}
