@@ -34,21 +34,45 @@ pub fn map_lookup(map: &SettingsMap) -> impl Fn(&str) -> Option<String> + Send +
     move |key: &str| map.get(key).cloned()
 }
 
+/// What the registry says of a platform before any code runs.
+#[derive(Clone, Copy, Debug)]
+pub struct PlatformDescription {
+    /// Which platform this is.
+    pub id: PlatformId,
+    /// Where the platform lives, for `--help` (`trovo.live`).
+    pub website: &'static str,
+    /// What a user does in the platform's developer console before signing in.
+    pub registration_help: RegistrationHelp,
+    /// Whether Sign out can end the sign-in on the platform's side (else the stored tokens
+    /// are only deleted, and a copy elsewhere works until it expires).
+    pub revokes_tokens: bool,
+}
+
 /// One platform in the registry.
 #[async_trait::async_trait]
 pub trait Platform: Send + Sync + 'static {
-    /// Which platform this is.
-    fn id(&self) -> PlatformId;
+    /// The platform's description.
+    fn description(&self) -> &'static PlatformDescription;
 
-    /// Where the platform lives, for `--help` (`trovo.live`).
-    fn website(&self) -> &'static str;
+    /// Which platform this is.
+    fn id(&self) -> PlatformId {
+        self.description().id
+    }
+
+    /// Where the platform lives, for `--help`.
+    fn website(&self) -> &'static str {
+        self.description().website
+    }
 
     /// What a user does in the platform's developer console before signing in.
-    fn registration_help(&self) -> RegistrationHelp;
+    fn registration_help(&self) -> RegistrationHelp {
+        self.description().registration_help
+    }
 
-    /// Whether Sign out can end the sign-in on the platform's side (else the stored tokens
-    /// are only deleted, and a copy elsewhere works until it expires).
-    fn revokes_tokens(&self) -> bool;
+    /// Whether Sign out can end the sign-in on the platform's side.
+    fn revokes_tokens(&self) -> bool {
+        self.description().revokes_tokens
+    }
 
     /// A client configured by `settings`: its addresses, client ID, client secret and
     /// tokens. Fails with the sentence that says what to set when the settings are wrong
@@ -72,6 +96,16 @@ pub struct DemoPlatform {
     /// The settings that point at the simulator, with its application's client ID and
     /// secret and its streamer's tokens: a client built from them is signed in.
     pub settings: SettingsMap,
+}
+
+impl DemoPlatform {
+    /// `sim` running, with the `settings` that sign in to it.
+    pub fn new(settings: SettingsMap, sim: impl std::any::Any + Send) -> Self {
+        DemoPlatform {
+            sim: Box::new(sim),
+            settings,
+        }
+    }
 }
 
 /// What the platform says to do during a sign-in: open `url` (and, for a device sign-in,

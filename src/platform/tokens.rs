@@ -29,11 +29,10 @@ impl TokenPair {
     /// token is a shape error.
     pub(crate) fn from_answer(
         platform: PlatformId,
-        access: Option<Secret>,
-        refresh: Option<Secret>,
-        expires_in: Option<u64>,
+        answer: impl TokenAnswer,
         old_refresh: Option<Secret>,
     ) -> Result<TokenPair, PlatformError> {
+        let (access, refresh, expires_in) = answer.into_parts();
         let access = access
             .filter(|t| !t.is_empty())
             .ok_or_else(|| PlatformError::BadShape {
@@ -49,6 +48,31 @@ impl TokenPair {
         })
     }
 }
+
+/// A token endpoint's answer, whatever its platform's wire shape: the access token, the
+/// refresh token and `expires_in` seconds.
+pub(crate) trait TokenAnswer {
+    fn into_parts(self) -> (Option<Secret>, Option<Secret>, Option<u64>);
+}
+
+/// Implements [`TokenAnswer`] for a wire type with `access_token`, `refresh_token` and
+/// `expires_in` fields.
+macro_rules! token_answer {
+    ($answer:ty) => {
+        impl $crate::platform::tokens::TokenAnswer for $answer {
+            fn into_parts(
+                self,
+            ) -> (
+                Option<$crate::secret::Secret>,
+                Option<$crate::secret::Secret>,
+                Option<u64>,
+            ) {
+                (self.access_token, self.refresh_token, self.expires_in)
+            }
+        }
+    };
+}
+pub(crate) use token_answer;
 
 /// Called with the new pair after every successful refresh, so whoever stores tokens (the
 /// keyring, from the sign-in issue on) keeps the newest refresh token.

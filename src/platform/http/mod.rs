@@ -20,7 +20,7 @@ pub(crate) use core::{
 };
 pub(crate) use errors::{
     ErrorSaid, PROBE_MAX, StatusTable, api, auth_header, category_words, decode, rate_limited,
-    shape_error, sign_in_again,
+    shape_error, sign_in_again, sign_in_again_words,
 };
 pub(crate) use pager::{CursorList, CursorPage, all_cursor_pages};
 #[cfg(test)]

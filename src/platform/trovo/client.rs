@@ -22,7 +22,7 @@ use time::OffsetDateTime;
 
 pub(crate) use crate::platform::http::Call;
 
-const PLATFORM: PlatformId = PlatformId::Trovo;
+pub(crate) const PLATFORM: PlatformId = PlatformId::Trovo;
 
 /// Trovo's documented budget per client ID, used until the headers say otherwise.
 pub const DOCUMENTED_LIMIT_PER_MINUTE: u32 = 1200;
@@ -33,6 +33,8 @@ pub const DOCUMENTED_LIMIT_PER_MINUTE: u32 = 1200;
 pub struct TrovoClient {
     inner: Arc<Inner>,
 }
+
+http::client_account_methods!(TrovoClient);
 
 struct Inner {
     /// The API base, the pool, the tokens and the limiter. Trovo never marks the refresh
@@ -100,8 +102,6 @@ impl Dialect for TrovoClient {
         }
     }
 }
-
-http::client_account_methods!(TrovoClient);
 
 impl TrovoClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
@@ -183,7 +183,7 @@ impl TrovoClient {
         let answer: TokenResponse = self
             .call(Call::post("refreshtoken", body).anonymous().once())
             .await?;
-        let pair = token_pair(answer, Some(refresh))?;
+        let pair = TokenPair::from_answer(PLATFORM, answer, Some(refresh))?;
         self.inner.core.tokens.store_refreshed(&pair);
         tracing::info!("Trovo access token refreshed");
         Ok(pair)
@@ -192,21 +192,6 @@ impl TrovoClient {
     pub(crate) fn client_secret(&self) -> Option<&Secret> {
         self.inner.client_secret.as_ref()
     }
-}
-
-/// A token answer as a pair; a missing refresh token keeps the old one (Trovo's old refresh
-/// tokens stay valid until they expire).
-pub(crate) fn token_pair(
-    answer: TokenResponse,
-    old_refresh: Option<Secret>,
-) -> Result<TokenPair, PlatformError> {
-    TokenPair::from_answer(
-        PLATFORM,
-        answer.access_token,
-        answer.refresh_token,
-        answer.expires_in,
-        old_refresh,
-    )
 }
 
 fn sentence_of(e: &PlatformError) -> String {

@@ -1,7 +1,7 @@
 //! Every endpoint of Trovo's reference, each sending exactly the body the reference shows
 //! and answering in the platform-neutral model where one fits.
 
-use super::client::{Call, TokenPair, TrovoClient, shape_error, token_pair};
+use super::client::{Call, TokenPair, TrovoClient, shape_error};
 use super::wire::{self, *};
 use crate::error::PlatformError;
 use crate::model::{
@@ -662,7 +662,7 @@ impl TrovoClient {
         let r: TokenResponse = self
             .call(Call::post("exchangetoken", body).anonymous().once())
             .await?;
-        let pair = token_pair(r, None)?;
+        let pair = TokenPair::from_answer(PLATFORM, r, None)?;
         self.set_tokens(pair.clone());
         Ok(pair)
     }

@@ -4,7 +4,6 @@
 
 use super::config::TrovoConfig;
 use super::{REGISTRATION_HELP, SCOPES, TokenPair, TrovoClient};
-use crate::auth::help::RegistrationHelp;
 use crate::auth::loopback::loopback_redirect_uri;
 use crate::auth::{
     LoopbackListener, Redirect, ResponseType, TROVO_AUTHORIZE_PAGE, random_state,
@@ -15,8 +14,8 @@ use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::platform::registry::{
-    DemoPlatform, Lookup, Platform, SettingsMap, SignInPrompt, SignInRequest, SignedIn, map_lookup,
-    setting_name, with_sign_in,
+    DemoPlatform, Lookup, Platform, PlatformDescription, SettingsMap, SignInPrompt, SignInRequest,
+    SignedIn, map_lookup, setting_name, with_sign_in,
 };
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use std::time::Duration;
@@ -27,22 +26,17 @@ const TROVO: PlatformId = PlatformId::Trovo;
 /// Trovo's entry in the platform registry.
 pub struct Trovo;
 
+const DESCRIPTION: PlatformDescription = PlatformDescription {
+    id: TROVO,
+    website: "trovo.live",
+    registration_help: REGISTRATION_HELP,
+    revokes_tokens: true,
+};
+
 #[async_trait::async_trait]
 impl Platform for Trovo {
-    fn id(&self) -> PlatformId {
-        TROVO
-    }
-
-    fn website(&self) -> &'static str {
-        "trovo.live"
-    }
-
-    fn registration_help(&self) -> RegistrationHelp {
-        REGISTRATION_HELP
-    }
-
-    fn revokes_tokens(&self) -> bool {
-        true
+    fn description(&self) -> &'static PlatformDescription {
+        &DESCRIPTION
     }
 
     fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
@@ -54,10 +48,7 @@ impl Platform for Trovo {
         let sim = TrovoSim::start(demo_options(redirect_port))
             .await
             .map_err(|e| e.to_string())?;
-        Ok(DemoPlatform {
-            settings: streamer_settings(&sim),
-            sim: Box::new(sim),
-        })
+        Ok(DemoPlatform::new(streamer_settings(&sim), sim))
     }
 
     async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {

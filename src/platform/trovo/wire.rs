@@ -740,6 +740,8 @@ pub struct TokenResponse {
     pub token_type: Option<String>,
 }
 
+crate::platform::tokens::token_answer!(TokenResponse);
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,11 +2,11 @@
 //! validating the token (at start and hourly, as Twitch requires of desktop apps) and revoking
 //! it on sign-out. All of it talks to id.twitch.tv (`<auth>/oauth2/...`), form-encoded.
 
-use super::client::{PLATFORM, TwitchClient, auth_header, decode, token_pair};
+use super::client::{PLATFORM, TwitchClient, auth_header, decode};
 use super::errors;
 use super::wire::{DeviceCodeResponse, ErrorBody, TokenResponse, ValidateResponse};
 use crate::error::{ErrorKind, PlatformError};
-use crate::platform::trovo::TokenPair;
+use crate::platform::tokens::TokenPair;
 use crate::secret::Secret;
 use reqwest::StatusCode;
 use std::future::Future;
@@ -133,7 +133,7 @@ impl TwitchClient {
         if status.is_success() {
             errors::TABLE.check(status, &body)?;
             let answer: TokenResponse = decode(&body)?;
-            let pair = token_pair(answer, None)?;
+            let pair = TokenPair::from_answer(PLATFORM, answer, None)?;
             self.set_tokens(pair.clone());
             return Ok(DevicePoll::Done(pair));
         }

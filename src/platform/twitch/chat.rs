@@ -9,7 +9,6 @@
 //! subscribes again).
 
 use super::client::{Call, PLATFORM, TwitchClient};
-use super::errors::SIGN_IN_AGAIN;
 use super::eventsub::{
     CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW, Frame, Session,
     Subscription,
@@ -17,6 +16,7 @@ use super::eventsub::{
 use super::wire::Envelope;
 use crate::error::{ErrorKind, PlatformError};
 use crate::platform::chat_feed::{ChatFeedItem, ChatSink};
+use crate::platform::http;
 use futures_util::StreamExt;
 use reqwest::Method;
 use serde_json::json;
@@ -312,7 +312,8 @@ async fn subscribe_all(
                 code: e.code().unwrap_or(0),
                 kind: ErrorKind::Auth,
                 sentence: format!(
-                    "reading chat needs the user:read:chat permission, which this sign-in lacks: {SIGN_IN_AGAIN} and allow it"
+                    "reading chat needs the user:read:chat permission, which this sign-in lacks: {} and allow it",
+                    http::sign_in_again_words(PLATFORM)
                 ),
             },
             _ => e,
@@ -425,7 +426,10 @@ fn revoked(sub: Subscription) -> PlatformError {
     let (kind, why) = match sub.status.as_deref().unwrap_or_default() {
         "authorization_revoked" => (
             ErrorKind::Auth,
-            format!("the permission to read it was withdrawn: {SIGN_IN_AGAIN}"),
+            format!(
+                "the permission to read it was withdrawn: {}",
+                http::sign_in_again_words(PLATFORM)
+            ),
         ),
         "user_removed" => (
             ErrorKind::Auth,
@@ -475,7 +479,10 @@ mod tests {
             ..Subscription::default()
         });
         assert_eq!(e.kind(), ErrorKind::Auth);
-        assert!(e.to_string().contains(SIGN_IN_AGAIN), "{e}");
+        assert!(
+            e.to_string().contains(&http::sign_in_again_words(PLATFORM)),
+            "{e}"
+        );
         assert!(e.to_string().contains("channel.chat.message"), "{e}");
     }
 }

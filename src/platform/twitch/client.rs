@@ -36,6 +36,8 @@ pub struct TwitchClient {
     pub(crate) inner: Arc<Inner>,
 }
 
+http::client_account_methods!(TwitchClient);
+
 pub(crate) struct Inner {
     /// The Helix base (`/helix` included), the pool, the tokens and the limiter. The
     /// tokens are marked dead when Twitch refused the refresh token: no call tries it
@@ -98,8 +100,6 @@ impl Dialect for TwitchClient {
         Box::pin(self.refresh_now())
     }
 }
-
-http::client_account_methods!(TwitchClient);
 
 impl TwitchClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
@@ -241,7 +241,7 @@ impl TwitchClient {
         }
         errors::TABLE.check(status, &body)?;
         let answer: TokenResponse = decode(&body)?;
-        let pair = token_pair(answer, None)?;
+        let pair = TokenPair::from_answer(PLATFORM, answer, None)?;
         self.inner.core.tokens.store_refreshed(&pair);
         tracing::info!("Twitch access token refreshed");
         Ok(pair)
@@ -254,21 +254,6 @@ pub(crate) fn auth_header(
     token: &Secret,
 ) -> Result<reqwest::header::HeaderValue, PlatformError> {
     http::auth_header(PLATFORM, scheme, token)
-}
-
-/// A token answer as a pair. Twitch always sends a new refresh token with a refresh and the
-/// old one may be dead already; only an answer without one keeps `old_refresh`.
-pub(crate) fn token_pair(
-    answer: TokenResponse,
-    old_refresh: Option<Secret>,
-) -> Result<TokenPair, PlatformError> {
-    TokenPair::from_answer(
-        PLATFORM,
-        answer.access_token,
-        answer.refresh_token,
-        answer.expires_in,
-        old_refresh,
-    )
 }
 
 /// Helix's `Ratelimit-Limit/Remaining/Reset` under the names the shared limiter reads
@@ -323,11 +308,12 @@ mod tests {
             r#"{"access_token":"new-a","refresh_token":"new-r","expires_in":14400}"#,
         )
         .expect("decodes");
-        let pair = token_pair(answer, Some(Secret::new("old-r"))).expect("a pair");
+        let pair =
+            TokenPair::from_answer(PLATFORM, answer, Some(Secret::new("old-r"))).expect("a pair");
         assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("new-r"));
         assert!(pair.expires_at.is_some());
         let answer: TokenResponse =
             serde_json::from_str(r#"{"refresh_token":"r"}"#).expect("decodes");
-        assert!(token_pair(answer, None).is_err());
+        assert!(TokenPair::from_answer(PLATFORM, answer, None).is_err());
     }
 }

@@ -10,9 +10,6 @@ use reqwest::StatusCode;
 
 const PLATFORM: PlatformId = PlatformId::Twitch;
 
-/// The sentence every dead sign-in ends with.
-pub const SIGN_IN_AGAIN: &str = "sign in to Twitch again";
-
 /// Helix's statuses in the shared table (`TABLE.check` turns an answer into an error when
 /// it is one); a 409 there means an earlier change is still
 /// being applied.
@@ -74,7 +71,10 @@ mod tests {
             .expect_err("401");
         assert_eq!(e.kind(), ErrorKind::TokenExpired);
         assert!(e.to_string().contains("Invalid OAuth token"), "{e}");
-        assert!(e.to_string().contains(SIGN_IN_AGAIN), "{e}");
+        assert!(
+            e.to_string().contains(&http::sign_in_again_words(PLATFORM)),
+            "{e}"
+        );
         let e = TABLE.check(
             StatusCode::UNAUTHORIZED,
             &body(r#"{"error":"Unauthorized","status":401,"message":"Missing scope: channel:read:editors"}"#),

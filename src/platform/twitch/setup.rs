@@ -4,13 +4,12 @@
 
 use super::config::TwitchConfig;
 use super::{REGISTRATION_HELP, SCOPES, TwitchClient};
-use crate::auth::help::RegistrationHelp;
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::platform::registry::{
-    DemoPlatform, Lookup, Platform, SettingsMap, SignInPrompt, SignInRequest, SignedIn, map_lookup,
-    setting_name, with_sign_in,
+    DemoPlatform, Lookup, Platform, PlatformDescription, SettingsMap, SignInPrompt, SignInRequest,
+    SignedIn, map_lookup, setting_name, with_sign_in,
 };
 use crate::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
 use std::time::Duration;
@@ -20,22 +19,17 @@ const TWITCH: PlatformId = PlatformId::Twitch;
 /// Twitch's entry in the platform registry.
 pub struct Twitch;
 
+const DESCRIPTION: PlatformDescription = PlatformDescription {
+    id: TWITCH,
+    website: "twitch.tv",
+    registration_help: REGISTRATION_HELP,
+    revokes_tokens: true,
+};
+
 #[async_trait::async_trait]
 impl Platform for Twitch {
-    fn id(&self) -> PlatformId {
-        TWITCH
-    }
-
-    fn website(&self) -> &'static str {
-        "twitch.tv"
-    }
-
-    fn registration_help(&self) -> RegistrationHelp {
-        REGISTRATION_HELP
-    }
-
-    fn revokes_tokens(&self) -> bool {
-        true
+    fn description(&self) -> &'static PlatformDescription {
+        &DESCRIPTION
     }
 
     fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
@@ -48,10 +42,7 @@ impl Platform for Twitch {
         let sim = TwitchSim::start(demo_options())
             .await
             .map_err(|e| e.to_string())?;
-        Ok(DemoPlatform {
-            settings: streamer_settings(&sim),
-            sim: Box::new(sim),
-        })
+        Ok(DemoPlatform::new(streamer_settings(&sim), sim))
     }
 
     async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {

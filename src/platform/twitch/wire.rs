@@ -520,6 +520,8 @@ pub struct TokenResponse {
     pub scope: Option<Vec<String>>,
 }
 
+crate::platform::tokens::token_answer!(TokenResponse);
+
 /// `POST /oauth2/device`.
 #[derive(Debug, Deserialize)]
 pub struct DeviceCodeResponse {

@@ -6,12 +6,12 @@
 //! PKCE lives here rather than in `auth/oauth.rs` because Velora is its only user; it has
 //! no Velora-specific part, so it can move there unchanged when another platform needs it.
 
-use super::client::{PLATFORM, VeloraClient, decode, token_pair};
+use super::client::{PLATFORM, VeloraClient, decode};
 use super::errors;
 use super::wire::{ErrorBody, TokenResponse};
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::SignInStatus;
-use crate::platform::trovo::TokenPair;
+use crate::platform::tokens::TokenPair;
 use crate::secret::Secret;
 use rand::{Rng, distr::Alphanumeric};
 use serde_json::json;
@@ -148,7 +148,7 @@ impl VeloraClient {
         errors::TABLE.check(status, &answer)?;
         let answer: TokenResponse = decode(&answer)?;
         let scopes = answer.scope.clone();
-        let pair = token_pair(answer, None)?;
+        let pair = TokenPair::from_answer(PLATFORM, answer, None)?;
         // A new sign-in may be another account: forget the cached one.
         self.set_tokens(pair.clone());
         self.note_scopes(scopes);

@@ -46,6 +46,8 @@ pub struct VeloraClient {
     pub(crate) inner: Arc<Inner>,
 }
 
+http::client_account_methods!(VeloraClient);
+
 pub(crate) struct Inner {
     /// The API origin (no `/api`), the pool, the tokens and the limiter. The tokens are
     /// marked dead when Velora refused the refresh token: no call tries it again (a
@@ -111,8 +113,6 @@ impl Dialect for VeloraClient {
         Box::pin(self.refresh_now())
     }
 }
-
-http::client_account_methods!(VeloraClient);
 
 impl VeloraClient {
     /// A client for `config`. The rate limiter is shared with every other client of the same
@@ -271,7 +271,7 @@ impl VeloraClient {
         old_refresh: Option<Secret>,
     ) -> Result<TokenPair, PlatformError> {
         let scopes = answer.scope.clone();
-        let pair = token_pair(answer, old_refresh)?;
+        let pair = TokenPair::from_answer(PLATFORM, answer, old_refresh)?;
         self.inner.core.tokens.replace(pair.clone());
         self.note_scopes(scopes);
         // A new pair brings a refresh token Velora has not refused.
@@ -290,21 +290,6 @@ impl VeloraClient {
     pub(crate) fn forget_tokens(&self) {
         self.set_tokens(TokenPair::default());
     }
-}
-
-/// A token answer as a pair: the new refresh token when there is one (the old one may be
-/// dead already), else `old_refresh`; the expiry from `expires_in` (Velora: 3600 s).
-pub(crate) fn token_pair(
-    answer: TokenResponse,
-    old_refresh: Option<Secret>,
-) -> Result<TokenPair, PlatformError> {
-    TokenPair::from_answer(
-        PLATFORM,
-        answer.access_token,
-        answer.refresh_token,
-        answer.expires_in,
-        old_refresh,
-    )
 }
 
 /// Decodes a successful answer; a shape error names where, never the value.
@@ -343,17 +328,19 @@ mod tests {
             r#"{"access_token":"new-a","refresh_token":"new-r","expires_in":3600}"#,
         )
         .expect("decodes");
-        let pair = token_pair(answer, Some(Secret::new("old-r"))).expect("a pair");
+        let pair =
+            TokenPair::from_answer(PLATFORM, answer, Some(Secret::new("old-r"))).expect("a pair");
         assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("new-r"));
         let left = pair.expires_at.expect("an expiry") - OffsetDateTime::now_utc();
         assert!(left > time::Duration::minutes(59) && left <= time::Duration::hours(1));
         let answer: TokenResponse =
             serde_json::from_str(r#"{"access_token":"a2"}"#).expect("decodes");
-        let pair = token_pair(answer, Some(Secret::new("old-r"))).expect("a pair");
+        let pair =
+            TokenPair::from_answer(PLATFORM, answer, Some(Secret::new("old-r"))).expect("a pair");
         assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("old-r"));
         let answer: TokenResponse =
             serde_json::from_str(r#"{"refresh_token":"r"}"#).expect("decodes");
-        assert!(token_pair(answer, None).is_err());
+        assert!(TokenPair::from_answer(PLATFORM, answer, None).is_err());
     }
 
     #[test]

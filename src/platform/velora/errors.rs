@@ -11,9 +11,6 @@ use reqwest::StatusCode;
 
 const PLATFORM: PlatformId = PlatformId::Velora;
 
-/// The sentence every dead sign-in ends with.
-pub const SIGN_IN_AGAIN: &str = "sign in to Velora again";
-
 /// Velora's statuses in the shared table (`TABLE.check` turns an answer into an error when
 /// it is one; success is any 2xx: Velora answers 201 to its POSTs); a 409 there is a change that conflicts with the
 /// channel's state.
@@ -92,7 +89,7 @@ mod tests {
             )
             .expect_err("401");
         assert_eq!(e.kind(), ErrorKind::TokenExpired);
-        assert!(e.to_string().contains(SIGN_IN_AGAIN));
+        assert!(e.to_string().contains(&http::sign_in_again_words(PLATFORM)));
         let e = TABLE
             .check(
                 StatusCode::FORBIDDEN,

@@ -5,15 +5,14 @@
 
 use super::config::VeloraConfig;
 use super::{REGISTRATION_HELP, SCOPES, VeloraClient, pkce_pair};
-use crate::auth::help::RegistrationHelp;
 use crate::auth::loopback::loopback_redirect_uri;
 use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
 use crate::platform::registry::{
-    DemoPlatform, Lookup, Platform, SettingsMap, SignInPrompt, SignInRequest, SignedIn, map_lookup,
-    setting_name, with_sign_in,
+    DemoPlatform, Lookup, Platform, PlatformDescription, SettingsMap, SignInPrompt, SignInRequest,
+    SignedIn, map_lookup, setting_name, with_sign_in,
 };
 use crate::sim::velora::{VeloraSim, VeloraSimOptions};
 use std::time::Duration;
@@ -23,23 +22,17 @@ const VELORA: PlatformId = PlatformId::Velora;
 /// Velora's entry in the platform registry.
 pub struct Velora;
 
+const DESCRIPTION: PlatformDescription = PlatformDescription {
+    id: VELORA,
+    website: "velora.tv",
+    registration_help: REGISTRATION_HELP,
+    revokes_tokens: false,
+};
+
 #[async_trait::async_trait]
 impl Platform for Velora {
-    fn id(&self) -> PlatformId {
-        VELORA
-    }
-
-    fn website(&self) -> &'static str {
-        "velora.tv"
-    }
-
-    fn registration_help(&self) -> RegistrationHelp {
-        REGISTRATION_HELP
-    }
-
-    /// Velora lists no revocation endpoint.
-    fn revokes_tokens(&self) -> bool {
-        false
+    fn description(&self) -> &'static PlatformDescription {
+        &DESCRIPTION
     }
 
     fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
@@ -51,10 +44,7 @@ impl Platform for Velora {
         let sim = VeloraSim::start(demo_options(redirect_port))
             .await
             .map_err(|e| e.to_string())?;
-        Ok(DemoPlatform {
-            settings: streamer_settings(&sim),
-            sim: Box::new(sim),
-        })
+        Ok(DemoPlatform::new(streamer_settings(&sim), sim))
     }
 
     async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {

@@ -626,6 +626,8 @@ pub struct TokenResponse {
     pub scope: Option<Vec<String>>,
 }
 
+crate::platform::tokens::token_answer!(TokenResponse);
+
 /// Takes `data` out of a `{data: {...}}` answer, or `stream`/`user` out of a wrapper with
 /// only that key beside bookkeeping; any other answer is returned as it is.
 pub fn unwrap_object(v: Value, keys: &[&str]) -> Value {
