@@ -117,8 +117,11 @@ pub enum Command {
     LoadEditors { platform: PlatformId },
     /// The teams the own channel belongs to.
     LoadTeams { platform: PlatformId },
-    /// The own channel's recent videos, newest first.
-    LoadVideos { platform: PlatformId },
+    /// The own channel's videos, newest first: at most `limit`, all of them without one.
+    LoadVideos {
+        platform: PlatformId,
+        limit: Option<usize>,
+    },
     /// Start a commercial break of `length` seconds. Never resent on failure.
     StartCommercial { platform: PlatformId, length: u32 },
     /// Replace the stream key with a new one (the encoder needs the new key afterwards).
@@ -164,7 +167,7 @@ impl Command {
             | Command::SignOut { platform }
             | Command::LoadEditors { platform }
             | Command::LoadTeams { platform }
-            | Command::LoadVideos { platform }
+            | Command::LoadVideos { platform, .. }
             | Command::StartCommercial { platform, .. }
             | Command::RegenerateStreamKey { platform }
             | Command::Moderate { platform, .. } => Some(*platform),
@@ -198,6 +201,42 @@ impl Command {
             | Command::LoadSubscribers { request_id, .. }
             | Command::SendChat { request_id, .. } => Some(*request_id),
         }
+    }
+
+    /// Whether `event` is this command's answer: the one with its request id, or, for a
+    /// command answered without one, the event of its kind for its platform. What a
+    /// headless command waits for.
+    pub fn is_answered_by(&self, event: &Event) -> bool {
+        if let Some(id) = self.request_id() {
+            return event.request_id() == Some(id);
+        }
+        if self.platform() != event.platform() {
+            return false;
+        }
+        matches!(
+            (self, event),
+            (Command::LoadAccount { .. }, Event::AccountLoaded { .. })
+                | (Command::LoadStreamKey { .. }, Event::StreamKeyLoaded { .. })
+                | (
+                    Command::LoadSignInStatus { .. },
+                    Event::SignInStatusLoaded { .. }
+                )
+                | (Command::ExportCsv { .. }, Event::Exported { .. })
+                | (Command::SignIn { .. }, Event::SignedIn { .. })
+                | (Command::SignOut { .. }, Event::SignedOut { .. })
+                | (Command::LoadEditors { .. }, Event::EditorsLoaded { .. })
+                | (Command::LoadTeams { .. }, Event::TeamsLoaded { .. })
+                | (Command::LoadVideos { .. }, Event::VideosLoaded { .. })
+                | (
+                    Command::StartCommercial { .. },
+                    Event::CommercialStarted { .. }
+                )
+                | (
+                    Command::RegenerateStreamKey { .. },
+                    Event::StreamKeyRegenerated { .. }
+                )
+                | (Command::Moderate { .. }, Event::Moderated { .. })
+        )
     }
 }
 
@@ -432,5 +471,48 @@ impl Event {
             | Event::ChatRemoved { .. }
             | Event::ChatFeedChanged { .. } => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::PlatformError;
+
+    fn editors(platform: PlatformId) -> Event {
+        Event::EditorsLoaded {
+            platform,
+            result: Ok(Vec::new()),
+        }
+    }
+
+    #[test]
+    fn an_answer_is_found_by_id_or_by_kind_and_platform() {
+        let [first, second, ..] = PlatformId::ALL;
+        let load = Command::LoadEditors { platform: first };
+        assert!(load.is_answered_by(&editors(first)));
+        assert!(!load.is_answered_by(&editors(second)), "another platform's");
+        assert!(
+            !load.is_answered_by(&Event::TeamsLoaded {
+                platform: first,
+                result: Ok(Vec::new()),
+            }),
+            "another kind of answer"
+        );
+        let channel = |request_id| Command::LoadChannel {
+            platform: first,
+            target: ChannelTarget::Own,
+            request_id,
+        };
+        let loaded = |request_id| Event::ChannelLoaded {
+            platform: first,
+            request_id,
+            result: Err(PlatformError::Unsupported {
+                platform: first,
+                what: "x".into(),
+            }),
+        };
+        assert!(channel(7).is_answered_by(&loaded(7)));
+        assert!(!channel(7).is_answered_by(&loaded(8)), "an older request's");
     }
 }

@@ -20,9 +20,6 @@ use tokio::task::AbortHandle;
 
 pub use pollers::Intervals;
 
-/// How many of the newest videos the window lists.
-const VIDEOS_SHOWN: usize = 20;
-
 /// Called after every event, so a sleeping UI draws it (`request_repaint` in the window, a
 /// no-op for headless commands).
 pub type Waker = Arc<dyn Fn() + Send + Sync>;
@@ -267,9 +264,9 @@ async fn serve(command: Command, shared: Arc<Shared>) {
                 result,
             }
         }
-        Command::LoadVideos { platform } => Event::VideosLoaded {
+        Command::LoadVideos { platform, limit } => Event::VideosLoaded {
             platform,
-            result: client.videos(Some(VIDEOS_SHOWN)).await,
+            result: client.videos(limit).await,
         },
         Command::StartCommercial { platform, length } => Event::CommercialStarted {
             platform,

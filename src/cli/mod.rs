@@ -227,36 +227,63 @@ async fn execute(
             };
             output::whoami(&result.map_err(err)?)
         }
-        HeadlessCommand::Editors => output::editors(&session.client.editors().await.map_err(err)?),
-        HeadlessCommand::Teams => output::teams(&session.client.teams().await.map_err(err)?),
+        HeadlessCommand::Editors => {
+            let event = session.ask(|_| Command::LoadEditors { platform }).await?;
+            let Event::EditorsLoaded { result, .. } = event else {
+                return Err(unexpected());
+            };
+            output::editors(&result.map_err(err)?)
+        }
+        HeadlessCommand::Teams => {
+            let event = session.ask(|_| Command::LoadTeams { platform }).await?;
+            let Event::TeamsLoaded { result, .. } = event else {
+                return Err(unexpected());
+            };
+            output::teams(&result.map_err(err)?)
+        }
         HeadlessCommand::Videos { limit } => {
-            output::videos(&session.client.videos(limit).await.map_err(err)?)
+            let event = session
+                .ask(|_| Command::LoadVideos { platform, limit })
+                .await?;
+            let Event::VideosLoaded { result, .. } = event else {
+                return Err(unexpected());
+            };
+            output::videos(&result.map_err(err)?)
         }
         HeadlessCommand::Commercial { length } => {
-            output::commercial(&session.client.start_commercial(length).await.map_err(err)?)
+            let event = session
+                .ask(|_| Command::StartCommercial { platform, length })
+                .await?;
+            let Event::CommercialStarted { result, .. } = event else {
+                return Err(unexpected());
+            };
+            output::commercial(&result.map_err(err)?)
         }
         HeadlessCommand::StreamKey {
             command: StreamKeyCommand::Show,
-        } => output::stream_key(&session.client.stream_key().await.map_err(err)?),
+        } => {
+            let event = session.ask(|_| Command::LoadStreamKey { platform }).await?;
+            let Event::StreamKeyLoaded { result, .. } = event else {
+                return Err(unexpected());
+            };
+            output::stream_key(&result.map_err(err)?)
+        }
         HeadlessCommand::StreamKey {
             command: StreamKeyCommand::Regenerate { yes, show },
         } => {
-            if !session.client.capabilities().stream_key_reset {
-                // The platform client says why, without sending anything.
-                return Err(err(session
-                    .client
-                    .regenerate_stream_key()
-                    .await
-                    .err()
-                    .ok_or_else(unexpected)?));
-            }
-            if !yes {
+            // A platform that cannot reset the key says why, without anything being sent.
+            if session.client.capabilities().stream_key_reset && !yes {
                 return Err(format!(
                     "regenerating the {platform} stream key stops the current one at once (a running encoder is cut off until it is given the new key): add --yes to go ahead; nothing was changed"
                 ));
             }
-            let key = session.client.regenerate_stream_key().await.map_err(err)?;
-            output::regenerated_key(platform, &key, show)
+            let event = session
+                .ask(|_| Command::RegenerateStreamKey { platform })
+                .await?;
+            let Event::StreamKeyRegenerated { result, .. } = event else {
+                return Err(unexpected());
+            };
+            output::regenerated_key(platform, &result.map_err(err)?, show)
         }
         HeadlessCommand::Timeout {
             user,

@@ -15,8 +15,8 @@ use std::sync::Arc;
 /// The backend and the client of one platform, with the in-process simulator kept alive
 /// while a `--demo` command runs.
 pub(super) struct Session {
-    /// The client itself, for the calls the backend has no command for (editors, teams,
-    /// videos, commercials).
+    /// The client itself, for what it says without a call (its capabilities) and for
+    /// following chat.
     pub client: PlatformClient,
     backend: BackendHandle,
     events: EventReceiver,
@@ -64,18 +64,13 @@ impl Session {
         let platform = command
             .platform()
             .map_or_else(|| "the platform".to_owned(), |p| p.to_string());
-        let by_id = command.request_id().is_some();
+        let question = command.clone();
         self.backend.send(command);
         while let Some(event) = self.events.recv().await {
             if let Event::NotConfigured { .. } = event {
                 return Err(format!("{platform} is not configured"));
             }
-            let matches = if by_id {
-                event.request_id() == Some(id)
-            } else {
-                matches!(event, Event::AccountLoaded { .. })
-            };
-            if matches {
+            if question.is_answered_by(&event) {
                 return Ok(event);
             }
         }

@@ -8,6 +8,9 @@ use crate::command::Command;
 use crate::model::{Capabilities, Channel, PlatformId};
 use eframe::egui::{self, RichText, Ui};
 
+/// How many of the newest videos the window lists.
+const VIDEOS_SHOWN: usize = 20;
+
 /// Lengths a commercial may be asked for, in seconds.
 const COMMERCIAL_LENGTHS: [u32; 6] = [30, 60, 90, 120, 150, 180];
 
@@ -371,7 +374,10 @@ pub fn videos(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId) {
     if videos.is_some() {
         asked.remove(&platform);
     } else if open.body_returned.is_some() && asked.insert(platform) {
-        cx.out.push(Command::LoadVideos { platform });
+        cx.out.push(Command::LoadVideos {
+            platform,
+            limit: Some(VIDEOS_SHOWN),
+        });
     }
 }
 
