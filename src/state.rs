@@ -3,6 +3,7 @@
 //! hold network state of their own.
 
 use crate::command::{Command, Event, RequestId};
+use crate::error::{ErrorKind, PlatformError};
 use crate::model::{
     Account, Capabilities, Category, CategoryPage, Channel, FollowerList, PlatformId, RateBudget,
     SubscriberList, ViewerList,
@@ -78,7 +79,8 @@ pub struct PlatformState {
     pub chat: ChatLog,
     pub rate_budget: Option<RateBudget>,
     pub connection: Connection,
-    pub last_error: Option<String>,
+    /// The last call that failed, until another failure replaces it.
+    pub last_error: Option<Problem>,
     /// Until when the sign-in lasts and what it allows.
     pub sign_in: Option<crate::model::SignInStatus>,
     /// The stream key once the user asked for it; never persisted, never logged.
@@ -332,7 +334,7 @@ impl AppState {
                         p.account = Some(account);
                         p.connection = Connection::Connected;
                     }
-                    Err(e) => p.fail(e.to_string()),
+                    Err(e) => p.fail(&e),
                 }
             }
             Event::ChannelLoaded {
@@ -344,7 +346,7 @@ impl AppState {
                         p.channel = Some(channel);
                         p.connection = Connection::Connected;
                     }
-                    Err(e) => p.fail(e.to_string()),
+                    Err(e) => p.fail(&e),
                 }
             }
             Event::ChannelUpdated {
@@ -363,7 +365,7 @@ impl AppState {
                     }
                     Err(e) => {
                         p.update_error = Some(e.to_string());
-                        p.last_error = Some(e.to_string());
+                        p.last_error = Some(Problem::from(&e));
                     }
                 }
             }
@@ -398,7 +400,7 @@ impl AppState {
                 let p = self.platform_mut(platform);
                 match result {
                     Ok(list) => p.viewers = Some(list),
-                    Err(e) => p.fail(e.to_string()),
+                    Err(e) => p.fail(&e),
                 }
             }
             Event::FollowersLoaded {
@@ -407,7 +409,7 @@ impl AppState {
                 let p = self.platform_mut(platform);
                 match result {
                     Ok(list) => p.followers = Some(list),
-                    Err(e) => p.fail(e.to_string()),
+                    Err(e) => p.fail(&e),
                 }
             }
             Event::SubscribersLoaded {
@@ -416,7 +418,7 @@ impl AppState {
                 let p = self.platform_mut(platform);
                 match result {
                     Ok(list) => p.subscribers = Some(list),
-                    Err(e) => p.fail(e.to_string()),
+                    Err(e) => p.fail(&e),
                 }
             }
             Event::ChatSent {
@@ -430,7 +432,7 @@ impl AppState {
                 let (status, platform_id) = match result {
                     Ok(id) => (SendStatus::Sent, id),
                     Err(e) => {
-                        p.last_error = Some(e.to_string());
+                        p.last_error = Some(Problem::from(&e));
                         (SendStatus::Failed(e.to_string()), None)
                     }
                 };
@@ -481,14 +483,14 @@ impl AppState {
                 let p = self.platform_mut(platform);
                 match result {
                     Ok(status) => p.sign_in = Some(status),
-                    Err(e) => p.fail(e.to_string()),
+                    Err(e) => p.fail(&e),
                 }
             }
             Event::StreamKeyLoaded { platform, result } => {
                 let p = self.platform_mut(platform);
                 match result {
                     Ok(key) => p.stream_key = Some(key),
-                    Err(e) => p.last_error = Some(e.to_string()),
+                    Err(e) => p.last_error = Some(Problem::from(&e)),
                 }
             }
             // Images become textures in the UI, which owns the GPU side.
@@ -498,9 +500,40 @@ impl AppState {
 }
 
 impl PlatformState {
-    fn fail(&mut self, sentence: String) {
-        self.connection = Connection::Failing(sentence.clone());
-        self.last_error = Some(sentence);
+    fn fail(&mut self, e: &PlatformError) {
+        self.connection = Connection::Failing(e.to_string());
+        self.last_error = Some(Problem::from(e));
+    }
+}
+
+/// A failed call as the window keeps it: the sentence to show and what kind of failure it
+/// was, so a panel can offer the fix (Sign in again, where the sign-in is what failed).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Problem {
+    pub sentence: String,
+    pub kind: ErrorKind,
+}
+
+impl Problem {
+    /// Whether only a new sign-in fixes this: the sign-in was refused, revoked or lacks a
+    /// permission, or it lapsed and could not be refreshed.
+    pub fn needs_sign_in(&self) -> bool {
+        matches!(self.kind, ErrorKind::Auth | ErrorKind::TokenExpired)
+    }
+}
+
+impl From<&PlatformError> for Problem {
+    fn from(e: &PlatformError) -> Self {
+        Problem {
+            sentence: e.to_string(),
+            kind: e.kind(),
+        }
+    }
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.sentence)
     }
 }
 

@@ -593,3 +593,45 @@ fn an_idle_window_does_not_repaint() {
         "an idle window asks for no repaint"
     );
 }
+
+#[test]
+fn a_refused_sign_in_offers_to_sign_in_again() {
+    let runtime = common::harness::runtime();
+    let sim = Arc::new(
+        runtime
+            .block_on(TrovoSim::start(SimOptions::default()))
+            .expect("simulator"),
+    );
+    // A token the platform never issued, and no refresh token to recover with.
+    let mut settings = stagehand::platform::trovo::sim_settings(&sim);
+    settings.insert(
+        "STAGEHAND_TROVO_CLIENT_ID".into(),
+        TrovoSim::CLIENT_ID.into(),
+    );
+    settings.insert("STAGEHAND_TROVO_ACCESS_TOKEN".into(), "never-issued".into());
+    let lookup = stagehand::platform::registry::map_lookup(&settings);
+    let client = TROVO.entry().client(&lookup).expect("client");
+    let backend = BackendConfig::new(HashMap::from([(TROVO, client)]));
+    let mut launch = Launch::new(true, backend, runtime.handle().clone());
+    launch.keep_alive.push(Box::new(Arc::clone(&sim)));
+    let app = StagehandApp::new(launch, None);
+    let mut harness = common::harness::app_harness(app, 1280.0, 800.0);
+    common::harness::step_until(&mut harness, "the refused account", |app| {
+        app.state()
+            .platforms
+            .get(&TROVO)
+            .and_then(|p| p.last_error.as_ref())
+            .is_some_and(|e| e.needs_sign_in())
+    });
+    harness.run_steps(2);
+    assert!(
+        harness.query_by_label("Light").is_none(),
+        "Settings is closed at first"
+    );
+    harness.get_by_label("Sign in to Trovo again").click();
+    harness.run_steps(3);
+    assert!(
+        harness.query_by_label("Light").is_some(),
+        "the button opened Settings"
+    );
+}

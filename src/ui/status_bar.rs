@@ -5,8 +5,13 @@ use super::widgets::{ERROR, OK_GREEN};
 use crate::state::Connection;
 use eframe::egui::{self, Color32, RichText, Ui};
 
+/// Below this width each platform's rate budget moves into its hover text, so the last
+/// error keeps room to be read.
+const ROOMY: f32 = 1100.0;
+
 /// Draws one line per frame across the bottom of the window.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
+    let roomy = ui.available_width() >= ROOMY;
     ui.horizontal(|ui| {
         if cx.state.platforms.is_empty() {
             ui.label(RichText::new("Not signed in to any platform").weak());
@@ -19,38 +24,48 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                 Connection::Failing(_) => ("●", ERROR, "having trouble".to_owned()),
             };
             ui.label(RichText::new(dot).color(colour));
-            ui.label(format!("{platform}: {words}"));
+            let status = ui.label(format!("{platform}: {words}"));
             if let Some(b) = p.rate_budget {
                 let reset = b
                     .resets_at
                     .map(|t| (t - cx.now).whole_seconds().max(0))
                     .map(|s| format!(", resets in {s} s"))
                     .unwrap_or_default();
-                ui.label(
-                    RichText::new(format!(
-                        "· {}/{} requests left{reset}",
-                        b.remaining, b.limit
-                    ))
-                    .weak(),
-                )
-                .on_hover_text("What is left of the platform's rate limit for this app");
+                let budget = format!("{}/{} requests left{reset}", b.remaining, b.limit);
+                if roomy {
+                    ui.label(RichText::new(format!("· {budget}")).weak())
+                        .on_hover_text("What is left of the platform's rate limit for this app");
+                } else {
+                    status.on_hover_text(format!(
+                        "{budget} (the platform's rate limit for this app)"
+                    ));
+                }
             }
             ui.separator();
         }
         let last = cx
             .shown()
-            .and_then(|(_, p)| p.last_error.clone())
+            .and_then(|(platform, p)| Some((platform, p.last_error.clone()?)))
             .or_else(|| {
                 cx.state
                     .platforms
-                    .values()
-                    .find_map(|p| p.last_error.clone())
+                    .iter()
+                    .find_map(|(platform, p)| Some((*platform, p.last_error.clone()?)))
             });
-        if let Some(e) = last {
+        if let Some((platform, problem)) = last {
+            if problem.needs_sign_in()
+                && ui
+                    .button(format!("Sign in to {platform} again"))
+                    .on_hover_text("Opens Settings → Accounts")
+                    .clicked()
+            {
+                cx.local.settings_open = true;
+            }
             ui.add(
-                egui::Label::new(RichText::new(format!("Last error: {e}")).color(ERROR)).truncate(),
+                egui::Label::new(RichText::new(format!("Last error: {problem}")).color(ERROR))
+                    .truncate(),
             )
-            .on_hover_text(e);
+            .on_hover_text(problem.sentence);
         }
     });
 }
