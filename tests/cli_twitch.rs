@@ -5,6 +5,7 @@
 mod common;
 
 use common::cli::{command, run_with};
+use common::sims::sim_with;
 use serde_json::Value;
 use stagehand::sim::twitch::{
     BroadcasterType, Fault, FaultRule, SCOPES_ALL, SimTokens, TwitchSim, TwitchSimOptions,
@@ -22,14 +23,6 @@ fn config_path(tag: &str) -> PathBuf {
 
 async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
     run_with(args, env, &config_path("shared-never-written")).await
-}
-
-async fn sim_with(opts: TwitchSimOptions) -> TwitchSim {
-    TwitchSim::start(opts).await.expect("simulator")
-}
-
-async fn sim() -> TwitchSim {
-    sim_with(TwitchSimOptions::default()).await
 }
 
 /// The simulator as a stand-in for Twitch, signed in with `tokens`. Both base URLs carry a
@@ -107,7 +100,7 @@ fn assert_rfc3339_utc(v: &Value) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn channel_prints_the_contract_s_fields_with_tags_and_no_audience() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let v = json(&run(&["--json", "twitch", "channel"], &stand_in(&sim)).await);
     let me = sim.streamer();
     let live = sim.channel();
@@ -131,7 +124,7 @@ async fn channel_prints_the_contract_s_fields_with_tags_and_no_audience() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn channel_by_name_and_by_id_of_another_channel() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let other = sim.viewer_user();
     let by_name = json(
@@ -163,7 +156,7 @@ async fn channel_by_name_and_by_id_of_another_channel() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn text_output_is_for_people() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let out = run(&["twitch", "channel"], &stand_in(&sim)).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
@@ -242,7 +235,7 @@ async fn set_changes_every_field_and_prints_the_channel_read_back() {
 #[tokio::test(flavor = "multi_thread")]
 async fn set_refusals_exit_1_in_one_line_and_change_nothing() {
     // An affiliate: not a partner, so no delay.
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let before = sim.channel();
     let cases: [(&[&str], &str); 5] = [
@@ -267,7 +260,7 @@ async fn set_refusals_exit_1_in_one_line_and_change_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn categories_top_and_search() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let top = json(&run(&["--json", "twitch", "categories", "--limit", "5"], &env).await);
     let list = top["categories"].as_array().expect("a list");
@@ -445,7 +438,7 @@ async fn subscribers_carry_twitch_s_tier_strings() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chat_send_reaches_the_channel_once() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let out = run(
         &[
             "--json", "twitch", "chat", "send", "hello", "from", "a", "deck",
@@ -469,7 +462,7 @@ async fn chat_send_reaches_the_channel_once() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn timeout_ban_and_delete_message_work_by_login_or_numeric_id() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let viewer = sim.viewer_user();
     let said = sim.say(&viewer.login, "delete me").expect("said");
@@ -499,7 +492,7 @@ async fn timeout_ban_and_delete_message_work_by_login_or_numeric_id() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_message_over_500_characters_is_refused_before_sending() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let before = sim.request_count();
     let long = "é".repeat(501);
@@ -513,7 +506,7 @@ async fn a_message_over_500_characters_is_refused_before_sending() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_dropped_message_exits_1_with_twitch_s_drop_reason() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let out = run(
         &["twitch", "chat", "send", "this has a blockedterm in it"],
         &stand_in(&sim),
@@ -535,7 +528,7 @@ async fn a_dropped_message_exits_1_with_twitch_s_drop_reason() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn whoami_editors_and_teams() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let me = json(&run(&["--json", "twitch", "whoami"], &env).await);
     let streamer = sim.streamer();
@@ -673,7 +666,7 @@ async fn videos_on_trovo_exit_1_in_one_line_and_send_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn commercial_starts_once_then_reports_the_cooldown() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     let short = one_line_failure(&run(&["twitch", "commercial", "--length", "10"], &env).await);
     assert!(short.contains("30 to 180"), "{short}");
@@ -703,7 +696,7 @@ async fn commercial_on_an_offline_channel_is_refused() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_sign_in_every_command_says_to_sign_in() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = vec![
         ("STAGEHAND_TWITCH_API", sim.helix_base()),
         ("STAGEHAND_TWITCH_AUTH", sim.auth_origin()),
@@ -729,7 +722,7 @@ async fn without_a_sign_in_every_command_says_to_sign_in() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_token_is_refreshed_once_and_the_new_pair_lives_in_memory_for_the_run() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     assert!(sim.expire_token(&tokens.access_token));
     let env = env_with(&sim, &tokens);
@@ -750,7 +743,7 @@ async fn an_expired_token_is_refreshed_once_and_the_new_pair_lives_in_memory_for
 
 #[tokio::test(flavor = "multi_thread")]
 async fn scopes_missing_from_the_sign_in_are_one_clear_line() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let scopes: Vec<&str> = SCOPES_ALL
         .iter()
         .copied()
@@ -846,7 +839,7 @@ async fn login_takes_no_redirect_port() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn logout_revokes_and_succeeds_with_nothing_stored() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let env = stand_in(&sim);
     assert!(run(&["twitch", "whoami"], &env).await.status.success());
     let out = run(&["--json", "twitch", "logout"], &env).await;
@@ -890,7 +883,7 @@ async fn demo_runs_every_read_against_the_built_in_simulator() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn tokens_never_reach_the_output_even_with_trace_logs() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     assert!(sim.expire_token(&tokens.access_token));
     let mut env = env_with(&sim, &tokens);

@@ -5,6 +5,7 @@
 mod common;
 
 use common::cli::{command, run_with};
+use common::sims::sim_with;
 use common::{approve_velora, free_port};
 use serde_json::Value;
 use stagehand::auth::loopback_redirect_uri;
@@ -22,14 +23,6 @@ fn config_path(tag: &str) -> PathBuf {
 
 async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
     run_with(args, env, &config_path("shared-never-written")).await
-}
-
-async fn sim_with(opts: VeloraSimOptions) -> VeloraSim {
-    VeloraSim::start(opts).await.expect("simulator")
-}
-
-async fn sim() -> VeloraSim {
-    sim_with(VeloraSimOptions::default()).await
 }
 
 /// The simulator as a stand-in for Velora, signed in with `tokens`. The origin carries a
@@ -94,7 +87,7 @@ fn one_line_failure(out: &Output) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn channel_prints_the_contract_s_fields_slug_ids_tags_and_no_language() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let v = json(&run(&["--json", "velora", "channel"], &stand_in(&sim)).await);
     let me = sim.streamer();
     let stream = sim.stream();
@@ -125,7 +118,7 @@ async fn channel_prints_the_contract_s_fields_slug_ids_tags_and_no_language() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn set_changes_title_category_and_tags_and_prints_the_channel_read_back() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let v = json(
         &run(
@@ -160,7 +153,7 @@ async fn set_changes_title_category_and_tags_and_prints_the_channel_read_back() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn set_refusals_exit_1_in_one_line_and_send_nothing() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let before = sim.stream();
     let requests = sim.request_count();
@@ -188,7 +181,7 @@ async fn set_refusals_exit_1_in_one_line_and_send_nothing() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn categories_top_and_search_with_slugs_as_ids() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let top = json(&run(&["--json", "velora", "categories", "--limit", "3"], &env).await);
     let list = top["categories"].as_array().expect("a list");
@@ -213,7 +206,7 @@ async fn categories_top_and_search_with_slugs_as_ids() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn viewers_give_the_stream_s_count_the_anonymous_and_every_named_viewer() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let v = json(&run(&["--json", "velora", "viewers"], &stand_in(&sim)).await);
     assert_eq!(v["total"], 90 + 35, "the stream's count");
     assert_eq!(v["anonymous"], 35);
@@ -244,7 +237,7 @@ async fn viewers_give_the_stream_s_count_the_anonymous_and_every_named_viewer() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn followers_all_or_a_limit_and_subscribers_with_tier_and_gift() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let all = json(&run(&["--json", "velora", "followers"], &env).await);
     assert_eq!(all["total"], 180);
@@ -273,7 +266,7 @@ async fn followers_all_or_a_limit_and_subscribers_with_tier_and_gift() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chat_send_reaches_the_channel_once_and_an_overlong_line_never() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let v = json(
         &run(
@@ -316,7 +309,7 @@ async fn chat_send_reaches_the_channel_once_and_an_overlong_line_never() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn whoami_names_the_signed_in_account() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let v = json(&run(&["--json", "velora", "whoami"], &stand_in(&sim)).await);
     let me = sim.streamer();
     assert_eq!(
@@ -329,7 +322,7 @@ async fn whoami_names_the_signed_in_account() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn stream_key_regenerate_asks_for_yes_and_prints_the_key_only_with_show() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let first = sim.stream_key();
     let requests = sim.request_count();
@@ -389,7 +382,7 @@ async fn stream_key_regenerate_asks_for_yes_and_prints_the_key_only_with_show() 
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_regenerated_key_stays_off_the_logs() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let mut env = env_with(&sim, &tokens);
     env.push(("RUST_LOG", "trace".to_owned()));
@@ -411,7 +404,7 @@ async fn a_regenerated_key_stays_off_the_logs() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn timeout_ban_and_delete_report_velora_s_message_and_refusals_exit_1() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let me = sim.streamer();
     let line = sim
@@ -505,7 +498,7 @@ async fn platforms_without_a_key_reset_exit_1_in_one_line() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_expired_token_is_refreshed_once_and_the_run_goes_on() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     assert!(sim.expire_token(&tokens.access_token));
     let env = env_with(&sim, &tokens);
@@ -527,7 +520,7 @@ async fn an_expired_token_is_refreshed_once_and_the_run_goes_on() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn without_a_sign_in_every_command_says_how_to_sign_in() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = vec![
         ("STAGEHAND_VELORA_API", sim.origin()),
         (
@@ -552,7 +545,7 @@ async fn without_a_sign_in_every_command_says_how_to_sign_in() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn a_missing_scope_is_one_clear_line() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let scopes: Vec<&str> = SCOPES_ALL
         .iter()
         .copied()
@@ -765,7 +758,7 @@ async fn demo_runs_every_command_against_the_built_in_simulator() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn chat_follow_prints_new_lines_as_json_objects_and_stops_at_the_count() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let env = stand_in(&sim);
     let history: Vec<String> = sim.chat_log().into_iter().map(|l| l.text).collect();
     let viewer = sim

@@ -3,6 +3,9 @@
 //! own echo; refusals and dropped sockets as errors), and chat moderation (deleting a
 //! line, a timeout, a ban, and a refusal's own words reaching the error).
 
+mod common;
+
+use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
@@ -17,10 +20,6 @@ use tokio::task::JoinHandle;
 
 /// A guard against a hang, far above anything a passing run needs.
 const GUARD: Duration = Duration::from_secs(20);
-
-async fn sim_with(opts: SimOptions) -> TrovoSim {
-    TrovoSim::start(opts).await.expect("the simulator starts")
-}
 
 fn client_with(sim: &TrovoSim, tokens: &SimTokens) -> PlatformClient {
     let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");

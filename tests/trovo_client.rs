@@ -1,6 +1,9 @@
 //! The Trovo client over real HTTP on loopback against the simulator: every endpoint of the
 //! reference, every error class, paging, token refresh, the rate limiter and injected faults.
 
+mod common;
+
+use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{Audience, ChannelChanges};
 use stagehand::platform::trovo::TrovoConfig;
@@ -13,14 +16,6 @@ use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-
-async fn sim_with(opts: SimOptions) -> TrovoSim {
-    TrovoSim::start(opts).await.expect("the simulator starts")
-}
-
-async fn sim() -> TrovoSim {
-    sim_with(SimOptions::default()).await
-}
 
 fn config(sim: &TrovoSim, tokens: Option<&SimTokens>, secret: bool) -> TrovoConfig {
     let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");
@@ -49,7 +44,7 @@ fn code(e: &PlatformError) -> i64 {
 
 #[tokio::test]
 async fn top_categories_are_many_with_real_png_icons() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = client(&sim, None);
     let cats = c.top_categories().await.expect("top categories");
     assert!(cats.len() >= 200, "only {} categories", cats.len());
@@ -69,7 +64,7 @@ async fn top_categories_are_many_with_real_png_icons() {
 
 #[tokio::test]
 async fn search_categories_matches_names_and_reports_has_more() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = client(&sim, None);
     let top = c.top_categories().await.expect("top");
     let probe = top[0].name[..3].to_lowercase();
@@ -100,7 +95,7 @@ async fn search_categories_matches_names_and_reports_has_more() {
 
 #[tokio::test]
 async fn top_channels_follow_the_token_and_cursor() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = client(&sim, None);
     let first = c.top_channels_page(10, None, None).await.expect("page 1");
     assert_eq!(first.channels.len(), 10);
@@ -122,7 +117,7 @@ async fn top_channels_follow_the_token_and_cursor() {
 
 #[tokio::test]
 async fn users_and_channels_by_id_and_name() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let me = sim.streamer();
     let c = client(&sim, None);
     let users = c
@@ -154,7 +149,7 @@ async fn users_and_channels_by_id_and_name() {
 
 #[tokio::test]
 async fn own_channel_carries_a_hidden_stream_key() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let own = streamer(&sim).own_channel().await.expect("own channel");
     assert_eq!(own.channel.id, sim.streamer().channel_id);
     let key = own.stream_key.clone().expect("a stream key");
@@ -167,7 +162,7 @@ async fn own_channel_carries_a_hidden_stream_key() {
 
 #[tokio::test]
 async fn update_channel_changes_every_field_and_reads_back() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = streamer(&sim);
     let id = c.own_channel_id().await.expect("own id");
     let cats = c.top_categories().await.expect("cats");
@@ -204,7 +199,7 @@ async fn update_channel_changes_every_field_and_reads_back() {
 
 #[tokio::test]
 async fn update_channel_errors_are_typed_and_change_nothing() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = streamer(&sim);
     let id = c.own_channel_id().await.expect("own id");
     let before = sim.channel();
@@ -259,7 +254,7 @@ async fn update_channel_errors_are_typed_and_change_nothing() {
 
 #[tokio::test]
 async fn user_info_is_the_signed_in_account() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let me = sim.streamer();
     let account = streamer(&sim).user_info().await.expect("user info");
     assert_eq!(account.id, me.user_id);
@@ -396,7 +391,7 @@ async fn followers_page_to_the_end_newest_first() {
 
 #[tokio::test]
 async fn emotes_by_kind() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = client(&sim, None);
     let id = sim.streamer().channel_id;
     let all = c.emotes(EmoteKind::All, &[&id]).await.expect("all");
@@ -416,7 +411,7 @@ async fn emotes_by_kind() {
 
 #[tokio::test]
 async fn live_stream_urls_while_live() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let urls = client(&sim, None)
         .live_stream_urls(&sim.streamer().channel_id)
         .await
@@ -429,7 +424,7 @@ async fn live_stream_urls_while_live() {
 
 #[tokio::test]
 async fn chat_send_own_and_other_channel() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let me = sim.streamer();
     streamer(&sim)
         .send_chat("hello chat 👋", None)
@@ -468,7 +463,7 @@ async fn chat_send_own_and_other_channel() {
 
 #[tokio::test]
 async fn the_spam_rule_is_reported_and_never_resent() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let me = sim.streamer();
     let viewer = client(
         &sim,
@@ -501,7 +496,7 @@ async fn the_spam_rule_is_reported_and_never_resent() {
 
 #[tokio::test]
 async fn delete_message_and_chat_commands() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let me = sim.streamer();
     let c = streamer(&sim);
     c.send_chat("delete me", None).await.expect("sent");
@@ -540,7 +535,7 @@ async fn delete_message_and_chat_commands() {
 
 #[tokio::test]
 async fn chat_tokens() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = streamer(&sim);
     assert!(!c.chat_token().await.expect("own").expose().is_empty());
     let anon = client(&sim, None);
@@ -555,7 +550,7 @@ async fn chat_tokens() {
 
 #[tokio::test]
 async fn validate_then_revoke() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = streamer(&sim);
     let info = c.validate().await.expect("validate");
     assert_eq!(info.user_id, sim.streamer().user_id);
@@ -579,7 +574,7 @@ async fn validate_then_revoke() {
 
 #[tokio::test]
 async fn exchange_code_once_and_refuse_a_wrong_secret() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let code_ = sim.issue_auth_code(
         SimUser::Streamer,
         &["user_details_self"],
@@ -619,7 +614,7 @@ async fn exchange_code_once_and_refuse_a_wrong_secret() {
 
 #[tokio::test]
 async fn an_expired_token_is_refreshed_once_and_the_call_retried() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let c = client(&sim, Some(&tokens));
     let seen = Arc::new(AtomicUsize::new(0));
@@ -642,7 +637,7 @@ async fn an_expired_token_is_refreshed_once_and_the_call_retried() {
 
 #[tokio::test]
 async fn an_expired_token_without_a_way_to_refresh_says_sign_in_again() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let c = TrovoClient::new(config(&sim, Some(&tokens), false)).expect("client");
     sim.inject(FaultRule::new(Fault::ExpiredToken).times(5));
@@ -668,7 +663,7 @@ async fn an_expired_token_without_a_way_to_refresh_says_sign_in_again() {
 
 #[tokio::test]
 async fn a_token_about_to_lapse_is_refreshed_before_the_call() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let tokens = sim.issue_tokens(SimUser::Streamer, &["user_details_self"], 60);
     let c = client(&sim, Some(&tokens));
     let info = c.validate().await.expect("validate learns the expiry");
@@ -696,7 +691,7 @@ async fn a_token_about_to_lapse_is_refreshed_before_the_call() {
 
 #[tokio::test]
 async fn refresh_errors_are_typed() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let mut cfg = config(&sim, Some(&sim.streamer_tokens()), true);
     cfg.refresh_token = Some(Secret::new("nope"));
     let e = TrovoClient::new(cfg)
@@ -711,7 +706,7 @@ async fn refresh_errors_are_typed() {
 
 #[tokio::test]
 async fn a_rate_limited_read_waits_for_the_reset_and_succeeds() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = client(&sim, None);
     sim.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 1 }).on_path("categorys"));
     let before = sim.request_count();
@@ -722,7 +717,7 @@ async fn a_rate_limited_read_waits_for_the_reset_and_succeeds() {
 
 #[tokio::test]
 async fn a_rate_limited_chat_send_is_reported_not_resent() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let c = streamer(&sim);
     sim.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 1 }).on_path("chat/send"));
     let before = sim.request_count();
@@ -761,7 +756,7 @@ async fn the_limiter_never_sends_past_the_platform_s_limit() {
 
 #[tokio::test]
 async fn an_html_gateway_page_is_a_clear_error() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     sim.inject(FaultRule::new(Fault::ServerErrorHtml));
     let e = client(&sim, None).top_categories().await.expect_err("502");
     assert!(
@@ -773,7 +768,7 @@ async fn an_html_gateway_page_is_a_clear_error() {
 
 #[tokio::test]
 async fn a_slow_answer_times_out() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let mut cfg = config(&sim, None, false);
     cfg.timeout = Duration::from_millis(500);
     let c = TrovoClient::new(cfg).expect("client");
@@ -786,7 +781,7 @@ async fn a_slow_answer_times_out() {
 
 #[tokio::test]
 async fn a_dropped_connection_is_a_network_error() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     sim.inject(FaultRule::new(Fault::DropConnection));
     let e = client(&sim, None)
         .top_categories()
@@ -803,7 +798,7 @@ async fn a_dropped_connection_is_a_network_error() {
 
 #[tokio::test]
 async fn any_error_code_in_any_status_is_decoded() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     sim.inject(FaultRule::new(Fault::Status(ErrorAnswer {
         http: 200,
         code: 11400,
@@ -816,7 +811,7 @@ async fn any_error_code_in_any_status_is_decoded() {
 
 #[tokio::test]
 async fn calls_needing_a_sign_in_fail_before_sending() {
-    let sim = sim().await;
+    let sim = sim_with(SimOptions::default()).await;
     let before = sim.request_count();
     let e = client(&sim, None)
         .own_channel()

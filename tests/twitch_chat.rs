@@ -3,6 +3,9 @@
 //! move on `session_reconnect`, the failures that end a connection (missing scope, dropped
 //! socket, silence, revocation), and delete, timeout and ban with Helix's refusals.
 
+mod common;
+
+use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
@@ -17,14 +20,6 @@ use tokio::task::JoinHandle;
 
 /// How long any one wait may last before the test gives up (a bound, not a timing).
 const PATIENCE: Duration = Duration::from_secs(20);
-
-async fn sim_with(opts: TwitchSimOptions) -> TwitchSim {
-    TwitchSim::start(opts).await.expect("the simulator starts")
-}
-
-async fn sim() -> TwitchSim {
-    sim_with(TwitchSimOptions::default()).await
-}
 
 fn client_with(sim: &TwitchSim, tokens: &SimTokens) -> PlatformClient {
     let mut c = TwitchConfig::new(&sim.helix_base(), &sim.auth_origin(), TwitchSim::CLIENT_ID)
@@ -124,7 +119,7 @@ async fn a_moderator(sim: &TwitchSim, p: &PlatformClient) -> String {
 
 #[tokio::test]
 async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     assert!(p.capabilities().moderation, "Twitch offers moderation");
     let moderator = a_moderator(&sim, &p).await;
@@ -188,7 +183,7 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
 
 #[tokio::test]
 async fn a_reconnect_is_followed_without_losing_lines_or_subscribing_again() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let viewer = sim.viewer_user().login;
     let mut feed = follow(&p);
@@ -236,7 +231,7 @@ async fn a_reconnect_is_followed_without_losing_lines_or_subscribing_again() {
 
 #[tokio::test]
 async fn a_sign_in_without_user_read_chat_gets_a_clear_error() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let scopes: Vec<&str> = twitch::SCOPES
         .iter()
         .copied()
@@ -257,7 +252,7 @@ async fn a_sign_in_without_user_read_chat_gets_a_clear_error() {
 
 #[tokio::test]
 async fn follows_are_optional_chat_notices_are_not() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     // An older sign-in without the followers scope still reads chat.
     let scopes: Vec<&str> = twitch::SCOPES
         .iter()
@@ -285,7 +280,7 @@ async fn follows_are_optional_chat_notices_are_not() {
 
 #[tokio::test]
 async fn a_dropped_socket_ends_following_and_a_new_connection_subscribes_again() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let mut feed = follow(&p);
     feed.connected().await;
@@ -336,7 +331,7 @@ async fn silence_past_the_keepalive_timeout_ends_following() {
 
 #[tokio::test]
 async fn a_revocation_ends_following_with_a_sentence() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let mut feed = follow(&p);
     feed.connected().await;
@@ -350,7 +345,7 @@ async fn a_revocation_ends_following_with_a_sentence() {
 
 #[tokio::test]
 async fn a_refused_socket_is_an_error_not_a_hang() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     sim.inject(
         stagehand::sim::twitch::FaultRule::new(stagehand::sim::twitch::Fault::Status(
             stagehand::sim::twitch::ErrorAnswer {
@@ -380,7 +375,7 @@ async fn next_removal(feed: &mut Feed) -> ChatRemoval {
 
 #[tokio::test]
 async fn removals_made_anywhere_reach_the_feed() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let mut feed = follow(&p);
     feed.connected().await;
@@ -416,7 +411,7 @@ async fn removals_made_anywhere_reach_the_feed() {
 
 #[tokio::test]
 async fn a_message_is_deleted_and_an_unknown_one_is_refused() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let viewer = sim.viewer_user();
     let id = sim.say(&viewer.login, "something rude").expect("said");
@@ -451,7 +446,7 @@ async fn a_message_is_deleted_and_an_unknown_one_is_refused() {
 
 #[tokio::test]
 async fn timeouts_and_bans_by_id_and_by_name() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let viewer = sim.viewer_user();
     p.moderate(
@@ -513,7 +508,7 @@ async fn timeouts_and_bans_by_id_and_by_name() {
 
 #[tokio::test]
 async fn refusals_come_back_as_sentences() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = streamer(&sim);
     let before = sim.request_count();
     let e = p

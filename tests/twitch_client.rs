@@ -3,6 +3,9 @@
 //! refresh tokens), the Device Code sign-in, the rate limit, refusals before sending, and
 //! injected faults.
 
+mod common;
+
+use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{Audience, ChannelChanges, PlatformId};
 use stagehand::platform::trovo::TrovoClient;
@@ -17,14 +20,6 @@ use stagehand::sim::twitch::{
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-async fn sim_with(opts: TwitchSimOptions) -> TwitchSim {
-    TwitchSim::start(opts).await.expect("the simulator starts")
-}
-
-async fn sim() -> TwitchSim {
-    sim_with(TwitchSimOptions::default()).await
-}
 
 fn config(sim: &TwitchSim, tokens: Option<&SimTokens>) -> TwitchConfig {
     let mut c = TwitchConfig::new(&sim.helix_base(), &sim.auth_origin(), TwitchSim::CLIENT_ID)
@@ -50,7 +45,7 @@ fn platform(sim: &TwitchSim) -> PlatformClient {
 
 #[tokio::test]
 async fn trailing_slashes_and_the_oauth2_suffix_are_tolerated() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let c = TwitchConfig::new(
         &format!("{}/", sim.helix_base()),
         &format!("{}/oauth2/", sim.auth_origin()),
@@ -72,7 +67,7 @@ async fn trailing_slashes_and_the_oauth2_suffix_are_tolerated() {
 
 #[tokio::test]
 async fn own_channel_reads_title_category_language_tags_delay_and_stream() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     assert_eq!(p.platform(), PlatformId::Twitch);
     let account = p.account().await.expect("account");
@@ -103,7 +98,7 @@ async fn own_channel_reads_title_category_language_tags_delay_and_stream() {
 
 #[tokio::test]
 async fn any_channel_by_login_and_by_id() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let other = sim.viewer_user();
     let by_name = p
@@ -130,7 +125,7 @@ async fn any_channel_by_login_and_by_id() {
 
 #[tokio::test]
 async fn update_sends_only_what_changed_and_reads_the_channel_back() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let cats = p.categories("", Some(5)).await.expect("top");
     let target = cats
@@ -179,7 +174,7 @@ async fn update_sends_only_what_changed_and_reads_the_channel_back() {
 
 #[tokio::test]
 async fn title_tag_delay_and_audience_refusals_send_nothing() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     p.account().await.expect("warm up: the own user is known");
     let before = sim.channel();
@@ -253,7 +248,7 @@ async fn a_partner_sets_a_delay() {
 
 #[tokio::test]
 async fn editors_teams_and_the_stream_key() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let editors = p.editors().await.expect("editors");
     assert!(!editors.is_empty());
@@ -365,7 +360,7 @@ async fn videos_come_from_every_page_with_lengths_in_seconds_and_sized_thumbnail
 
 #[tokio::test]
 async fn a_commercial_starts_then_its_cooldown_is_reported_without_stalling() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let sent = sim.request_count();
     let e = p.start_commercial(20).await.expect_err("too short");
@@ -402,7 +397,7 @@ async fn a_commercial_starts_then_its_cooldown_is_reported_without_stalling() {
 
 #[tokio::test]
 async fn categories_search_and_top_with_box_art_at_the_picker_size() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let (w, h) = twitch::BOX_ART_SIZE;
     let size = format!("-{w}x{h}.");
@@ -441,7 +436,7 @@ async fn categories_search_and_top_with_box_art_at_the_picker_size() {
 
 #[tokio::test]
 async fn followers_come_from_every_page_each_once() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let all = p.followers(None, None).await.expect("followers");
     assert_eq!(all.total, 250);
@@ -466,7 +461,7 @@ async fn followers_come_from_every_page_each_once() {
 
 #[tokio::test]
 async fn viewers_are_the_chatters_with_roles_and_the_broadcaster() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let list = p.viewers(None).await.expect("chatters");
     assert_eq!(list.total, 120, "the chatters' total");
@@ -509,7 +504,7 @@ async fn many_chatters_page_by_a_thousand() {
 
 #[tokio::test]
 async fn subscribers_carry_twitch_tiers() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let list = platform(&sim).subscribers().await.expect("subscribers");
     assert_eq!(list.total, 40);
     assert_eq!(list.subscribers.len(), 40);
@@ -525,7 +520,7 @@ async fn subscribers_carry_twitch_tiers() {
 
 #[tokio::test]
 async fn chat_is_sent_dropped_with_its_reason_or_refused_when_too_long() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let c = streamer(&sim);
     let id = c
         .send_chat("hello from Stagehand", None)
@@ -556,7 +551,7 @@ async fn chat_is_sent_dropped_with_its_reason_or_refused_when_too_long() {
 
 #[tokio::test]
 async fn messages_are_deleted_and_users_banned_or_timed_out() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let c = streamer(&sim);
     let id = c.send_chat("delete me", None).await.expect("sent");
     c.delete_message(&id, None).await.expect("deleted");
@@ -591,7 +586,7 @@ async fn messages_are_deleted_and_users_banned_or_timed_out() {
 
 #[tokio::test]
 async fn an_expired_token_is_refreshed_once_and_the_new_pair_is_kept() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let c = client_with(&sim, &tokens);
     let seen: Arc<Mutex<Vec<TokenPair>>> = Arc::default();
@@ -637,7 +632,7 @@ async fn an_expired_token_is_refreshed_once_and_the_new_pair_is_kept() {
 
 #[tokio::test]
 async fn concurrent_refusals_share_one_refresh() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let c = client_with(&sim, &tokens);
     c.account().await.expect("warm up");
@@ -652,7 +647,7 @@ async fn concurrent_refusals_share_one_refresh() {
 
 #[tokio::test]
 async fn an_injected_401_on_a_write_refreshes_but_never_resends_chat() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let c = streamer(&sim);
     c.account().await.expect("warm up");
     sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/chat/messages"));
@@ -679,7 +674,7 @@ async fn an_injected_401_on_a_write_refreshes_but_never_resends_chat() {
 
 #[tokio::test]
 async fn validate_reports_scopes_and_expiry_and_revoke_ends_the_sign_in() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let p = platform(&sim);
     let status = p.sign_in_status().await.expect("validate");
     for scope in twitch::SCOPES {
@@ -705,7 +700,7 @@ async fn validate_reports_scopes_and_expiry_and_revoke_ends_the_sign_in() {
 
 #[tokio::test]
 async fn a_token_near_its_expiry_is_refreshed_before_the_call() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let c = streamer(&sim);
     c.validate().await.expect("validate");
     let mut pair = c.tokens();
@@ -803,7 +798,7 @@ async fn an_expired_device_code_ends_the_sign_in() {
 
 #[tokio::test]
 async fn a_rate_limited_read_waits_for_the_reset_and_a_chat_line_is_not_resent() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let c = streamer(&sim);
     c.account().await.expect("warm up");
     sim.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 2 }).on_path("/channels"));
@@ -827,7 +822,7 @@ async fn a_rate_limited_read_waits_for_the_reset_and_a_chat_line_is_not_resent()
 
 #[tokio::test]
 async fn html_pages_dropped_connections_and_timeouts_are_sentences() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let mut cfg = config(&sim, Some(&tokens));
     cfg.timeout = Duration::from_millis(700);
@@ -864,7 +859,7 @@ async fn html_pages_dropped_connections_and_timeouts_are_sentences() {
 
 #[tokio::test]
 async fn a_missing_scope_asks_to_sign_in_again() {
-    let sim = sim().await;
+    let sim = sim_with(TwitchSimOptions::default()).await;
     let tokens = sim.issue_tokens(&["channel:manage:broadcast"]);
     let c = client_with(&sim, &tokens);
     let before = sim.auth_request_count();

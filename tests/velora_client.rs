@@ -4,6 +4,9 @@
 //! PKCE sign-in with its 201 token answer, the rate limit, both error shapes, refusals
 //! before sending, and injected faults.
 
+mod common;
+
+use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
 use stagehand::model::{
     Audience, ChannelChanges, ChatKind, ModerationAction, PlatformId, TargetUser,
@@ -24,14 +27,6 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::{self, UnboundedReceiver};
 
 const REDIRECT: &str = "http://localhost:8919/";
-
-async fn sim_with(opts: VeloraSimOptions) -> VeloraSim {
-    VeloraSim::start(opts).await.expect("the simulator starts")
-}
-
-async fn sim() -> VeloraSim {
-    sim_with(VeloraSimOptions::default()).await
-}
 
 fn config(sim: &VeloraSim, tokens: Option<&SimTokens>) -> VeloraConfig {
     let mut c = VeloraConfig::new(&sim.origin(), &sim.authorize_url(), VeloraSim::CLIENT_ID)
@@ -73,7 +68,7 @@ fn no_secret_in(sim: &VeloraSim, text: &str) {
 
 #[tokio::test]
 async fn an_api_suffix_and_trailing_slashes_are_tolerated() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let mut c = VeloraConfig::new(
         &format!("{}/api/", sim.origin()),
         &sim.authorize_url(),
@@ -92,7 +87,7 @@ async fn an_api_suffix_and_trailing_slashes_are_tolerated() {
 
 #[tokio::test]
 async fn capabilities_and_scopes() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     assert_eq!(p.platform(), PlatformId::Velora);
     let caps = p.capabilities();
@@ -109,7 +104,7 @@ async fn capabilities_and_scopes() {
 
 #[tokio::test]
 async fn own_channel_reads_title_category_live_state_viewers_start_and_tags() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let ch = p.channel(&ChannelTarget::Own).await.expect("own channel");
     let want = sim.stream();
@@ -147,7 +142,7 @@ async fn own_channel_reads_title_category_live_state_viewers_start_and_tags() {
 
 #[tokio::test]
 async fn own_channel_by_id_and_by_name_other_ids_are_explained() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let by_id = p
         .channel(&ChannelTarget::Id(sim.streamer().id))
@@ -169,7 +164,7 @@ async fn own_channel_by_id_and_by_name_other_ids_are_explained() {
 
 #[tokio::test]
 async fn update_title_category_and_tags_then_read_back() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let changes = ChannelChanges {
         title: Some("  Speedrun night  ".into()),
@@ -203,7 +198,7 @@ async fn update_title_category_and_tags_then_read_back() {
 
 #[tokio::test]
 async fn changes_velora_has_no_field_for_are_refused_before_sending() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let before = sim.request_count();
     for changes in [
@@ -236,7 +231,7 @@ async fn changes_velora_has_no_field_for_are_refused_before_sending() {
 
 #[tokio::test]
 async fn velora_refusals_come_back_as_one_sentence() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     // The framework's shape: `message` is a list.
     let e = p
@@ -304,7 +299,7 @@ async fn velora_refusals_come_back_as_one_sentence() {
 
 #[tokio::test]
 async fn a_missing_scope_says_which() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let tokens = sim.issue_tokens(&["user:read", "stream:read"]);
     let p = PlatformClient::new(client_with(&sim, &tokens));
     let e = p.stream_key().await.expect_err("no stream:key");
@@ -317,7 +312,7 @@ async fn a_missing_scope_says_which() {
 
 #[tokio::test]
 async fn the_stream_key_and_its_regeneration() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let key = p.stream_key().await.expect("a key");
     assert_eq!(key.expose(), sim.stream_key());
@@ -333,7 +328,7 @@ async fn the_stream_key_and_its_regeneration() {
 
 #[tokio::test]
 async fn a_regeneration_refused_for_an_old_token_is_not_sent_again() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     let before = sim.stream_key();
     sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/key/regenerate"));
@@ -352,7 +347,7 @@ async fn a_regeneration_refused_for_an_old_token_is_not_sent_again() {
 
 #[tokio::test]
 async fn categories_list_and_search_with_pictures_slugs_as_ids() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let all = p.categories("", None).await.expect("the list");
     assert!(all.categories.len() > 10, "{}", all.categories.len());
@@ -396,7 +391,7 @@ async fn categories_list_and_search_with_pictures_slugs_as_ids() {
 
 #[tokio::test]
 async fn public_lists_work_without_a_sign_in() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let anon = VeloraClient::new(config(&sim, None)).expect("client");
     let list = anon
         .categories("", Some(3))
@@ -471,7 +466,7 @@ async fn viewers_every_page_each_once_with_roles_and_counts() {
 
 #[tokio::test]
 async fn followers_every_page_newest_first_or_up_to_a_limit() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let all = p.followers(None, None).await.expect("followers");
     assert_eq!(all.total, 180);
@@ -502,7 +497,7 @@ async fn followers_every_page_newest_first_or_up_to_a_limit() {
 
 #[tokio::test]
 async fn subscribers_from_the_creator_endpoint_with_tiers_and_gifts() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let subs = p.subscribers().await.expect("subscribers");
     assert_eq!(subs.total, 45);
@@ -576,7 +571,7 @@ async fn subscribers_fall_back_to_the_developer_endpoint_by_page_number() {
 
 #[tokio::test]
 async fn chat_is_sent_once_and_overlong_or_empty_lines_never() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     let p = PlatformClient::new(client.clone());
     p.send_chat("hello chat ❤️", None)
@@ -615,7 +610,7 @@ async fn chat_is_sent_once_and_overlong_or_empty_lines_never() {
 
 #[tokio::test]
 async fn the_thirty_first_line_of_a_minute_is_refused_here() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     for i in 0..30 {
         client
@@ -636,7 +631,7 @@ async fn the_thirty_first_line_of_a_minute_is_refused_here() {
 
 #[tokio::test]
 async fn chat_refused_for_an_old_token_or_the_rate_limit_is_never_resent() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     let count = |text: &str| sim.chat_log().iter().filter(|l| l.text == text).count();
     sim.inject(FaultRule::new(Fault::ExpiredToken).on_path("/messages"));
@@ -668,7 +663,7 @@ async fn chat_refused_for_an_old_token_or_the_rate_limit_is_never_resent() {
 
 #[tokio::test]
 async fn a_chat_limit_reached_leaves_the_apps_budget_alone() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     // A 429 of the chat limit: the gateway's headers still show requests left.
     sim.inject(
@@ -694,7 +689,7 @@ async fn a_chat_limit_reached_leaves_the_apps_budget_alone() {
 
 #[tokio::test]
 async fn timeout_ban_and_delete_each_report_what_velora_said() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let me = sim.streamer();
     let line = sim
@@ -796,7 +791,7 @@ async fn next_item(rx: &mut UnboundedReceiver<ChatFeedItem>, secs: u64) -> ChatF
 
 #[tokio::test]
 async fn chat_history_comes_oldest_first_with_authors_and_roles() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = streamer(&sim);
     let me = sim.streamer();
     let said = sim.chat_log();
@@ -825,7 +820,7 @@ async fn chat_history_comes_oldest_first_with_authors_and_roles() {
 
 #[tokio::test]
 async fn surprising_chat_history_is_read_leniently_or_explained() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = streamer(&sim);
     // A bare list, newest first, with a broken item, a deleted line and a notice.
     sim.inject(
@@ -856,7 +851,7 @@ async fn surprising_chat_history_is_read_leniently_or_explained() {
 
 #[tokio::test]
 async fn following_chat_passes_each_new_line_on_once() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let follow = tokio::spawn({
@@ -923,7 +918,7 @@ async fn following_chat_passes_each_new_line_on_once() {
 
 #[tokio::test]
 async fn following_chat_stops_when_nobody_listens() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let p = platform(&sim);
     let (tx, rx) = mpsc::unbounded_channel();
     drop(rx);
@@ -951,7 +946,7 @@ async fn key_resets_elsewhere_are_unsupported() {
 
 #[tokio::test]
 async fn a_refused_token_is_refreshed_once_and_the_new_pair_kept() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let client = client_with(&sim, &tokens);
     let seen = listen(&client);
@@ -994,7 +989,7 @@ async fn a_refused_token_is_refreshed_once_and_the_new_pair_kept() {
 
 #[tokio::test]
 async fn calls_refused_together_share_one_refresh() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     let seen = listen(&client);
     let access = client.tokens().access.expect("held");
@@ -1010,7 +1005,7 @@ async fn calls_refused_together_share_one_refresh() {
 
 #[tokio::test]
 async fn a_token_about_to_lapse_is_refreshed_before_the_call() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let client = client_with(&sim, &tokens);
     client.set_tokens(TokenPair {
@@ -1031,7 +1026,7 @@ async fn a_token_about_to_lapse_is_refreshed_before_the_call() {
 
 #[tokio::test]
 async fn the_client_secret_goes_with_the_refresh_when_configured() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     // The right secret: accepted.
     let tokens = sim.streamer_tokens();
     let mut c = config(&sim, Some(&tokens));
@@ -1054,7 +1049,7 @@ async fn the_client_secret_goes_with_the_refresh_when_configured() {
 
 #[tokio::test]
 async fn a_refused_refresh_token_asks_to_sign_in_again_and_is_not_tried_twice() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let tokens = sim.streamer_tokens();
     let mut c = config(&sim, Some(&tokens));
     c.refresh_token = Some(Secret::new("vlr_rt_not_a_real_one"));
@@ -1071,7 +1066,7 @@ async fn a_refused_refresh_token_asks_to_sign_in_again_and_is_not_tried_twice() 
 
 #[tokio::test]
 async fn no_token_means_not_signed_in() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = VeloraClient::new(config(&sim, None)).expect("client");
     let e = client.account().await.expect_err("no token");
     assert!(matches!(
@@ -1127,7 +1122,7 @@ fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
 
 #[tokio::test]
 async fn pkce_sign_in_from_consent_to_a_working_client() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = VeloraClient::new(config(&sim, None)).expect("client");
     let (verifier, challenge) = pkce_pair();
     assert_eq!(challenge, pkce_challenge(verifier.expose()));
@@ -1190,7 +1185,7 @@ async fn pkce_sign_in_from_consent_to_a_working_client() {
 
 #[tokio::test]
 async fn the_exchange_sends_the_client_secret_when_configured() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let mut c = config(&sim, None);
     c.client_secret = Some(Secret::new("wrong-secret"));
     let client = VeloraClient::new(c).expect("client");
@@ -1215,7 +1210,7 @@ async fn the_exchange_sends_the_client_secret_when_configured() {
 
 #[tokio::test]
 async fn a_rate_limited_read_waits_for_retry_after_then_succeeds() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     client.stream_info().await.expect("warm");
     sim.inject(FaultRule::new(Fault::RateLimited { reset_in_secs: 1 }).on_path("/stream/info"));
@@ -1260,7 +1255,7 @@ async fn a_sandbox_limit_is_paced_not_broken() {
 
 #[tokio::test]
 async fn gateway_pages_timeouts_and_dropped_connections_are_errors() {
-    let sim = sim().await;
+    let sim = sim_with(VeloraSimOptions::default()).await;
     let client = streamer(&sim);
     sim.inject(FaultRule::new(Fault::ServerErrorHtml).on_path("/stream/info"));
     let e = client.stream_info().await.expect_err("an HTML page");

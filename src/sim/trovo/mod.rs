@@ -513,3 +513,5 @@ impl Drop for TrovoSim {
         }
     }
 }
+
+super::simulator!(TrovoSim, SimOptions);

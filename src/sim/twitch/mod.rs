@@ -570,3 +570,5 @@ impl Drop for TwitchSim {
         }
     }
 }
+
+super::simulator!(TwitchSim, TwitchSimOptions);

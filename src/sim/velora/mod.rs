@@ -399,3 +399,5 @@ impl Drop for VeloraSim {
         }
     }
 }
+
+super::simulator!(VeloraSim, VeloraSimOptions);
