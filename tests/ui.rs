@@ -635,3 +635,42 @@ fn a_refused_sign_in_offers_to_sign_in_again() {
         "the button opened Settings"
     );
 }
+
+#[test]
+fn at_900_pixels_every_account_and_settings_fit_in_the_bar() {
+    let runtime = common::harness::runtime();
+    let (_reserved, port) = common::reserve_port();
+    let demo = runtime
+        .block_on(stagehand::launch::start_demo(&PlatformId::ALL, port))
+        .expect("the simulators start");
+    let backend = BackendConfig::new(demo.clients);
+    let mut launch = Launch::new(true, backend, runtime.handle().clone());
+    for sim in demo.sims {
+        launch.keep_alive.push(sim);
+    }
+    let app = StagehandApp::new(launch, None);
+    let mut harness = common::harness::app_harness(app, 900.0, 700.0);
+    common::harness::step_until(&mut harness, "every account", |app| {
+        PlatformId::ALL.iter().all(|p| {
+            app.state()
+                .platforms
+                .get(p)
+                .is_some_and(|s| s.account.is_some())
+        })
+    });
+    harness.run_steps(2);
+    let settings = harness.get_by_label("⚙ Settings").rect();
+    assert!(
+        settings.max.x <= 900.0,
+        "Settings is on screen: {settings:?}"
+    );
+    for platform in PlatformId::ALL {
+        let chip = harness
+            .get_by_label_contains(&format!("{platform} account"))
+            .rect();
+        assert!(
+            chip.max.x <= settings.min.x,
+            "{platform}'s account ends before Settings: {chip:?} vs {settings:?}"
+        );
+    }
+}

@@ -7,37 +7,49 @@ use super::widgets::{self, LIVE_RED};
 use crate::model::PlatformId;
 use eframe::egui::{self, Color32, RichText, Ui, Vec2};
 
-/// Draws the bar's contents.
+/// Below this width the account chips leave out the platform's name and the uptime (both
+/// stay in the hover text), so every account and Settings fit.
+const ROOMY: f32 = 1100.0;
+
+/// Draws the bar's contents. Settings is placed first, at the right, so the accounts can
+/// never push it out of the window.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
-    ui.horizontal_centered(|ui| {
-        ui.label(RichText::new("Stagehand").strong().size(18.0));
-        if cx.state.demo {
-            widgets::badge(ui, "DEMO", Color32::from_rgb(0xB0, 0x6A, 0x00)).on_hover_text(
-                "Running against the built-in simulator: nothing reaches a real platform.",
-            );
+    let compact = ui.available_width() < ROOMY;
+    ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+        if ui
+            .button("⚙ Settings")
+            .on_hover_text("Accounts and appearance")
+            .clicked()
+        {
+            cx.local.settings_open = true;
         }
-        ui.separator();
-        let shown = cx.platform();
-        let platforms: Vec<PlatformId> = cx.state.platforms.keys().copied().collect();
-        for platform in platforms {
-            account_chip(ui, cx, platform, shown == Some(platform));
-        }
-        if cx.state.platforms.is_empty() {
-            ui.label(RichText::new("Not signed in").weak());
-        }
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            if ui
-                .button("⚙ Settings")
-                .on_hover_text("Accounts and appearance")
-                .clicked()
-            {
-                cx.local.settings_open = true;
+        ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+            ui.label(RichText::new("Stagehand").strong().size(18.0));
+            if cx.state.demo {
+                widgets::badge(ui, "DEMO", Color32::from_rgb(0xB0, 0x6A, 0x00)).on_hover_text(
+                    "Running against the built-in simulator: nothing reaches a real platform.",
+                );
+            }
+            ui.separator();
+            let shown = cx.platform();
+            let platforms: Vec<PlatformId> = cx.state.platforms.keys().copied().collect();
+            for platform in platforms {
+                account_chip(ui, cx, platform, shown == Some(platform), compact);
+            }
+            if cx.state.platforms.is_empty() {
+                ui.label(RichText::new("Not signed in").weak());
             }
         });
     });
 }
 
-fn account_chip(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, selected: bool) {
+fn account_chip(
+    ui: &mut Ui,
+    cx: &mut PanelCx<'_>,
+    platform: PlatformId,
+    selected: bool,
+    compact: bool,
+) {
     let Some(p) = cx.state.platforms.get(&platform) else {
         return;
     };
@@ -76,12 +88,14 @@ fn account_chip(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, selecte
                 Vec2::splat(22.0),
                 &name,
             );
-            ui.label(RichText::new(platform.display_name()).weak());
+            if !compact {
+                ui.label(RichText::new(platform.display_name()).weak());
+            }
             ui.label(RichText::new(&name).strong());
             match &live {
                 Some((uptime, viewers)) => {
                     widgets::badge(ui, "LIVE", LIVE_RED);
-                    if !uptime.is_empty() {
+                    if !uptime.is_empty() && !compact {
                         ui.label(uptime);
                     }
                     if let Some(v) = viewers {
@@ -99,7 +113,12 @@ fn account_chip(ui: &mut Ui, cx: &mut PanelCx<'_>, platform: PlatformId, selecte
     let response = inner
         .response
         .interact(egui::Sense::click())
-        .on_hover_text(format!("Show {platform} in the panels"));
+        .on_hover_text(match &live {
+            Some((uptime, _)) if !uptime.is_empty() => {
+                format!("{platform}: live for {uptime}. Show {platform} in the panels")
+            }
+            _ => format!("Show {platform} in the panels"),
+        });
     response.widget_info(|| {
         egui::WidgetInfo::labeled(
             egui::Role::Button,
