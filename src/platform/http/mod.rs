@@ -22,7 +22,10 @@ pub(crate) use errors::{
     ErrorSaid, PROBE_MAX, StatusTable, api, auth_header, category_words, decode, rate_limited,
     shape_error, sign_in_again, sign_in_again_words,
 };
-pub(crate) use pager::{CursorList, CursorPage, all_cursor_pages};
+pub(crate) use pager::{
+    CursorList, CursorPage, NumberedList, NumberedPage, Numbering, all_cursor_pages,
+    all_numbered_pages,
+};
 #[cfg(test)]
 pub(crate) use rate::test_headers;
 pub(crate) use rate::{header_f64, remaining_above_zero, retry_at, secs_until};

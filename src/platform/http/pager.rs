@@ -1,5 +1,6 @@
-//! The cursor pager: every page of a list, de-duplicated, up to a limit, safe against a
-//! server whose cursor never ends.
+//! The pagers: every page of a list, de-duplicated, up to a limit, safe against a server
+//! whose pages never end. Cursor lists (Helix, Velora) follow the cursor the platform hands
+//! out; numbered lists (Trovo's offsets, Velora's page numbers) count their way through.
 
 use super::call::Call;
 use crate::error::PlatformError;
@@ -77,6 +78,103 @@ where
             }
             None => break,
         }
+    }
+    if let Some(l) = limit {
+        all.truncate(l);
+    }
+    Ok((all, total))
+}
+
+/// One page of a numbered list, as the pager needs it.
+pub(crate) struct NumberedPage<T> {
+    pub items: Vec<T>,
+    /// Entries the page held, usable or not: an offset advances by this.
+    pub held: usize,
+    /// The list's total, where the platform gives one.
+    pub total: Option<u64>,
+    /// The platform's own word on whether more pages follow (`hasMore`), where it gives one.
+    pub more: Option<bool>,
+}
+
+/// How a numbered list counts its pages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Numbering {
+    /// Page numbers from 1.
+    Pages,
+    /// Offsets from 0, advanced by what each page held.
+    Offsets,
+}
+
+/// How a platform pages a numbered list.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct NumberedList {
+    pub numbering: Numbering,
+    /// Entries asked for a page.
+    pub page_size: usize,
+    /// Whether a page shorter than asked ends the list (where the platform does not say).
+    pub short_page_ends: bool,
+    /// A guard against a server whose pages never end.
+    pub max_pages: usize,
+}
+
+/// Every page of a numbered list: `fetch` asks for the page at a position (a page number or
+/// an offset) and decodes it, `key` de-duplicates (an entry without a key is kept). Stops at
+/// `limit` entries, where the platform says no more follow, or, where it does not say, at
+/// an empty page, a page that brings nothing new (a server ignoring the position), the
+/// total, or a short page where that ends the list. Answers the entries and the last total
+/// the platform gave.
+pub(crate) async fn all_numbered_pages<T, Fut>(
+    list: NumberedList,
+    limit: Option<usize>,
+    fetch: impl Fn(u64) -> Fut,
+    key: impl Fn(&T) -> Option<String>,
+) -> Result<(Vec<T>, Option<u64>), PlatformError>
+where
+    Fut: Future<Output = Result<NumberedPage<T>, PlatformError>>,
+{
+    let mut all = Vec::new();
+    let mut seen = HashSet::new();
+    let mut total = None;
+    let mut position = match list.numbering {
+        Numbering::Pages => 1,
+        Numbering::Offsets => 0,
+    };
+    for _ in 0..list.max_pages {
+        let page = fetch(position).await?;
+        total = page.total.or(total);
+        let before = all.len();
+        for item in page.items {
+            if let Some(k) = key(&item)
+                && !seen.insert(k)
+            {
+                continue;
+            }
+            all.push(item);
+        }
+        if limit.is_some_and(|l| all.len() >= l) {
+            break;
+        }
+        let next = match list.numbering {
+            Numbering::Pages => position + 1,
+            Numbering::Offsets => position + page.held as u64,
+        };
+        let counted = match list.numbering {
+            Numbering::Pages => all.len() as u64,
+            Numbering::Offsets => next,
+        };
+        let go_on = match page.more {
+            Some(more) => more,
+            None => {
+                page.held > 0
+                    && all.len() > before
+                    && total.is_none_or(|t| counted < t)
+                    && !(list.short_page_ends && page.held < list.page_size)
+            }
+        };
+        if !go_on {
+            break;
+        }
+        position = next;
     }
     if let Some(l) = limit {
         all.truncate(l);
@@ -184,5 +282,96 @@ mod tests {
         .await
         .expect("pages");
         assert_eq!(all, vec![1, 3]);
+    }
+
+    /// A numbered list served from memory: the entries from the position on, `size` a page.
+    fn numbered(
+        entries: Vec<u32>,
+        size: usize,
+        numbering: Numbering,
+        total: Option<u64>,
+    ) -> impl Fn(u64) -> std::future::Ready<Result<NumberedPage<u32>, PlatformError>> {
+        move |position: u64| {
+            let start = match numbering {
+                Numbering::Pages => (position as usize - 1) * size,
+                Numbering::Offsets => position as usize,
+            };
+            let items: Vec<u32> = entries.iter().skip(start).take(size).copied().collect();
+            std::future::ready(Ok(NumberedPage {
+                held: items.len(),
+                items,
+                total,
+                more: None,
+            }))
+        }
+    }
+
+    const OFFSETS: NumberedList = NumberedList {
+        numbering: Numbering::Offsets,
+        page_size: 2,
+        short_page_ends: true,
+        max_pages: 10,
+    };
+
+    #[tokio::test]
+    async fn numbered_lists_count_through_by_offset_or_page_number() {
+        let key = |n: &u32| Some(n.to_string());
+        let entries: Vec<u32> = (1..=5).collect();
+        let (all, total) = all_numbered_pages(
+            OFFSETS,
+            None,
+            numbered(entries.clone(), 2, Numbering::Offsets, None),
+            key,
+        )
+        .await
+        .expect("pages");
+        assert_eq!(all, entries, "a short last page ends it");
+        assert_eq!(total, None);
+        let pages = NumberedList {
+            numbering: Numbering::Pages,
+            short_page_ends: false,
+            ..OFFSETS
+        };
+        let (all, _) = all_numbered_pages(
+            pages,
+            Some(3),
+            numbered(entries.clone(), 2, Numbering::Pages, Some(5)),
+            key,
+        )
+        .await
+        .expect("pages");
+        assert_eq!(all, vec![1, 2, 3], "the limit stops it");
+    }
+
+    #[tokio::test]
+    async fn a_server_ignoring_the_position_or_saying_no_more_ends_the_list() {
+        let key = |n: &u32| Some(n.to_string());
+        let same_page = |_: u64| {
+            std::future::ready(Ok(NumberedPage {
+                items: vec![1, 2],
+                held: 2,
+                total: None,
+                more: None,
+            }))
+        };
+        let (all, _) = all_numbered_pages(OFFSETS, None, same_page, key)
+            .await
+            .expect("pages");
+        assert_eq!(all, vec![1, 2], "the repeated page brings nothing new");
+        let asked = std::sync::Mutex::new(0);
+        let says_no_more = |_: u64| {
+            *asked.lock().unwrap_or_else(|e| e.into_inner()) += 1;
+            std::future::ready(Ok(NumberedPage {
+                items: vec![7],
+                held: 1,
+                total: Some(100),
+                more: Some(false),
+            }))
+        };
+        let (all, total) = all_numbered_pages(OFFSETS, None, says_no_more, key)
+            .await
+            .expect("pages");
+        assert_eq!((all, total), (vec![7], Some(100)));
+        assert_eq!(*asked.lock().unwrap_or_else(|e| e.into_inner()), 1);
     }
 }

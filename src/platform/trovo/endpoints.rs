@@ -5,9 +5,10 @@ use super::client::{Call, TokenPair, TrovoClient, shape_error};
 use super::wire::{self, *};
 use crate::error::PlatformError;
 use crate::model::{
-    Account, Category, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId,
+    Account, Category, CategoryPage, Channel, ChannelChanges, FollowerList, PlatformId, Subscriber,
     SubscriberList, ViewerList,
 };
+use crate::platform::http::{NumberedList, NumberedPage, Numbering, all_numbered_pages};
 use crate::secret::Secret;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -378,35 +379,33 @@ impl TrovoClient {
         })
     }
 
-    /// Every subscriber, following the offsets to the end. The offset advances by what a
-    /// page held; a page that repeats the previous one (a server ignoring `offset`) ends
-    /// the list instead of asking forever.
+    /// Every subscriber, following the offsets to the end (the shared numbered pager: the
+    /// offset advances by what a page held, a short page or the total ends the list, a page
+    /// that repeats the previous one ends it instead of asking forever).
     pub async fn subscribers(&self, channel_id: &str) -> Result<SubscriberList, PlatformError> {
-        let mut all = SubscriberList::default();
-        let mut seen = std::collections::HashSet::new();
-        let mut offset = 0u64;
-        for _ in 0..MAX_PAGES {
+        let list = NumberedList {
+            numbering: Numbering::Offsets,
+            page_size: PAGE_MAX as usize,
+            short_page_ends: true,
+            max_pages: MAX_PAGES as usize,
+        };
+        let fetch = |offset| async move {
             let page = self
                 .subscribers_page(channel_id, PAGE_MAX, offset, Direction::Asc)
                 .await?;
-            let got = page.raw_len;
-            all.total = page.list.total;
-            let before = all.subscribers.len();
-            all.subscribers.extend(
-                page.list
-                    .subscribers
-                    .into_iter()
-                    .filter(|s| seen.insert(s.id.clone())),
-            );
-            offset += got as u64;
-            let nothing_new = got > 0 && all.subscribers.len() == before;
-            let last = got < PAGE_MAX as usize || (page.total_known && offset >= all.total);
-            if got == 0 || last || nothing_new {
-                break;
-            }
-        }
-        all.total = all.total.max(all.subscribers.len() as u64);
-        Ok(all)
+            Ok(NumberedPage {
+                held: page.raw_len,
+                total: page.total_known.then_some(page.list.total),
+                items: page.list.subscribers,
+                more: None,
+            })
+        };
+        let (subscribers, total) =
+            all_numbered_pages(list, None, fetch, |s: &Subscriber| Some(s.id.clone())).await?;
+        Ok(SubscriberList {
+            total: total.unwrap_or(0).max(subscribers.len() as u64),
+            subscribers,
+        })
     }
 
     /// Everyone watching, each viewer once with every role (`POST /channels/{id}/viewers`),

@@ -12,7 +12,10 @@ use crate::model::{
     Account, CategoryPage, Channel, ChannelChanges, ChatMessage, FollowerList, ModerationAction,
     ModerationOutcome, SubscriberList, TargetUser, Viewer, ViewerList,
 };
-use crate::platform::http::{CursorList, CursorPage, all_cursor_pages, category_words};
+use crate::platform::http::{
+    CursorList, CursorPage, NumberedList, NumberedPage, Numbering, all_cursor_pages,
+    all_numbered_pages, category_words,
+};
 use crate::secret::Secret;
 use reqwest::Method;
 use serde::de::DeserializeOwned;
@@ -586,35 +589,28 @@ impl VeloraClient {
     /// The developer endpoint, page by page number until `hasMore` is false (or, where it
     /// is missing, until a page brings nothing new or the total is reached).
     pub async fn developer_subscribers(&self) -> Result<SubscriberList, PlatformError> {
-        let mut all = Vec::new();
-        let mut seen = HashSet::new();
-        let mut total = None;
-        for page_no in 1..=MAX_PAGES {
+        let list = NumberedList {
+            numbering: Numbering::Pages,
+            page_size: PAGE_MAX as usize,
+            // A live list may hand out a short page before its end.
+            short_page_ends: false,
+            max_pages: MAX_PAGES,
+        };
+        let fetch = |page_no| async move {
             let call = Call::get("api/developer/subscriptions")
                 .query("page", page_no)
                 .query("perPage", PAGE_MAX);
             let page: DeveloperSubscribersPage = self.call(call).await?;
-            total = page.total.or(total);
-            let has_more = page.has_more();
+            let more = page.has_more();
             let items = page.data.unwrap_or_default();
-            let mut new = 0;
-            for item in items {
-                if let Some(k) = item.key()
-                    && !seen.insert(k)
-                {
-                    continue;
-                }
-                new += 1;
-                all.push(item);
-            }
-            let go_on = match has_more {
-                Some(more) => more,
-                None => new > 0 && total.is_none_or(|t| (all.len() as u64) < t),
-            };
-            if !go_on {
-                break;
-            }
-        }
+            Ok(NumberedPage {
+                held: items.len(),
+                items,
+                total: page.total,
+                more,
+            })
+        };
+        let (all, total) = all_numbered_pages(list, None, fetch, WireSubscriber::key).await?;
         let subscribers: Vec<_> = all
             .into_iter()
             .filter_map(WireSubscriber::into_model)
