@@ -3,7 +3,7 @@
 //! confirmation, moderation from the viewer list, the per-minute chat budget) and what it
 //! lacks (language, audience), each checked against what the simulator then holds.
 
-mod common;
+use crate::common;
 
 use eframe::egui;
 use egui_kittest::Harness;

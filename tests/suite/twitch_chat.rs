@@ -3,7 +3,7 @@
 //! move on `session_reconnect`, the failures that end a connection (missing scope, dropped
 //! socket, silence, revocation), and delete, timeout and ban with Helix's refusals.
 
-mod common;
+use crate::common;
 
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};

@@ -3,7 +3,7 @@
 //! editors and teams, the retired channel feed, the stream key's dashboard) drawn from the
 //! platform's capabilities, and what they change read back from the simulator.
 
-mod common;
+use crate::common;
 
 use eframe::egui;
 use egui_kittest::Harness;

@@ -3,7 +3,7 @@
 //! refresh tokens), the Device Code sign-in, the rate limit, refusals before sending, and
 //! injected faults.
 
-mod common;
+use crate::common;
 
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};

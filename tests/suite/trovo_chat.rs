@@ -3,7 +3,7 @@
 //! own echo; refusals and dropped sockets as errors), and chat moderation (deleting a
 //! line, a timeout, a ban, and a refusal's own words reaching the error).
 
-mod common;
+use crate::common;
 
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};

@@ -3,7 +3,7 @@
 //! them; then every line they logged or printed and every file they wrote is searched for
 //! every token, code, client secret and stream key the simulator handed out.
 
-mod common;
+use crate::common;
 
 use common::window::signed_out_window;
 use common::{approve, reserve_port};

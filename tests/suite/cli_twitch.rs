@@ -2,7 +2,7 @@
 //! the Twitch simulator started here (a stand-in server through `STAGEHAND_TWITCH_*`), with
 //! a settings file of its own and no credential store, or in-process with `--demo`.
 
-mod common;
+use crate::common;
 
 use common::cli::{command, run_with};
 use common::sims::sim_with;

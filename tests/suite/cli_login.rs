@@ -2,7 +2,7 @@
 //! the sign-in address first, the "browser" (reqwest here) goes through the simulator's
 //! consent page, and the redirect lands on the binary's loopback listener.
 
-mod common;
+use crate::common;
 
 use common::{approve, reserve_port};
 use stagehand::auth::loopback_redirect_uri;

@@ -5,7 +5,7 @@
 //! secret. The credential store is keyring-core's mock store here; `keyring_real.rs` proves
 //! the real one.
 
-mod common;
+use crate::common;
 
 use common::window::{TROVO, TWITCH, VELORA, signed_out_window};
 use common::{approve, approve_velora};

@@ -2,7 +2,7 @@
 //! the Velora simulator started here (a stand-in server through `STAGEHAND_VELORA_*`), with
 //! a settings file of its own and no credential store, or in-process with `--demo`.
 
-mod common;
+use crate::common;
 
 use common::cli::{command, run_with};
 use common::sims::sim_with;

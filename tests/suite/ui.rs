@@ -3,7 +3,7 @@
 //! Every frame is also checked for controls without an accessible name, and for glyphs
 //! that would draw as boxes (names in Chinese, Korean, Arabic, emoji).
 
-mod common;
+use crate::common;
 
 use eframe::egui;
 use egui_kittest::Harness;

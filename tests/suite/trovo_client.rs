@@ -1,7 +1,7 @@
 //! The Trovo client over real HTTP on loopback against the simulator: every endpoint of the
 //! reference, every error class, paging, token refresh, the rate limiter and injected faults.
 
-mod common;
+use crate::common;
 
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};

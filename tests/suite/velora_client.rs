@@ -4,7 +4,7 @@
 //! PKCE sign-in with its 201 token answer, the rate limit, both error shapes, refusals
 //! before sending, and injected faults.
 
-mod common;
+use crate::common;
 
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
