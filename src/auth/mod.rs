@@ -5,8 +5,8 @@
 //! ```ignore
 //! let listener = LoopbackListener::bind(DEFAULT_PORT).await?;
 //! let state = random_state();
-//! let url = trovo_authorize_url(TROVO_AUTHORIZE_PAGE, client_id, ResponseType::Code,
-//!                               &["user_details_self"], &listener.redirect_uri(), &state)?;
+//! let url = platform_authorize_url(client_id, ResponseType::Code, &listener.redirect_uri(),
+//!                                  &state)?; // each platform builds its own
 //! open_browser(url);
 //! match listener.wait(&state, DEFAULT_TIMEOUT, cancel_rx).await? {
 //!     Redirect::Code { code } => client.exchange_code(code.expose(), &redirect_uri).await?,
@@ -14,7 +14,7 @@
 //! }
 //! ```
 //!
-//! Layout: `oauth` (state, PKCE, authorize addresses), `loopback` (the listener and its tiny
+//! Layout: `oauth` (the state and the response type), `loopback` (the listener and its tiny
 //! HTTP server), `error` (what can go wrong, in words a user can act on). Nothing here knows
 //! a platform's API; the platform modules exchange codes and keep tokens.
 
@@ -29,4 +29,4 @@ pub use error::AuthError;
 pub use loopback::{
     DEFAULT_PORT, DEFAULT_TIMEOUT, LoopbackListener, PORT_ENV_VAR, Redirect, loopback_redirect_uri,
 };
-pub use oauth::{ResponseType, STATE_LEN, TROVO_AUTHORIZE_PAGE, random_state, trovo_authorize_url};
+pub use oauth::{ResponseType, STATE_LEN, random_state};

@@ -5,11 +5,10 @@
 use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode, redirect::Policy};
-use stagehand::auth::{
-    AuthError, LoopbackListener, Redirect, ResponseType, random_state, trovo_authorize_url,
-};
+use stagehand::auth::{AuthError, LoopbackListener, Redirect, ResponseType, random_state};
 use stagehand::platform::trovo::TrovoClient;
 use stagehand::platform::trovo::TrovoConfig;
+use stagehand::platform::trovo::trovo_authorize_url;
 use stagehand::secret::Secret;
 use stagehand::sim::trovo::{SimOptions, SimUser, TrovoSim};
 use tokio::{

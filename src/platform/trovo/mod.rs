@@ -2,6 +2,7 @@
 //! and its error codes, the chat websocket, and chat moderation.
 
 mod api;
+pub mod authorize;
 pub mod chat;
 pub mod chat_wire;
 mod client;
@@ -13,6 +14,7 @@ mod setup;
 pub mod wire;
 
 pub use crate::platform::tokens::{TokenListener, TokenPair};
+pub use authorize::{TROVO_AUTHORIZE_PAGE, trovo_authorize_url};
 pub use client::{DOCUMENTED_LIMIT_PER_MINUTE, TrovoClient};
 pub use config::TrovoConfig;
 pub use endpoints::{

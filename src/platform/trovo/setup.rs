@@ -2,13 +2,11 @@
 //! `--demo`, and its browser sign-in (the code flow when the app has a client secret, the
 //! implicit flow when it has none).
 
+use super::authorize::{TROVO_AUTHORIZE_PAGE, trovo_authorize_url};
 use super::config::TrovoConfig;
 use super::{REGISTRATION_HELP, SCOPES, TokenPair, TrovoClient};
 use crate::auth::loopback::loopback_redirect_uri;
-use crate::auth::{
-    LoopbackListener, Redirect, ResponseType, TROVO_AUTHORIZE_PAGE, random_state,
-    trovo_authorize_url,
-};
+use crate::auth::{LoopbackListener, Redirect, ResponseType, random_state};
 use crate::config::PlatformSettings;
 use crate::error::PlatformError;
 use crate::model::PlatformId;
