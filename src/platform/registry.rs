@@ -99,13 +99,24 @@ pub struct DemoPlatform {
 }
 
 impl DemoPlatform {
-    /// `sim` running, with the `settings` that sign in to it.
-    pub fn new(settings: SettingsMap, sim: impl std::any::Any + Send) -> Self {
-        DemoPlatform {
+    /// The simulator `starting` starts, with the settings `sign_in` gives for it.
+    pub async fn start<S: std::any::Any + Send>(
+        starting: impl std::future::Future<Output = std::io::Result<S>>,
+        sign_in: impl FnOnce(&S) -> SettingsMap,
+    ) -> Result<DemoPlatform, String> {
+        let sim = starting.await.map_err(|e| e.to_string())?;
+        Ok(DemoPlatform {
+            settings: sign_in(&sim),
             sim: Box::new(sim),
-            settings,
-        }
+        })
     }
+}
+
+/// A platform's client made from its configuration, for [`Platform::client`].
+pub fn client_of<C: super::PlatformApi>(
+    client: Result<C, PlatformError>,
+) -> Result<PlatformClient, PlatformError> {
+    client.map(PlatformClient::new)
 }
 
 /// What the platform says to do during a sign-in: open `url` (and, for a device sign-in,

@@ -59,14 +59,7 @@ where
         if list.empty_page_ends && page.items.is_empty() {
             break;
         }
-        for item in page.items {
-            if let Some(k) = key(&item)
-                && !seen.insert(k)
-            {
-                continue;
-            }
-            all.push(item);
-        }
+        keep_new(&mut all, &mut seen, page.items, &key);
         if limit.is_some_and(|l| all.len() >= l) {
             break;
         }
@@ -83,6 +76,23 @@ where
         all.truncate(l);
     }
     Ok((all, total))
+}
+
+/// Appends the `items` not seen before (by `key`; an item without a key is always kept).
+fn keep_new<T>(
+    all: &mut Vec<T>,
+    seen: &mut HashSet<String>,
+    items: Vec<T>,
+    key: &impl Fn(&T) -> Option<String>,
+) {
+    for item in items {
+        if let Some(k) = key(&item)
+            && !seen.insert(k)
+        {
+            continue;
+        }
+        all.push(item);
+    }
 }
 
 /// One page of a numbered list, as the pager needs it.
@@ -143,14 +153,7 @@ where
         let page = fetch(position).await?;
         total = page.total.or(total);
         let before = all.len();
-        for item in page.items {
-            if let Some(k) = key(&item)
-                && !seen.insert(k)
-            {
-                continue;
-            }
-            all.push(item);
-        }
+        keep_new(&mut all, &mut seen, page.items, &key);
         if limit.is_some_and(|l| all.len() >= l) {
             break;
         }

@@ -11,10 +11,7 @@ use crate::config::PlatformSettings;
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use crate::platform::registry::{
-    DemoPlatform, Lookup, Platform, PlatformDescription, SettingsMap, SignInPrompt, SignInRequest,
-    SignedIn, map_lookup, setting_name, with_sign_in,
-};
+use crate::platform::registry::*;
 use crate::sim::trovo::{SimOptions, TrovoSim};
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -38,15 +35,15 @@ impl Platform for Trovo {
     }
 
     fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
-        let client = TrovoClient::new(TrovoConfig::from_lookup(settings)?)?;
-        Ok(PlatformClient::new(client))
+        client_of(TrovoConfig::from_lookup(settings).and_then(TrovoClient::new))
     }
 
     async fn start_demo(&self, redirect_port: u16) -> Result<DemoPlatform, String> {
-        let sim = TrovoSim::start(demo_options(redirect_port))
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(DemoPlatform::new(streamer_settings(&sim), sim))
+        DemoPlatform::start(
+            TrovoSim::start(demo_options(redirect_port)),
+            streamer_settings,
+        )
+        .await
     }
 
     async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {

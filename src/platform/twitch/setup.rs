@@ -7,10 +7,7 @@ use super::{REGISTRATION_HELP, SCOPES, TwitchClient};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use crate::platform::registry::{
-    DemoPlatform, Lookup, Platform, PlatformDescription, SettingsMap, SignInPrompt, SignInRequest,
-    SignedIn, map_lookup, setting_name, with_sign_in,
-};
+use crate::platform::registry::*;
 use crate::sim::twitch::{BroadcasterType, TwitchSim, TwitchSimOptions};
 use std::time::Duration;
 
@@ -33,16 +30,12 @@ impl Platform for Twitch {
     }
 
     fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
-        let client = TwitchClient::new(TwitchConfig::from_lookup(settings)?)?;
-        Ok(PlatformClient::new(client))
+        client_of(TwitchConfig::from_lookup(settings).and_then(TwitchClient::new))
     }
 
     /// Twitch's sign-in has no redirect, so the port is not used.
     async fn start_demo(&self, _redirect_port: u16) -> Result<DemoPlatform, String> {
-        let sim = TwitchSim::start(demo_options())
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(DemoPlatform::new(streamer_settings(&sim), sim))
+        DemoPlatform::start(TwitchSim::start(demo_options()), streamer_settings).await
     }
 
     async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {

@@ -10,10 +10,7 @@ use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
-use crate::platform::registry::{
-    DemoPlatform, Lookup, Platform, PlatformDescription, SettingsMap, SignInPrompt, SignInRequest,
-    SignedIn, map_lookup, setting_name, with_sign_in,
-};
+use crate::platform::registry::*;
 use crate::sim::velora::{VeloraSim, VeloraSimOptions};
 use std::time::Duration;
 
@@ -36,15 +33,15 @@ impl Platform for Velora {
     }
 
     fn client(&self, settings: &Lookup<'_>) -> Result<PlatformClient, PlatformError> {
-        let client = VeloraClient::new(VeloraConfig::from_lookup(settings)?)?;
-        Ok(PlatformClient::new(client))
+        client_of(VeloraConfig::from_lookup(settings).and_then(VeloraClient::new))
     }
 
     async fn start_demo(&self, redirect_port: u16) -> Result<DemoPlatform, String> {
-        let sim = VeloraSim::start(demo_options(redirect_port))
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(DemoPlatform::new(streamer_settings(&sim), sim))
+        DemoPlatform::start(
+            VeloraSim::start(demo_options(redirect_port)),
+            streamer_settings,
+        )
+        .await
     }
 
     async fn sign_in(&self, request: SignInRequest<'_>) -> Result<SignedIn, String> {
