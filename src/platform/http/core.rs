@@ -131,16 +131,23 @@ pub(crate) enum RateLimit {
 }
 
 /// What a platform adds to the shared send path.
-pub(crate) trait Dialect: Sync {
+/// The plumbing every client has, written once by `client_account_methods!`: the core it
+/// sends through and its refresh (its `refresh_now`).
+pub(crate) trait ClientCore: Sync {
+    /// The core this client sends through.
+    fn core(&self) -> &HttpCore;
+
+    /// Exchanges the refresh token for a new pair, keeps it and tells the listener.
+    fn refresh(&self) -> RefreshFuture<'_>;
+}
+
+pub(crate) trait Dialect: ClientCore {
     /// The word before the token in `Authorization` (`Bearer`, Trovo's `OAuth`).
     const AUTH_SCHEME: &'static str;
     /// Whether a write refused for its expired token goes again after the refresh. Trovo
     /// refuses before acting and its writes have always been resent; elsewhere the user
     /// decides.
     const RESENDS_REFUSED_WRITES: bool = false;
-
-    /// The core this client sends through.
-    fn core(&self) -> &HttpCore;
 
     /// Adds the platform's own headers (its client ID) to every call.
     fn headers(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
@@ -175,9 +182,6 @@ pub(crate) trait Dialect: Sync {
     fn can_refresh(&self) -> bool {
         self.core().tokens.can_refresh()
     }
-
-    /// Exchanges the refresh token for a new pair, keeps it and tells the listener.
-    fn refresh(&self) -> RefreshFuture<'_>;
 
     /// The error a call refused for its token reports when the refresh failed with
     /// `failed`: a refused refresh is final, anything else reports the refusal itself.

@@ -15,7 +15,7 @@ mod rate;
 
 pub(crate) use call::Call;
 pub(crate) use core::{
-    Answer, ClientSettings, Dialect, HttpCore, RateLimit, RefreshFuture, execute,
+    Answer, ClientCore, ClientSettings, Dialect, HttpCore, RateLimit, RefreshFuture, execute,
     refresh_after_refusal,
 };
 pub(crate) use errors::{
@@ -30,41 +30,54 @@ pub(crate) use pager::{
 pub(crate) use rate::test_headers;
 pub(crate) use rate::{header_f64, remaining_above_zero, retry_at, secs_until};
 
-/// The account methods every platform client offers over its core, written once: who to
-/// tell about refreshed tokens, the tokens held, whether one is held, the rate budget, the
-/// API base, and the three ways to send a call. `set_tokens` stays with each client: what a
-/// new sign-in forgets differs.
+/// The plumbing and the account methods every platform client offers over its core,
+/// written once: its `ClientCore` (the core in `inner.core`, the refresh in `refresh_now`),
+/// who to tell about refreshed tokens, the tokens held, whether one is held, the rate
+/// budget, the API base, and the three ways to send a call. `set_tokens` stays with each
+/// client: what a new sign-in forgets differs.
 macro_rules! client_account_methods {
     ($client:ty) => {
+        impl $crate::platform::http::ClientCore for $client {
+            fn core(&self) -> &$crate::platform::http::HttpCore {
+                &self.inner.core
+            }
+
+            fn refresh(&self) -> $crate::platform::http::RefreshFuture<'_> {
+                Box::pin(self.refresh_now())
+            }
+        }
+
         impl $client {
             /// Registers who to tell about refreshed tokens (the keyring keeps the newest
             /// refresh token: it may be single-use).
             pub fn on_tokens_refreshed(&self, listener: $crate::platform::tokens::TokenListener) {
-                $crate::platform::http::Dialect::core(self)
+                $crate::platform::http::ClientCore::core(self)
                     .tokens
                     .set_listener(listener);
             }
 
             /// The tokens held now (after any refresh).
             pub fn tokens(&self) -> $crate::platform::tokens::TokenPair {
-                $crate::platform::http::Dialect::core(self).tokens.pair()
+                $crate::platform::http::ClientCore::core(self).tokens.pair()
             }
 
             /// Whether an access token is held at all.
             pub fn has_user_token(&self) -> bool {
-                $crate::platform::http::Dialect::core(self)
+                $crate::platform::http::ClientCore::core(self)
                     .tokens
                     .has_access()
             }
 
             /// The rate-limit budget left for this client ID.
             pub fn rate_budget(&self) -> $crate::model::RateBudget {
-                $crate::platform::http::Dialect::core(self).limiter.budget()
+                $crate::platform::http::ClientCore::core(self)
+                    .limiter
+                    .budget()
             }
 
             /// The API base this client talks to.
             pub fn api_base(&self) -> &str {
-                &$crate::platform::http::Dialect::core(self).base
+                &$crate::platform::http::ClientCore::core(self).base
             }
 
             /// Sends `call` through the retry loop and decodes a typed answer.
@@ -74,7 +87,7 @@ macro_rules! client_account_methods {
                 call: $crate::platform::http::Call,
             ) -> Result<T, $crate::error::PlatformError> {
                 let bytes = $crate::platform::http::execute(self, &call).await?;
-                let platform = $crate::platform::http::Dialect::core(self).platform;
+                let platform = $crate::platform::http::ClientCore::core(self).platform;
                 $crate::platform::http::decode(platform, &bytes)
             }
 

@@ -8,9 +8,7 @@ use super::errors::{self, TOKEN_EXPIRED};
 use super::wire::{ErrorBody, TokenResponse};
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::PlatformId;
-use crate::platform::http::{
-    self, Dialect, HttpCore, PROBE_MAX, RateLimit, RefreshFuture, header_f64,
-};
+use crate::platform::http::{self, Dialect, HttpCore, PROBE_MAX, RateLimit, header_f64};
 use crate::platform::locks::{read, write};
 pub use crate::platform::tokens::TokenPair;
 use crate::secret::Secret;
@@ -57,10 +55,6 @@ impl Dialect for TrovoClient {
     /// once the token is renewed.
     const RESENDS_REFUSED_WRITES: bool = true;
 
-    fn core(&self) -> &HttpCore {
-        &self.inner.core
-    }
-
     fn headers(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         req.header("Client-ID", &self.inner.client_id)
     }
@@ -79,10 +73,6 @@ impl Dialect for TrovoClient {
     /// Trovo's refresh needs the client secret as well as a refresh token.
     fn can_refresh(&self) -> bool {
         self.inner.core.tokens.can_refresh() && self.inner.client_secret.is_some()
-    }
-
-    fn refresh(&self) -> RefreshFuture<'_> {
-        Box::pin(self.refresh_now())
     }
 
     fn refresh_failed(&self, failed: PlatformError, refused: PlatformError) -> PlatformError {
@@ -104,8 +94,7 @@ impl Dialect for TrovoClient {
 }
 
 impl TrovoClient {
-    /// A client for `config`. The rate limiter is shared with every other client of the same
-    /// client ID at the same API.
+    /// A client of Trovo's open platform for `config` (its chat socket beside it).
     pub fn new(config: TrovoConfig) -> Result<Self, PlatformError> {
         let core = HttpCore::new(PLATFORM, DOCUMENTED_LIMIT_PER_MINUTE, &config)?;
         Ok(TrovoClient {

@@ -9,7 +9,7 @@ use super::wire::{ErrorBody, TokenResponse, WireUser};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::http::{
-    self, Answer, Dialect, HttpCore, RateLimit, RefreshFuture, remaining_above_zero, retry_at,
+    self, Answer, Dialect, HttpCore, RateLimit, remaining_above_zero, retry_at,
 };
 use crate::platform::locks::{read, write};
 use crate::platform::tokens::TokenPair;
@@ -55,10 +55,6 @@ pub(crate) struct Inner {
 impl Dialect for TwitchClient {
     const AUTH_SCHEME: &'static str = "Bearer";
 
-    fn core(&self) -> &HttpCore {
-        &self.inner.core
-    }
-
     fn headers(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
         req.header("Client-Id", &self.inner.client_id)
     }
@@ -95,15 +91,10 @@ impl Dialect for TwitchClient {
             _ => refused,
         }
     }
-
-    fn refresh(&self) -> RefreshFuture<'_> {
-        Box::pin(self.refresh_now())
-    }
 }
 
 impl TwitchClient {
-    /// A client for `config`. The rate limiter is shared with every other client of the same
-    /// client ID at the same Helix base.
+    /// A client of Helix, its id.twitch.tv sign-in and its EventSub socket for `config`.
     pub fn new(config: TwitchConfig) -> Result<Self, PlatformError> {
         let core = HttpCore::new(PLATFORM, DOCUMENTED_LIMIT_PER_MINUTE, &config)?;
         Ok(TwitchClient {

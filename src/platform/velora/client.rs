@@ -10,8 +10,7 @@ use super::wire::{ErrorBody, TokenResponse, WireUser};
 use crate::error::PlatformError;
 use crate::model::{PlatformId, RateBudget};
 use crate::platform::http::{
-    self, Answer, Dialect, HttpCore, RateLimit, RefreshFuture, remaining_above_zero, retry_at,
-    secs_until,
+    self, Answer, Dialect, HttpCore, RateLimit, remaining_above_zero, retry_at, secs_until,
 };
 use crate::platform::locks::{lock, read, write};
 use crate::platform::tokens::TokenPair;
@@ -69,10 +68,6 @@ pub(crate) struct Inner {
 impl Dialect for VeloraClient {
     const AUTH_SCHEME: &'static str = "Bearer";
 
-    fn core(&self) -> &HttpCore {
-        &self.inner.core
-    }
-
     fn check(&self, status: StatusCode, body: &[u8]) -> Result<(), PlatformError> {
         errors::TABLE.check(status, body)
     }
@@ -108,15 +103,10 @@ impl Dialect for VeloraClient {
             _ => errors::rate_limited(Some(wait.max(1))),
         }
     }
-
-    fn refresh(&self) -> RefreshFuture<'_> {
-        Box::pin(self.refresh_now())
-    }
 }
 
 impl VeloraClient {
-    /// A client for `config`. The rate limiter is shared with every other client of the same
-    /// client ID at the same origin.
+    /// A client of Velora's API and its authorize page for `config`.
     pub fn new(config: VeloraConfig) -> Result<Self, PlatformError> {
         let core = HttpCore::new(PLATFORM, DOCUMENTED_LIMIT_PER_MINUTE, &config)?;
         Ok(VeloraClient {
