@@ -43,7 +43,9 @@ impl PlatformCommand {
 
     fn platform_subcommand(platform: PlatformId) -> clap::Command {
         let about = format!("{platform} ({}).", platform.entry().website());
-        HeadlessCommand::augment_subcommands(clap::Command::new(platform.slug()).about(about))
+        // The commands' own doc comment would name the subcommand otherwise: `about` last.
+        HeadlessCommand::augment_subcommands(clap::Command::new(platform.slug()))
+            .about(about)
             .subcommand_required(true)
             .arg_required_else_help(true)
     }

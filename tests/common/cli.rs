@@ -24,17 +24,19 @@ pub fn command(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> tokio
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("STAGEHAND_REDIRECT_PORT")
         .env("STAGEHAND_CONFIG", config);
-    for platform in ["TROVO", "TWITCH", "VELORA"] {
+    for platform in stagehand::model::PlatformId::ALL {
         for key in [
             "API",
             "AUTH",
             "AUTH_URL",
+            "CHAT_URL",
+            "EVENTSUB",
             "CLIENT_ID",
             "CLIENT_SECRET",
             "ACCESS_TOKEN",
             "REFRESH_TOKEN",
         ] {
-            cmd.env_remove(format!("STAGEHAND_{platform}_{key}"));
+            cmd.env_remove(stagehand::platform::registry::setting_name(platform, key));
         }
     }
     for (k, v) in env {

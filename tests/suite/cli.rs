@@ -532,3 +532,21 @@ async fn a_chat_line_over_trovo_s_limit_is_refused_before_sending() {
     assert_eq!(sim.request_count(), requests, "nothing reached Trovo");
     assert!(!sim.chat_log().iter().any(|l| l.content == long));
 }
+
+#[tokio::test]
+async fn help_lists_every_registered_platform_by_its_slug() {
+    let out = run(&["--help"], &[]).await;
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    for platform in stagehand::model::PlatformId::ALL {
+        let words = format!(
+            "{} {platform} ({}).",
+            platform.slug(),
+            platform.entry().website()
+        );
+        let listed = text
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>().join(" ") == words);
+        assert!(listed, "{words:?} in:\n{text}");
+    }
+}
