@@ -8,15 +8,16 @@
 use std::{
     collections::HashMap,
     sync::{
-        Mutex, MutexGuard,
+        Arc, Mutex, MutexGuard,
         atomic::{AtomicU64, Ordering},
     },
 };
 
 use axum::{
-    extract::{ConnectInfo, Request},
+    Router,
+    extract::{ConnectInfo, Request, State},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header::CONTENT_TYPE},
-    middleware::Next,
+    middleware::{self, Next},
     response::{IntoResponse, Response},
 };
 
@@ -300,6 +301,34 @@ async fn answer<D: Dialect>(
         rate.apply(D::RATE_HEADERS, response.headers_mut());
     }
     response
+}
+
+/// A simulator's shared state as its gateway middleware sees it.
+pub(crate) trait GatewayState: Send + Sync + 'static {
+    /// How the simulator's answers read.
+    type Dialect: Dialect;
+
+    /// The gateway its API requests pass.
+    fn gateway(&self) -> &Gateway<Self::Dialect>;
+
+    /// Whose rate window `req` counts against (a Client-ID, a user, everyone anonymous).
+    fn rate_key(&self, req: &Request) -> String;
+}
+
+/// The middleware in front of a simulator's routes: every request passes the gateway.
+async fn guard<S: GatewayState>(State(state): State<Arc<S>>, req: Request, next: Next) -> Response {
+    let key = |req: &Request| state.rate_key(req);
+    state.gateway().serve(req, next, key).await
+}
+
+/// `routes` behind the gateway of `state`, which their handlers get too.
+pub(crate) fn behind_gateway<S: GatewayState>(routes: Router<Arc<S>>, state: Arc<S>) -> Router {
+    routes
+        .layer(middleware::from_fn_with_state(
+            Arc::clone(&state),
+            guard::<S>,
+        ))
+        .with_state(state)
 }
 
 #[cfg(test)]

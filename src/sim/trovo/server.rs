@@ -7,9 +7,8 @@ use std::sync::{Arc, Mutex, MutexGuard, atomic::AtomicU64};
 
 use axum::{
     Router,
-    extract::{Request, State},
+    extract::Request,
     http::StatusCode,
-    middleware::{self, Next},
     response::{IntoResponse, Response},
 };
 
@@ -20,7 +19,7 @@ use super::{
     world::World,
 };
 use crate::sim::common::{
-    gateway::{self, Dialect, FixedWindows, Gateway, RateInfo},
+    gateway::{self, Dialect, FixedWindows, Gateway, GatewayState, RateInfo},
     lock,
     pictures::ImageCache,
 };
@@ -110,18 +109,21 @@ impl Dialect for Trovo {
     }
 }
 
-/// Every request passes here. API requests (under `/openplatform`) are counted, need the
-/// registered Client-ID, are rate limited per client ID and may be hit by a queued fault;
-/// other routes (pictures, the login page) only see faults queued for their path.
-async fn gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let key = |req: &Request| gateway::client_id(req).to_owned();
-    shared.gateway.serve(req, next, key).await
+/// API requests (under `/openplatform`) count against their Client-ID's window; other
+/// routes (pictures, the login page) only see faults queued for their path.
+impl GatewayState for Shared {
+    type Dialect = Trovo;
+
+    fn gateway(&self) -> &Gateway<Trovo> {
+        &self.gateway
+    }
+
+    fn rate_key(&self, req: &Request) -> String {
+        gateway::client_id(req).to_owned()
+    }
 }
 
 /// The whole application: API routes, pictures, login page, all behind the gateway.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
-    super::routes::router()
-        .merge(super::page::router())
-        .layer(middleware::from_fn_with_state(shared.clone(), gateway))
-        .with_state(shared)
+    gateway::behind_gateway(super::routes::router().merge(super::page::router()), shared)
 }

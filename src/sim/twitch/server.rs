@@ -30,7 +30,7 @@ use super::{
 };
 use crate::sim::common::{
     ErrorAnswer,
-    gateway::{self, Dialect, Gateway, Limiter, RateInfo},
+    gateway::{self, Dialect, Gateway, GatewayState, Limiter, RateInfo},
     lock,
 };
 
@@ -181,9 +181,16 @@ impl Dialect for Side {
 }
 
 /// The Helix server's gateway: each Client-Id has its bucket.
-async fn helix_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let key = |req: &Request| gateway::client_id(req).to_owned();
-    shared.gateway.serve(req, next, key).await
+impl GatewayState for Shared {
+    type Dialect = Side;
+
+    fn gateway(&self) -> &Gateway<Side> {
+        &self.gateway
+    }
+
+    fn rate_key(&self, req: &Request) -> String {
+        gateway::client_id(req).to_owned()
+    }
 }
 
 /// The id side's gateway: counts requests, applies faults queued for its paths.
@@ -196,12 +203,7 @@ async fn id_gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next)
 
 /// The Helix server: API routes and pictures, behind the gateway.
 pub(crate) fn helix_app(shared: Arc<Shared>) -> Router {
-    super::routes::helix_router()
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            helix_gateway,
-        ))
-        .with_state(shared)
+    gateway::behind_gateway(super::routes::helix_router(), shared)
 }
 
 /// The id.twitch.tv server: OAuth endpoints and the activation page.

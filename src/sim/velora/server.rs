@@ -9,16 +9,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::{
     Router,
-    extract::{Request, State},
+    extract::Request,
     http::StatusCode,
-    middleware::{self, Next},
     response::{IntoResponse, Response},
 };
 
 use super::{auth::now_secs, wire::ApiError, world::World};
 use crate::sim::common::{
     ErrorAnswer,
-    gateway::{self, Dialect, FixedWindows, Gateway, RateInfo},
+    gateway::{self, Dialect, FixedWindows, Gateway, GatewayState, RateInfo},
     lock,
     pictures::ImageCache,
 };
@@ -107,20 +106,26 @@ impl Dialect for Velora {
     }
 }
 
-/// The gateway in front of everything: the API counts per signed-in user, or one window for
-/// every anonymous caller.
-async fn gateway(State(shared): State<Arc<Shared>>, req: Request, next: Next) -> Response {
-    let key = |req: &Request| match shared.world().auth.user_of(req.headers()) {
-        Some(user) => format!("user:{user}"),
-        None => "anonymous".to_owned(),
-    };
-    shared.gateway.serve(req, next, key).await
+/// The API counts per signed-in user, or one window for every anonymous caller.
+impl GatewayState for Shared {
+    type Dialect = Velora;
+
+    fn gateway(&self) -> &Gateway<Velora> {
+        &self.gateway
+    }
+
+    fn rate_key(&self, req: &Request) -> String {
+        match self.world().auth.user_of(req.headers()) {
+            Some(user) => format!("user:{user}"),
+            None => "anonymous".to_owned(),
+        }
+    }
 }
 
 /// The whole application: API routes, the authorize page and pictures, behind the gateway.
 pub(crate) fn app(shared: Arc<Shared>) -> Router {
-    super::routes::router()
-        .merge(super::oauth::router())
-        .layer(middleware::from_fn_with_state(shared.clone(), gateway))
-        .with_state(shared)
+    gateway::behind_gateway(
+        super::routes::router().merge(super::oauth::router()),
+        shared,
+    )
 }
