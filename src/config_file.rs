@@ -57,7 +57,7 @@ impl AppRegistration {
 
 /// Everything in the settings file. Unknown keys are ignored, so an older Stagehand reads a
 /// newer file.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
 #[serde(try_from = "FileText", into = "FileText")]
 pub struct ConfigFile {
     /// The loopback port sign-in redirects come back to; must match the redirect URL the
@@ -67,8 +67,8 @@ pub struct ConfigFile {
     registrations: BTreeMap<PlatformId, AppRegistration>,
 }
 
-/// The file as TOML sees it: the port and a table per platform, named by its slug, beside
-/// whatever else a newer Stagehand or a hand edit put there.
+/// The file as TOML sees it: the port and a table per platform, named by its slug. Other
+/// keys (a newer Stagehand's, a hand edit's) are read past and not written back.
 #[derive(Serialize, Deserialize)]
 struct FileText {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -76,6 +76,19 @@ struct FileText {
     #[serde(flatten)]
     sections: BTreeMap<String, toml::Value>,
 }
+
+/// Two files are equal when they would be written the same: an empty registration counts
+/// as none.
+impl PartialEq for ConfigFile {
+    fn eq(&self, other: &Self) -> bool {
+        self.redirect_port == other.redirect_port
+            && PlatformId::ALL
+                .into_iter()
+                .all(|p| self.registration(p) == other.registration(p))
+    }
+}
+
+impl Eq for ConfigFile {}
 
 impl TryFrom<FileText> for ConfigFile {
     type Error = String;
@@ -304,5 +317,14 @@ mod tests {
             file.registration(PlatformId::Trovo).client_id.as_deref(),
             Some("x")
         );
+    }
+
+    #[test]
+    fn an_empty_registration_is_no_registration() {
+        let mut file = ConfigFile::default();
+        file.registration_mut(PlatformId::Twitch);
+        assert_eq!(file, ConfigFile::default());
+        file.registration_mut(PlatformId::Twitch).client_id = Some("x".into());
+        assert_ne!(file, ConfigFile::default());
     }
 }

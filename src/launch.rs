@@ -3,6 +3,7 @@
 //! and the headless commands share this; every platform goes through its registry entry.
 
 use crate::app::Launch;
+use crate::auth::help::SecretUse;
 use crate::auth::loopback::{DEFAULT_PORT, PORT_ENV_VAR};
 use crate::auth::signin::{open_store, stored_secrets, token_saver};
 use crate::auth::store::TokenStore;
@@ -63,17 +64,19 @@ impl Settings {
 }
 
 /// What the credential store adds to `platform`'s settings: the tokens when the settings
-/// give none, the client secret when they give none. Says whether the tokens came from the
-/// store (refreshed pairs then go back there; tokens from the environment stay in memory,
-/// as scripts expect).
-pub async fn stored_settings(
+/// give none, the client secret (where the platform uses one) when they give none. Says
+/// whether the tokens came from the store (refreshed pairs then go back there; tokens from
+/// the environment stay in memory, as scripts expect). The map holds secrets: it is never
+/// printed.
+pub(crate) async fn stored_settings(
     platform: PlatformId,
     settings: &Lookup<'_>,
     store: &Arc<TokenStore>,
 ) -> (SettingsMap, bool) {
     let name = |key: &str| setting_name(platform, key);
+    let uses_secret = platform.entry().registration_help().secret == SecretUse::Optional;
     let need_tokens = settings(&name("ACCESS_TOKEN")).is_none();
-    let need_secret = settings(&name("CLIENT_SECRET")).is_none();
+    let need_secret = uses_secret && settings(&name("CLIENT_SECRET")).is_none();
     let mut extra = SettingsMap::new();
     if !need_tokens && !need_secret {
         return (extra, false);
@@ -84,11 +87,11 @@ pub async fn stored_settings(
     }
     let from_store = need_tokens && access.is_some();
     if from_store {
-        for (key, value) in [("ACCESS_TOKEN", access), ("REFRESH_TOKEN", refresh)] {
-            if let Some(value) = value {
-                extra.insert(name(key), value.expose().to_owned());
-            }
-        }
+        // The stored pair goes together: a stored access token never meets the
+        // environment's refresh token (an empty value counts as unset).
+        let text = |s: Option<crate::secret::Secret>| s.map(|s| s.expose().to_owned());
+        extra.insert(name("ACCESS_TOKEN"), text(access).unwrap_or_default());
+        extra.insert(name("REFRESH_TOKEN"), text(refresh).unwrap_or_default());
     }
     (extra, from_store)
 }
@@ -137,6 +140,7 @@ pub async fn signed_in_clients(
 
 /// Every platform's simulator started for `--demo`, with a client signed in to each.
 pub struct Demo {
+    /// A client of each simulator, signed in as its streamer.
     pub clients: HashMap<PlatformId, PlatformClient>,
     /// The simulators' settings, for signing in again through their consent pages.
     pub settings: SettingsMap,
@@ -229,4 +233,39 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
         redirect_port,
         notices,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::store::SecretKind;
+    use crate::secret::Secret;
+
+    #[tokio::test]
+    async fn a_stored_access_token_never_meets_the_environments_refresh_token() {
+        let platform = PlatformId::ALL[0];
+        let store = Arc::new(TokenStore::memory_only("test"));
+        store
+            .set(
+                platform,
+                SecretKind::AccessToken,
+                &Secret::new("stored-access"),
+            )
+            .expect("kept");
+        let env_refresh = setting_name(platform, "REFRESH_TOKEN");
+        let settings = |key: &str| (key == env_refresh).then(|| "env-refresh".to_owned());
+        let (extra, from_store) = stored_settings(platform, &settings, &store).await;
+        assert!(from_store);
+        assert_eq!(
+            extra
+                .get(&setting_name(platform, "ACCESS_TOKEN"))
+                .map(String::as_str),
+            Some("stored-access")
+        );
+        assert_eq!(
+            extra.get(&env_refresh).map(String::as_str),
+            Some(""),
+            "the stored pair has no refresh token, so none is used"
+        );
+    }
 }

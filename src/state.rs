@@ -510,7 +510,9 @@ impl PlatformState {
 /// was, so a panel can offer the fix (Sign in again, where the sign-in is what failed).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Problem {
+    /// What went wrong, in words the user can act on.
     pub sentence: String,
+    /// What kind of failure it was, for the fix a panel offers.
     pub kind: ErrorKind,
 }
 

@@ -5,8 +5,8 @@
 //! ```ignore
 //! let listener = LoopbackListener::bind(DEFAULT_PORT).await?;
 //! let state = random_state();
-//! let url = platform_authorize_url(client_id, ResponseType::Code, &listener.redirect_uri(),
-//!                                  &state)?; // each platform builds its own
+//! // Each platform's module builds its own authorize address from these.
+//! let url = authorize_url(client_id, ResponseType::Code, &listener.redirect_uri(), &state)?;
 //! open_browser(url);
 //! match listener.wait(&state, DEFAULT_TIMEOUT, cancel_rx).await? {
 //!     Redirect::Code { code } => client.exchange_code(code.expose(), &redirect_uri).await?,

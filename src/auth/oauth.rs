@@ -1,9 +1,6 @@
 //! The OAuth pieces every browser sign-in needs before the browser opens: a fresh
 //! anti-forgery `state` and the `response_type` to ask for. Each platform builds its own
 //! authorize address from them, in its own module.
-//!
-//! PKCE (RFC 7636) is not here yet: it needs SHA-256 and no SHA-256 crate is a dependency of
-//! the package (Trovo does not use PKCE; Velora will).
 
 use rand::{Rng, distr::Alphanumeric};
 

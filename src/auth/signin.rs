@@ -75,13 +75,16 @@ pub fn save_tokens(store: &TokenStore, platform: PlatformId, pair: &TokenPair) -
 }
 
 /// Keeps what a sign-in brought on the credential store: the tokens, and the client secret
-/// where the platform uses one (a sign-in without a secret must not leave an old one
-/// behind). Says why if it could not be kept beyond this run. The store may block, so this
-/// runs off the runtime's workers.
+/// where the platform uses one. With `forget_missing_secret` (the window, where the form is
+/// the whole registration), a sign-in without a secret deletes an old one; the command
+/// line keeps it, since its secret may simply not have been readable. Says why if it could
+/// not be kept beyond this run. The store may block, so this runs off the runtime's
+/// workers.
 pub async fn keep_sign_in(
     store: &Arc<TokenStore>,
     platform: PlatformId,
     signed_in: &SignedIn,
+    forget_missing_secret: bool,
 ) -> Option<String> {
     let store = Arc::clone(store);
     let tokens = signed_in.tokens.clone();
@@ -92,7 +95,8 @@ pub async fn keep_sign_in(
         if uses_secret {
             let kept = match &secret {
                 Some(secret) => store.set(platform, SecretKind::ClientSecret, secret),
-                None => store.delete(platform, SecretKind::ClientSecret),
+                None if forget_missing_secret => store.delete(platform, SecretKind::ClientSecret),
+                None => Ok(()),
             };
             if let Err(e) = kept {
                 trouble.get_or_insert(e.to_string());

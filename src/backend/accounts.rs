@@ -112,7 +112,7 @@ async fn run_sign_in(
             cancel,
         })
         .await?;
-    let note = keep_sign_in(&setup.store, platform, &signed_in).await;
+    let note = keep_sign_in(&setup.store, platform, &signed_in, true).await;
     remember_registration(setup, platform, signed_in.client_id.clone(), port).await;
     let client = signed_in.client;
     client.on_tokens_refreshed(token_saver(platform, Arc::clone(&setup.store)));

@@ -31,7 +31,9 @@ pub struct Cli {
 /// platform in the registry, each taking the same commands.
 #[derive(Debug)]
 pub struct PlatformCommand {
+    /// The platform the subcommand named.
     pub platform: PlatformId,
+    /// What to do there.
     pub command: HeadlessCommand,
 }
 

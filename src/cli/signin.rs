@@ -33,9 +33,11 @@ pub(super) async fn login(
         ));
     }
     let settings = Settings::load();
+    // A device sign-in has no redirect: its port setting is not read (nor refused).
     let port = match port {
         Some(p) => p,
-        None => settings.redirect_port()?,
+        None if help.uses_redirect => settings.redirect_port()?,
+        None => DEFAULT_PORT,
     };
     let (store, demo_settings, _sim) = if demo {
         let started = entry
@@ -83,7 +85,7 @@ pub(super) async fn login(
         })
         .await?;
     if let Some(store) = &store {
-        if let Some(why) = keep_sign_in(store, platform, &signed_in).await {
+        if let Some(why) = keep_sign_in(store, platform, &signed_in, false).await {
             eprintln!("stagehand: {why}; this sign-in lasts only for this process");
         }
         let port = help.uses_redirect.then_some(port);

@@ -123,7 +123,9 @@ pub fn client_of<C: super::PlatformApi>(
 /// enter `user_code` there).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SignInPrompt {
+    /// The page to open.
     pub url: String,
+    /// The code to confirm there, for a device sign-in.
     pub user_code: Option<String>,
 }
 
