@@ -118,23 +118,24 @@ pub fn check_base_url(platform: PlatformId, raw: &str) -> Result<Url, PlatformEr
     Ok(url)
 }
 
-/// Checks a websocket address the way [`check_base_url`] checks an API base: `wss://`, or
-/// plain `ws://` only on a loopback host, so chat tokens never cross the network in the clear.
-pub fn check_socket_url(platform: PlatformId, raw: &str) -> Result<Url, PlatformError> {
+/// Checks a websocket address (`what`: "chat address", "EventSub address") the way
+/// [`check_base_url`] checks an API base: `wss://`, or plain `ws://` only on a loopback
+/// host, so chat and its tokens never cross the network in the clear.
+pub fn check_socket_url(platform: PlatformId, what: &str, raw: &str) -> Result<Url, PlatformError> {
     let refuse = |why: String| PlatformError::Config {
         platform,
         message: why,
     };
     let url = Url::parse(raw.trim())
-        .map_err(|e| refuse(format!("the chat address {raw:?} is not a URL ({e})")))?;
+        .map_err(|e| refuse(format!("the {what} {raw:?} is not a URL ({e})")))?;
     match url.scheme() {
         "wss" => Ok(url),
         "ws" if is_loopback(&url) => Ok(url),
         "ws" => Err(refuse(format!(
-            "refusing the plain ws:// chat address {raw:?}: the chat token would cross the network unencrypted; use wss:// (ws:// is allowed only for 127.0.0.1, ::1 or localhost)"
+            "refusing the plain ws:// {what} {raw:?}: chat would cross the network unencrypted; use wss:// (ws:// is allowed only for 127.0.0.1, ::1 or localhost)"
         ))),
         other => Err(refuse(format!(
-            "the chat address {raw:?} must start with wss:// (not {other}://)"
+            "the {what} {raw:?} must start with wss:// (not {other}://)"
         ))),
     }
 }
@@ -202,7 +203,10 @@ mod tests {
         let e = TrovoConfig::from_lookup(env).expect_err("plain ws off loopback");
         assert!(e.to_string().contains("wss://"), "{e}");
         for bad in ["https://open-chat.trovo.live/chat", "nonsense"] {
-            assert!(check_socket_url(PlatformId::Trovo, bad).is_err(), "{bad}");
+            assert!(
+                check_socket_url(PlatformId::Trovo, "chat address", bad).is_err(),
+                "{bad}"
+            );
         }
     }
 

@@ -68,7 +68,7 @@ impl Settings {
 /// whether the tokens came from the store (refreshed pairs then go back there; tokens from
 /// the environment stay in memory, as scripts expect). The map holds secrets: it is never
 /// printed.
-pub(crate) async fn stored_settings(
+async fn stored_settings(
     platform: PlatformId,
     settings: &Lookup<'_>,
     store: &Arc<TokenStore>,
@@ -98,19 +98,30 @@ pub(crate) async fn stored_settings(
 
 /// `platform`'s client configured by `settings` (the environment and the settings file),
 /// signed in with the tokens they give or, failing that, the ones kept on the credential
-/// store; refreshed pairs then go back there (refresh tokens may be single-use, so the
-/// newest must survive).
-pub async fn client_from_settings(
+/// store; says whether they came from the store. Nothing is written back: see
+/// [`client_from_settings`].
+pub(crate) async fn client_with_stored(
     platform: PlatformId,
     settings: &Lookup<'_>,
     store: &Arc<TokenStore>,
-) -> Result<PlatformClient, String> {
+) -> Result<(PlatformClient, bool), String> {
     let (extra, from_store) = stored_settings(platform, settings, store).await;
     let lookup = |key: &str| extra.get(key).cloned().or_else(|| settings(key));
     let client = platform
         .entry()
         .client(&lookup)
         .map_err(|e| e.to_string())?;
+    Ok((client, from_store))
+}
+
+/// [`client_with_stored`], with refreshed pairs going back to the store when the tokens
+/// came from it (refresh tokens may be single-use, so the newest must survive).
+pub async fn client_from_settings(
+    platform: PlatformId,
+    settings: &Lookup<'_>,
+    store: &Arc<TokenStore>,
+) -> Result<PlatformClient, String> {
+    let (client, from_store) = client_with_stored(platform, settings, store).await?;
     if from_store {
         client.on_tokens_refreshed(token_saver(platform, Arc::clone(store)));
     }

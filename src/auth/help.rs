@@ -2,8 +2,6 @@
 //! where its developer console is, what to enter there, and whether a client secret helps.
 //! Kept here, not in the panels, so Settings draws every platform the same way.
 
-use crate::model::PlatformId;
-
 /// How a platform's sign-in uses a client secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum SecretUse {
@@ -26,9 +24,4 @@ pub struct RegistrationHelp {
     /// The browser flow's redirect comes back to the loopback port; a device sign-in
     /// (a code confirmed on the platform's page) needs no redirect.
     pub uses_redirect: bool,
-}
-
-/// The registration help of `platform`, from its module in the platform registry.
-pub fn registration_help(platform: PlatformId) -> RegistrationHelp {
-    crate::platform::registration_help(platform)
 }

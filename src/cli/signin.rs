@@ -127,9 +127,8 @@ pub(super) async fn logout(platform: PlatformId, demo: bool) -> Result<Output, S
     let store = open_store().await;
     let configured = |key: &str| settings.lookup(key);
     if entry.revokes_tokens() && configured(&setting_name(platform, "CLIENT_ID")).is_some() {
-        let (extra, _) = launch::stored_settings(platform, &configured, &store).await;
-        let lookup = |key: &str| extra.get(key).cloned().or_else(|| configured(key));
-        if let Ok(client) = entry.client(&lookup)
+        // No listener for refreshed tokens: everything stored is deleted below.
+        if let Ok((client, _)) = launch::client_with_stored(platform, &configured, &store).await
             && client.has_user_token()
             && let Err(e) = client.revoke().await
         {

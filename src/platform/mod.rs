@@ -85,11 +85,6 @@ impl std::fmt::Display for PlatformId {
     }
 }
 
-/// What a user does in `platform`'s developer console before signing in.
-pub fn registration_help(platform: PlatformId) -> crate::auth::help::RegistrationHelp {
-    platform.entry().registration_help()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

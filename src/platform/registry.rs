@@ -11,6 +11,7 @@
 use super::PlatformClient;
 use super::tokens::TokenPair;
 use crate::auth::help::RegistrationHelp;
+use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::error::PlatformError;
 use crate::model::{Account, PlatformId};
 use crate::secret::Secret;
@@ -142,6 +143,34 @@ pub struct SignInRequest<'a> {
     pub prompt: Box<dyn FnOnce(SignInPrompt) + Send + 'a>,
     /// Cancels the sign-in when it fires or its sender is dropped.
     pub cancel: oneshot::Receiver<()>,
+}
+
+impl SignInRequest<'_> {
+    /// The browser half of a loopback sign-in, the same for every platform that has one:
+    /// binds the listener on `port`, builds the authorize address with
+    /// `authorize(redirect_uri, state)` (a fresh state per sign-in), shows it, and waits for
+    /// the platform to send the browser back. Answers the redirect and the redirect URI,
+    /// which the code exchange needs again.
+    pub async fn through_browser(
+        self,
+        authorize: impl FnOnce(&str, &str) -> Result<url::Url, String>,
+    ) -> Result<(Redirect, String), String> {
+        let listener = LoopbackListener::bind(self.port)
+            .await
+            .map_err(|e| e.to_string())?;
+        let redirect_uri = listener.redirect_uri();
+        let state = random_state();
+        let url = authorize(&redirect_uri, &state)?;
+        (self.prompt)(SignInPrompt {
+            url: url.to_string(),
+            user_code: None,
+        });
+        let redirect = listener
+            .wait(&state, self.timeout, self.cancel)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok((redirect, redirect_uri))
+    }
 }
 
 /// What comes of a sign-in.

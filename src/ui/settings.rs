@@ -5,7 +5,7 @@
 
 use super::PanelCx;
 use super::widgets::{ERROR, OK_GREEN};
-use crate::auth::help::{SecretUse, registration_help};
+use crate::auth::help::SecretUse;
 use crate::auth::loopback_redirect_uri;
 use crate::command::Command;
 use crate::model::PlatformId;
@@ -225,7 +225,7 @@ fn sign_in_form(
     platform: PlatformId,
     flow: Option<&SignInFlow>,
 ) {
-    let help = registration_help(platform);
+    let help = platform.entry().registration_help();
     let port = cx.local.accounts.port();
     let redirect = port.map_or_else(
         || "http://localhost:PORT/".to_owned(),

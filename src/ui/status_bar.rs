@@ -43,14 +43,15 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             }
             ui.separator();
         }
+        let state = cx.state;
         let last = cx
             .shown()
-            .and_then(|(platform, p)| Some((platform, p.last_error.clone()?)))
+            .and_then(|(platform, p)| Some((platform, p.last_error.as_ref()?)))
             .or_else(|| {
-                cx.state
+                state
                     .platforms
                     .iter()
-                    .find_map(|(platform, p)| Some((*platform, p.last_error.clone()?)))
+                    .find_map(|(platform, p)| Some((*platform, p.last_error.as_ref()?)))
             });
         if let Some((platform, problem)) = last {
             if problem.needs_sign_in()
@@ -65,7 +66,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                 egui::Label::new(RichText::new(format!("Last error: {problem}")).color(ERROR))
                     .truncate(),
             )
-            .on_hover_text(problem.sentence);
+            .on_hover_text(&problem.sentence);
         }
     });
 }

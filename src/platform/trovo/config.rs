@@ -60,7 +60,7 @@ impl TrovoConfig {
         config.access_token = settings.secret("ACCESS_TOKEN");
         config.refresh_token = settings.secret("REFRESH_TOKEN");
         if let Some(chat) = settings.get("CHAT_URL") {
-            config.chat_url = check_socket_url(PlatformId::Trovo, &chat)?;
+            config.chat_url = check_socket_url(PlatformId::Trovo, "chat address", &chat)?;
         }
         Ok(config)
     }

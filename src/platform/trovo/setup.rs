@@ -6,7 +6,7 @@ use super::authorize::{TROVO_AUTHORIZE_PAGE, trovo_authorize_url};
 use super::config::TrovoConfig;
 use super::{REGISTRATION_HELP, SCOPES, TokenPair, TrovoClient};
 use crate::auth::loopback::loopback_redirect_uri;
-use crate::auth::{LoopbackListener, Redirect, ResponseType, random_state};
+use crate::auth::{Redirect, ResponseType};
 use crate::config::PlatformSettings;
 use crate::error::PlatformError;
 use crate::model::PlatformId;
@@ -54,26 +54,17 @@ impl Platform for Trovo {
         let client_id = config.client_id.clone();
         let client_secret = config.client_secret.clone();
         let client = TrovoClient::new(config).map_err(|e| e.to_string())?;
-        let listener = LoopbackListener::bind(request.port)
-            .await
-            .map_err(|e| e.to_string())?;
-        let redirect_uri = listener.redirect_uri();
-        let state = random_state();
         let flow = if client_secret.is_some() {
             ResponseType::Code
         } else {
             ResponseType::Token
         };
-        let url = trovo_authorize_url(&auth_page, &client_id, flow, &SCOPES, &redirect_uri, &state)
-            .map_err(|e| e.to_string())?;
-        (request.prompt)(SignInPrompt {
-            url: url.to_string(),
-            user_code: None,
-        });
-        let redirect = listener
-            .wait(&state, request.timeout, request.cancel)
-            .await
-            .map_err(|e| e.to_string())?;
+        let (redirect, redirect_uri) = request
+            .through_browser(|redirect_uri, state| {
+                trovo_authorize_url(&auth_page, &client_id, flow, &SCOPES, redirect_uri, state)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
         let tokens = match redirect {
             Redirect::Code { code } => client
                 .exchange_code(code.expose(), &redirect_uri)

@@ -1,7 +1,7 @@
 //! Where a Twitch client gets its addresses and ids: the production URLs, the environment
 //! variables that point it elsewhere (the simulator, a stand-in), and its configuration.
 
-use crate::config::{DEFAULT_TIMEOUT, PlatformSettings, check_base_url, is_loopback};
+use crate::config::{DEFAULT_TIMEOUT, PlatformSettings, check_base_url, check_socket_url};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::secret::Secret;
@@ -81,27 +81,7 @@ impl TwitchConfig {
     /// Points chat at another EventSub websocket (a stand-in): `wss://`, or `ws://` only
     /// for a loopback address.
     pub fn set_eventsub_url(&mut self, raw: &str) -> Result<(), PlatformError> {
-        let refuse = |why: String| PlatformError::Config {
-            platform: PlatformId::Twitch,
-            message: why,
-        };
-        let url = Url::parse(raw.trim())
-            .map_err(|e| refuse(format!("the EventSub address {raw:?} is not a URL ({e})")))?;
-        match url.scheme() {
-            "wss" => {}
-            "ws" if is_loopback(&url) => {}
-            "ws" => {
-                return Err(refuse(format!(
-                    "refusing the plain ws:// EventSub address {raw:?}: chat would cross the network unencrypted; use wss:// (ws:// is allowed only for 127.0.0.1, ::1 or localhost)"
-                )));
-            }
-            other => {
-                return Err(refuse(format!(
-                    "the EventSub address {raw:?} must start with wss:// (not {other}://)"
-                )));
-            }
-        }
-        self.eventsub_url = url;
+        self.eventsub_url = check_socket_url(PlatformId::Twitch, "EventSub address", raw)?;
         Ok(())
     }
 

@@ -5,8 +5,8 @@
 
 use super::config::VeloraConfig;
 use super::{REGISTRATION_HELP, SCOPES, VeloraClient, pkce_pair};
+use crate::auth::Redirect;
 use crate::auth::loopback::loopback_redirect_uri;
-use crate::auth::{LoopbackListener, Redirect, random_state};
 use crate::error::PlatformError;
 use crate::model::PlatformId;
 use crate::platform::PlatformClient;
@@ -49,23 +49,14 @@ impl Platform for Velora {
         let client_id = config.client_id.clone();
         let client_secret = config.client_secret.clone();
         let client = VeloraClient::new(config).map_err(|e| e.to_string())?;
-        let listener = LoopbackListener::bind(request.port)
-            .await
-            .map_err(|e| e.to_string())?;
-        let redirect_uri = listener.redirect_uri();
-        let state = random_state();
         let (verifier, challenge) = pkce_pair();
-        let url = client
-            .authorize_url(&state, &challenge, &redirect_uri, &SCOPES)
-            .map_err(|e| e.to_string())?;
-        (request.prompt)(SignInPrompt {
-            url: url.to_string(),
-            user_code: None,
-        });
-        let redirect = listener
-            .wait(&state, request.timeout, request.cancel)
-            .await
-            .map_err(|e| e.to_string())?;
+        let (redirect, redirect_uri) = request
+            .through_browser(|redirect_uri, state| {
+                client
+                    .authorize_url(state, &challenge, redirect_uri, &SCOPES)
+                    .map_err(|e| e.to_string())
+            })
+            .await?;
         let code = match redirect {
             Redirect::Code { code } => code,
             Redirect::Token { .. } => {
