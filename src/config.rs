@@ -9,10 +9,21 @@ use std::net::IpAddr;
 use std::time::Duration;
 use url::Url;
 
-/// Implements the HTTP core's `ClientSettings` for platform configurations, which all
-/// carry `api_base`, `client_id`, `timeout` and the two tokens under those names.
+/// Implements the HTTP core's `ClientSettings` for a platform configuration, which carries
+/// `api_base`, `client_id`, `timeout` and the two tokens under those names (and
+/// `client_secret` too when invoked `with client_secret`).
 macro_rules! client_settings {
-    ($($config:ty),+) => {$(
+    ($config:ty, with client_secret) => {
+        crate::config::client_settings!($config, {
+            fn client_secret(&self) -> Option<Secret> {
+                self.client_secret.clone()
+            }
+        });
+    };
+    ($config:ty) => {
+        crate::config::client_settings!($config, {});
+    };
+    ($config:ty, {$($extra:item)*}) => {
         impl crate::platform::http::ClientSettings for $config {
             fn api_base(&self) -> &Url {
                 &self.api_base
@@ -26,8 +37,9 @@ macro_rules! client_settings {
             fn tokens(&self) -> (Option<Secret>, Option<Secret>) {
                 (self.access_token.clone(), self.refresh_token.clone())
             }
+            $($extra)*
         }
-    )+};
+    };
 }
 
 pub(crate) use client_settings;

@@ -184,7 +184,7 @@ impl std::fmt::Debug for PlatformClient {
 }
 
 /// Implements `PlatformApi`'s plain accessors for a client built with
-/// `client_account_methods!` (written once rather than in each platform's `api.rs`).
+/// `platform_client!` (written once rather than in each platform's `api.rs`).
 macro_rules! platform_api_accessors {
     ($platform:expr, $capabilities:expr) => {
         fn platform(&self) -> $crate::model::PlatformId {

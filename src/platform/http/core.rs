@@ -38,6 +38,12 @@ pub(crate) struct HttpCore {
     pub(crate) limiter: Arc<RateLimiter>,
     /// How long one request may take.
     pub(crate) timeout: Duration,
+    /// The application's client ID: a header on some platforms, a token-request field on
+    /// others, and the limiter's key everywhere.
+    pub(crate) client_id: String,
+    /// The application's client secret where the platform's refresh needs one (never an
+    /// empty one: an empty secret is no secret).
+    pub(crate) client_secret: Option<Secret>,
 }
 
 /// What a core is built from, read off each platform's configuration (every one has these
@@ -51,6 +57,10 @@ pub(crate) trait ClientSettings {
     fn timeout(&self) -> Duration;
     /// The tokens the client starts with: access, refresh.
     fn tokens(&self) -> (Option<Secret>, Option<Secret>);
+    /// The application's client secret, where the platform's sign-in has one.
+    fn client_secret(&self) -> Option<Secret> {
+        None
+    }
 }
 
 impl HttpCore {
@@ -85,6 +95,8 @@ impl HttpCore {
             limiter,
             timeout,
             base,
+            client_id: settings.client_id().to_owned(),
+            client_secret: settings.client_secret().filter(|s| !s.is_empty()),
         })
     }
 
@@ -131,7 +143,7 @@ pub(crate) enum RateLimit {
 }
 
 /// What a platform adds to the shared send path.
-/// The plumbing every client has, written once by `client_account_methods!`: the core it
+/// The plumbing every client has, written once by `platform_client!`: the core it
 /// sends through and its refresh (its `refresh_now`).
 pub(crate) trait ClientCore: Sync {
     /// The core this client sends through.

@@ -30,13 +30,19 @@ pub(crate) use pager::{
 pub(crate) use rate::test_headers;
 pub(crate) use rate::{header_f64, remaining_above_zero, retry_at, secs_until};
 
-/// The plumbing and the account methods every platform client offers over its core,
-/// written once: its `ClientCore` (the core in `inner.core`, the refresh in `refresh_now`),
-/// who to tell about refreshed tokens, the tokens held, whether one is held, the rate
-/// budget, the API base, and the three ways to send a call. `set_tokens` stays with each
-/// client: what a new sign-in forgets differs.
-macro_rules! client_account_methods {
-    ($client:ty) => {
+/// Declares a platform's client, written once for all of them: a cheap-to-clone handle on
+/// the platform module's `Inner` (whose `core` field is the [`HttpCore`]), its
+/// `ClientCore` (the refresh in `refresh_now`), who to tell about refreshed tokens, the
+/// tokens held, whether one is held, the rate budget, the API base, and the three ways to
+/// send a call. `set_tokens` stays with each client: what a new sign-in forgets differs.
+macro_rules! platform_client {
+    ($(#[$meta:meta])* pub struct $client:ident;) => {
+        $(#[$meta])*
+        #[derive(Clone)]
+        pub struct $client {
+            pub(crate) inner: std::sync::Arc<Inner>,
+        }
+
         impl $crate::platform::http::ClientCore for $client {
             fn core(&self) -> &$crate::platform::http::HttpCore {
                 &self.inner.core
@@ -112,4 +118,4 @@ macro_rules! client_account_methods {
         }
     };
 }
-pub(crate) use client_account_methods;
+pub(crate) use platform_client;

@@ -25,21 +25,16 @@ pub(crate) const PLATFORM: PlatformId = PlatformId::Trovo;
 /// Trovo's documented budget per client ID, used until the headers say otherwise.
 pub const DOCUMENTED_LIMIT_PER_MINUTE: u32 = 1200;
 
-/// A Trovo client for one account (or none, for public calls). Cheap to clone: clones share
-/// tokens, the rate limiter and the connection pool.
-#[derive(Clone)]
-pub struct TrovoClient {
-    inner: Arc<Inner>,
+http::platform_client! {
+    /// A Trovo client for one account (or none, for public calls). Cheap to clone: clones share
+    /// tokens, the rate limiter and the connection pool.
+    pub struct TrovoClient;
 }
 
-http::client_account_methods!(TrovoClient);
-
-struct Inner {
+pub(crate) struct Inner {
     /// The API base, the pool, the tokens and the limiter. Trovo never marks the refresh
     /// token dead: its old refresh tokens stay valid until they expire.
     core: HttpCore,
-    client_id: String,
-    client_secret: Option<Secret>,
     /// The signed-in user's channel id, once known.
     own_channel: RwLock<Option<String>>,
     /// The chat websocket's address.
@@ -56,7 +51,7 @@ impl Dialect for TrovoClient {
     const RESENDS_REFUSED_WRITES: bool = true;
 
     fn headers(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        req.header("Client-ID", &self.inner.client_id)
+        req.header("Client-ID", &self.inner.core.client_id)
     }
 
     fn check(&self, status: StatusCode, body: &[u8]) -> Result<(), PlatformError> {
@@ -72,7 +67,7 @@ impl Dialect for TrovoClient {
 
     /// Trovo's refresh needs the client secret as well as a refresh token.
     fn can_refresh(&self) -> bool {
-        self.inner.core.tokens.can_refresh() && self.inner.client_secret.is_some()
+        self.inner.core.tokens.can_refresh() && self.inner.core.client_secret.is_some()
     }
 
     fn refresh_failed(&self, failed: PlatformError, refused: PlatformError) -> PlatformError {
@@ -100,8 +95,6 @@ impl TrovoClient {
         Ok(TrovoClient {
             inner: Arc::new(Inner {
                 core,
-                client_id: config.client_id,
-                client_secret: config.client_secret,
                 own_channel: RwLock::new(None),
                 chat_url: config.chat_url,
                 chatters: std::sync::Mutex::new(KnownChatters::default()),
@@ -159,7 +152,7 @@ impl TrovoClient {
     /// Exchanges the refresh token for a new pair (`POST /refreshtoken`), keeps it, and tells
     /// the listener. Needs the client secret.
     pub async fn refresh_now(&self) -> Result<TokenPair, PlatformError> {
-        let secret = self.inner.client_secret.clone().ok_or_else(|| PlatformError::Config {
+        let secret = self.inner.core.client_secret.clone().ok_or_else(|| PlatformError::Config {
             platform: PLATFORM,
             message: "refreshing a token needs the application's client secret (STAGEHAND_TROVO_CLIENT_SECRET)".into(),
         })?;
@@ -179,7 +172,7 @@ impl TrovoClient {
     }
 
     pub(crate) fn client_secret(&self) -> Option<&Secret> {
-        self.inner.client_secret.as_ref()
+        self.inner.core.client_secret.as_ref()
     }
 }
 

@@ -89,4 +89,4 @@ pub fn trovo_chat_url_for(api_base: &Url) -> Url {
     }
 }
 
-crate::config::client_settings!(TrovoConfig);
+crate::config::client_settings!(TrovoConfig, with client_secret);

@@ -29,14 +29,11 @@ pub(crate) const PLATFORM: PlatformId = PlatformId::Twitch;
 /// Helix's documented budget: 800 points a minute (most calls cost one point).
 pub const DOCUMENTED_LIMIT_PER_MINUTE: u32 = 800;
 
-/// A Twitch client for one account. Cheap to clone: clones share tokens, the rate limiter
-/// and the connection pool.
-#[derive(Clone)]
-pub struct TwitchClient {
-    pub(crate) inner: Arc<Inner>,
+http::platform_client! {
+    /// A Twitch client for one account. Cheap to clone: clones share tokens, the rate limiter
+    /// and the connection pool.
+    pub struct TwitchClient;
 }
-
-http::client_account_methods!(TwitchClient);
 
 pub(crate) struct Inner {
     /// The Helix base (`/helix` included), the pool, the tokens and the limiter. The
@@ -47,7 +44,6 @@ pub(crate) struct Inner {
     pub(crate) auth: String,
     /// The EventSub websocket chat is read from.
     pub(crate) eventsub: String,
-    pub(crate) client_id: String,
     /// The signed-in user, once asked.
     own_user: RwLock<Option<WireUser>>,
 }
@@ -56,7 +52,7 @@ impl Dialect for TwitchClient {
     const AUTH_SCHEME: &'static str = "Bearer";
 
     fn headers(&self, req: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
-        req.header("Client-Id", &self.inner.client_id)
+        req.header("Client-Id", &self.inner.core.client_id)
     }
 
     fn check(&self, status: StatusCode, body: &[u8]) -> Result<(), PlatformError> {
@@ -102,7 +98,6 @@ impl TwitchClient {
                 core,
                 auth: config.auth_base.as_str().trim_end_matches('/').to_owned(),
                 eventsub: config.eventsub_url.to_string(),
-                client_id: config.client_id,
                 own_user: RwLock::new(None),
             }),
         })
@@ -127,7 +122,7 @@ impl TwitchClient {
 
     /// The application's client ID.
     pub fn client_id(&self) -> &str {
-        &self.inner.client_id
+        &self.inner.core.client_id
     }
 
     pub(crate) fn cached_own_user(&self) -> Option<WireUser> {
@@ -210,7 +205,7 @@ impl TwitchClient {
                 &[
                     ("grant_type", "refresh_token"),
                     ("refresh_token", refresh.expose()),
-                    ("client_id", &self.inner.client_id),
+                    ("client_id", &self.inner.core.client_id),
                 ],
             )
             .await?;

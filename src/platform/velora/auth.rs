@@ -77,7 +77,7 @@ impl VeloraClient {
         redirect_uri: &str,
         scopes: &[&str],
     ) -> Result<Url, PlatformError> {
-        if self.inner.client_id.trim().is_empty() {
+        if self.inner.core.client_id.trim().is_empty() {
             return Err(PlatformError::Config {
                 platform: PLATFORM,
                 message: "no client ID is configured: set STAGEHAND_VELORA_CLIENT_ID".into(),
@@ -92,7 +92,7 @@ impl VeloraClient {
         let mut url = self.inner.authorize_page.clone();
         url.query_pairs_mut()
             .append_pair("response_type", "code")
-            .append_pair("client_id", self.inner.client_id.trim())
+            .append_pair("client_id", self.inner.core.client_id.trim())
             .append_pair("redirect_uri", redirect_uri)
             .append_pair("scope", &scopes.join(" "))
             .append_pair("state", state)
@@ -122,10 +122,10 @@ impl VeloraClient {
             "grant_type": "authorization_code",
             "code": code,
             "redirect_uri": redirect_uri,
-            "client_id": self.inner.client_id,
+            "client_id": self.inner.core.client_id,
             "code_verifier": verifier.expose(),
         });
-        if let Some(secret) = &self.inner.client_secret {
+        if let Some(secret) = &self.inner.core.client_secret {
             body["client_secret"] = json!(secret.expose());
         }
         let (status, _, answer) = self.post_token(body).await?;

@@ -38,14 +38,11 @@ pub const CHAT_PER_MINUTE: u32 = 30;
 /// The token endpoint, under the origin.
 pub(crate) const TOKEN_PATH: &str = "api/developer/oauth/token";
 
-/// A Velora client for one account. Cheap to clone: clones share tokens, the rate limiter,
-/// the chat budget and the connection pool.
-#[derive(Clone)]
-pub struct VeloraClient {
-    pub(crate) inner: Arc<Inner>,
+http::platform_client! {
+    /// A Velora client for one account. Cheap to clone: clones share tokens, the rate limiter,
+    /// the chat budget and the connection pool.
+    pub struct VeloraClient;
 }
-
-http::client_account_methods!(VeloraClient);
 
 pub(crate) struct Inner {
     /// The API origin (no `/api`), the pool, the tokens and the limiter. The tokens are
@@ -55,8 +52,6 @@ pub(crate) struct Inner {
     pub(crate) core: HttpCore,
     /// The authorize page.
     pub(crate) authorize_page: url::Url,
-    pub(crate) client_id: String,
-    pub(crate) client_secret: Option<Secret>,
     /// The scopes the last token answer granted, where it said.
     scopes: RwLock<Option<Vec<String>>>,
     /// When the chat lines of the last minute were sent (Velora takes 30 a minute).
@@ -113,8 +108,6 @@ impl VeloraClient {
             inner: Arc::new(Inner {
                 core,
                 authorize_page: config.authorize_page,
-                client_id: config.client_id,
-                client_secret: config.client_secret.filter(|s| !s.is_empty()),
                 scopes: RwLock::new(None),
                 chat_sent: Mutex::new(VecDeque::new()),
                 own_user: RwLock::new(None),
@@ -160,7 +153,7 @@ impl VeloraClient {
 
     /// The application's client ID.
     pub fn client_id(&self) -> &str {
-        &self.inner.client_id
+        &self.inner.core.client_id
     }
 
     /// The scopes the last sign-in or refresh granted, where Velora said.
@@ -224,9 +217,9 @@ impl VeloraClient {
         let mut body = json!({
             "grant_type": "refresh_token",
             "refresh_token": refresh.expose(),
-            "client_id": self.inner.client_id,
+            "client_id": self.inner.core.client_id,
         });
-        if let Some(secret) = &self.inner.client_secret {
+        if let Some(secret) = &self.inner.core.client_secret {
             body["client_secret"] = json!(secret.expose());
         }
         let (status, _, answer) = self.post_token(body).await?;

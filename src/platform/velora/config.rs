@@ -73,4 +73,4 @@ impl VeloraConfig {
     }
 }
 
-crate::config::client_settings!(VeloraConfig);
+crate::config::client_settings!(VeloraConfig, with client_secret);

@@ -155,3 +155,44 @@ pub(crate) fn serve(listener: TcpListener, app: Router, name: &'static str) -> o
     });
     stop
 }
+
+/// A free port on 127.0.0.1 to serve on, and its address.
+pub(crate) async fn bind_loopback() -> io::Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}
+
+/// What a started simulator has running: its servers and its ticker. Dropping it stops the
+/// servers (gracefully) and the ticker, so a simulator stops when its handle is dropped.
+pub(crate) struct Running {
+    stops: Vec<oneshot::Sender<()>>,
+    ticker: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Running {
+    /// Serves each `(listener, app)` (`name` is the simulator's, for its log line) and
+    /// keeps `ticker`, the task that moves its world, if it ticks.
+    pub(crate) fn serve(
+        apps: impl IntoIterator<Item = (TcpListener, Router)>,
+        name: &'static str,
+        ticker: Option<tokio::task::JoinHandle<()>>,
+    ) -> Running {
+        let stops = apps
+            .into_iter()
+            .map(|(listener, app)| serve(listener, app, name))
+            .collect();
+        Running { stops, ticker }
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        for stop in self.stops.drain(..) {
+            let _ = stop.send(());
+        }
+        if let Some(ticker) = self.ticker.take() {
+            ticker.abort();
+        }
+    }
+}

@@ -30,8 +30,7 @@ mod world;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-
+pub use crate::sim::common::{SimTokens, SimUser};
 pub use faults::{ErrorAnswer, Fault, FaultRule};
 
 use crate::sim::common;
@@ -43,8 +42,8 @@ use world::{STREAMER_ID, VIEWER_ID, World};
 pub struct TrovoSim {
     shared: Arc<Shared>,
     addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    ticker: Option<JoinHandle<()>>,
+    /// Its server and its ticker, stopped when the simulator is dropped.
+    _running: common::listener::Running,
 }
 
 /// How the simulated world starts and behaves.
@@ -88,24 +87,6 @@ impl Default for SimOptions {
             chat_token_lifetime_secs: 60,
         }
     }
-}
-
-/// An access and refresh token pair issued by the simulator.
-#[derive(Clone, Debug)]
-pub struct SimTokens {
-    /// Goes in `Authorization: OAuth <access_token>`.
-    pub access_token: String,
-    /// For `/refreshtoken`.
-    pub refresh_token: String,
-}
-
-/// The two accounts the simulator can issue tokens for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SimUser {
-    /// The streamer: owns the live channel the demo shows.
-    Streamer,
-    /// An ordinary account (not a moderator) with its own offline channel.
-    Viewer,
 }
 
 /// Who an account is, in Trovo's terms.
@@ -213,23 +194,22 @@ impl TrovoSim {
     /// Binds 127.0.0.1 on a free port, builds the world and starts serving (and ticking, if
     /// `opts.tick` is set). Must be called inside a tokio runtime.
     pub async fn start(opts: SimOptions) -> std::io::Result<TrovoSim> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
+        let (listener, addr) = common::listener::bind_loopback().await?;
         let world = World::new(&opts, format!("http://{addr}"));
         let shared = Arc::new(Shared::new(
             world,
             opts.rate_limit_per_minute,
             opts.redirect_uri.clone(),
         ));
-        let stop = common::listener::serve(listener, server::app(shared.clone()), "trovo");
         let ticker = opts
             .tick
             .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
+        let app = server::app(shared.clone());
+        let running = common::listener::Running::serve([(listener, app)], "trovo", ticker);
         Ok(TrovoSim {
             shared,
             addr,
-            stop: Some(stop),
-            ticker,
+            _running: running,
         })
     }
 
@@ -500,17 +480,6 @@ fn user_id(user: SimUser) -> u64 {
     match user {
         SimUser::Streamer => STREAMER_ID,
         SimUser::Viewer => VIEWER_ID,
-    }
-}
-
-impl Drop for TrovoSim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(ticker) = self.ticker.take() {
-            ticker.abort();
-        }
     }
 }
 

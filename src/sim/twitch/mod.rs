@@ -39,8 +39,7 @@ use std::{
     time::Duration,
 };
 
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-
+pub use crate::sim::common::{SimTokens, SimUser};
 pub use faults::{ErrorAnswer, Fault, FaultRule};
 
 use crate::sim::common;
@@ -158,24 +157,6 @@ impl Default for TwitchSimOptions {
     }
 }
 
-/// An access and refresh token pair.
-#[derive(Clone, Debug)]
-pub struct SimTokens {
-    /// Goes in `Authorization: Bearer <access_token>` (Helix) or `OAuth` (validate).
-    pub access_token: String,
-    /// For `POST /oauth2/token` with `grant_type=refresh_token`; single use.
-    pub refresh_token: String,
-}
-
-/// The accounts tokens can be issued for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SimUser {
-    /// The streamer: owns the live channel.
-    Streamer,
-    /// An ordinary account: not a moderator of the streamer, owns an offline channel.
-    Viewer,
-}
-
 /// An account, in Twitch's terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimAccount {
@@ -251,8 +232,9 @@ pub struct TwitchSim {
     shared: Arc<Shared>,
     helix_addr: SocketAddr,
     id_addr: SocketAddr,
-    stops: Vec<oneshot::Sender<()>>,
-    ticker: Option<JoinHandle<()>>,
+    /// Both servers and the ticker, stopped when the simulator is dropped (after its own
+    /// `Drop` has closed the websockets).
+    _running: common::listener::Running,
 }
 
 impl TwitchSim {
@@ -262,10 +244,8 @@ impl TwitchSim {
     /// Binds two free ports on 127.0.0.1 (Helix and id), builds the world and starts
     /// serving (and ticking, if `opts.tick` is set). Must be called inside a tokio runtime.
     pub async fn start(opts: TwitchSimOptions) -> std::io::Result<TwitchSim> {
-        let helix = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let id = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let helix_addr = helix.local_addr()?;
-        let id_addr = id.local_addr()?;
+        let (helix, helix_addr) = common::listener::bind_loopback().await?;
+        let (id, id_addr) = common::listener::bind_loopback().await?;
         let world = World::new(&opts, format!("http://{helix_addr}"));
         let shared = Arc::new(Shared::new(
             world,
@@ -274,22 +254,19 @@ impl TwitchSim {
             opts.device_lifetime,
             format!("http://{id_addr}"),
         ));
-        let mut stops = Vec::new();
-        for (listener, app) in [
-            (helix, server::helix_app(shared.clone())),
-            (id, server::id_app(shared.clone())),
-        ] {
-            stops.push(common::listener::serve(listener, app, "twitch"));
-        }
         let ticker = opts
             .tick
             .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
+        let apps = [
+            (helix, server::helix_app(shared.clone())),
+            (id, server::id_app(shared.clone())),
+        ];
+        let running = common::listener::Running::serve(apps, "twitch", ticker);
         Ok(TwitchSim {
             shared,
             helix_addr,
             id_addr,
-            stops,
-            ticker,
+            _running: running,
         })
     }
 
@@ -562,12 +539,6 @@ impl Drop for TwitchSim {
             .world()
             .eventsub
             .tell_all(|| eventsub::Out::Close(1001, "going away"));
-        for stop in self.stops.drain(..) {
-            let _ = stop.send(());
-        }
-        if let Some(ticker) = self.ticker.take() {
-            ticker.abort();
-        }
     }
 }
 

@@ -37,8 +37,7 @@ mod world;
 
 use std::{net::SocketAddr, sync::Arc, time::Duration};
 
-use tokio::{net::TcpListener, sync::oneshot, task::JoinHandle};
-
+pub use crate::sim::common::SimTokens;
 pub use faults::{ErrorAnswer, Fault, FaultRule};
 
 use crate::sim::common;
@@ -141,15 +140,6 @@ impl Default for VeloraSimOptions {
     }
 }
 
-/// An access and refresh token pair.
-#[derive(Clone, Debug)]
-pub struct SimTokens {
-    /// Goes in `Authorization: Bearer <access_token>`; lasts an hour.
-    pub access_token: String,
-    /// For the token endpoint's `grant_type=refresh_token`; single use.
-    pub refresh_token: String,
-}
-
 /// An account, in Velora's terms.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SimAccount {
@@ -212,8 +202,8 @@ pub struct SimModeration {
 pub struct VeloraSim {
     shared: Arc<Shared>,
     addr: SocketAddr,
-    stop: Option<oneshot::Sender<()>>,
-    ticker: Option<JoinHandle<()>>,
+    /// Its server and its ticker, stopped when the simulator is dropped.
+    _running: common::listener::Running,
 }
 
 impl VeloraSim {
@@ -226,8 +216,7 @@ impl VeloraSim {
     /// Binds a free port on 127.0.0.1, builds the world and starts serving (and ticking, if
     /// `opts.tick` is set). Must be called inside a tokio runtime.
     pub async fn start(opts: VeloraSimOptions) -> std::io::Result<VeloraSim> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
-        let addr = listener.local_addr()?;
+        let (listener, addr) = common::listener::bind_loopback().await?;
         let mut world = World::new(&opts, format!("http://{addr}"));
         world.auth.remember(Self::CLIENT_SECRET);
         let shared = Arc::new(Shared::new(
@@ -235,15 +224,15 @@ impl VeloraSim {
             opts.rate_limit_per_minute,
             opts.redirect_uri.clone(),
         ));
-        let stop = common::listener::serve(listener, server::app(shared.clone()), "velora");
         let ticker = opts
             .tick
             .map(|every| ticker::spawn(shared.clone(), every, opts.seed));
+        let app = server::app(shared.clone());
+        let running = common::listener::Running::serve([(listener, app)], "velora", ticker);
         Ok(VeloraSim {
             shared,
             addr,
-            stop: Some(stop),
-            ticker,
+            _running: running,
         })
     }
 
@@ -386,17 +375,6 @@ impl VeloraSim {
     /// Stops the server and the ticker (dropping the simulator does the same).
     pub fn shutdown(self) {
         drop(self);
-    }
-}
-
-impl Drop for VeloraSim {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(ticker) = self.ticker.take() {
-            ticker.abort();
-        }
     }
 }
 
