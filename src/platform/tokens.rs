@@ -330,4 +330,42 @@ mod tests {
         ));
         assert!(!h.expires_soon());
     }
+
+    /// A token answer as its parts, standing in for each platform's wire type.
+    struct Answer(Option<&'static str>, Option<&'static str>, Option<u64>);
+
+    impl TokenAnswer for Answer {
+        fn into_parts(self) -> (Option<Secret>, Option<Secret>, Option<u64>) {
+            (self.0.map(Secret::new), self.1.map(Secret::new), self.2)
+        }
+    }
+
+    #[test]
+    fn a_token_answer_takes_the_new_refresh_token_or_keeps_the_old() {
+        let old = || Some(Secret::new("old-r"));
+        let pair = TokenPair::from_answer(
+            PlatformId::Velora,
+            Answer(Some("new-a"), Some("new-r"), Some(3600)),
+            old(),
+        )
+        .expect("a pair");
+        assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("new-r"));
+        let left = pair.expires_at.expect("an expiry") - OffsetDateTime::now_utc();
+        assert!(left > time::Duration::minutes(59) && left <= time::Duration::hours(1));
+        let pair = TokenPair::from_answer(
+            PlatformId::Velora,
+            Answer(Some("a2"), Some(""), Some(0)),
+            old(),
+        )
+        .expect("a pair");
+        assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("old-r"));
+        assert!(pair.expires_at.is_none(), "expires_in 0 is no expiry");
+        assert!(
+            TokenPair::from_answer(PlatformId::Velora, Answer(None, Some("r"), None), None)
+                .is_err()
+        );
+        assert!(
+            TokenPair::from_answer(PlatformId::Velora, Answer(Some(""), None, None), None).is_err()
+        );
+    }
 }

@@ -287,19 +287,4 @@ mod tests {
         l.observe(&h);
         assert_eq!(l.budget().limit, 800);
     }
-
-    #[test]
-    fn a_refreshed_pair_takes_the_new_refresh_token() {
-        let answer: TokenResponse = serde_json::from_str(
-            r#"{"access_token":"new-a","refresh_token":"new-r","expires_in":14400}"#,
-        )
-        .expect("decodes");
-        let pair =
-            TokenPair::from_answer(PLATFORM, answer, Some(Secret::new("old-r"))).expect("a pair");
-        assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("new-r"));
-        assert!(pair.expires_at.is_some());
-        let answer: TokenResponse =
-            serde_json::from_str(r#"{"refresh_token":"r"}"#).expect("decodes");
-        assert!(TokenPair::from_answer(PLATFORM, answer, None).is_err());
-    }
 }

@@ -306,27 +306,6 @@ mod tests {
     }
 
     #[test]
-    fn a_refreshed_pair_takes_the_new_refresh_token_and_the_hour() {
-        let answer: TokenResponse = serde_json::from_str(
-            r#"{"access_token":"new-a","refresh_token":"new-r","expires_in":3600}"#,
-        )
-        .expect("decodes");
-        let pair =
-            TokenPair::from_answer(PLATFORM, answer, Some(Secret::new("old-r"))).expect("a pair");
-        assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("new-r"));
-        let left = pair.expires_at.expect("an expiry") - OffsetDateTime::now_utc();
-        assert!(left > time::Duration::minutes(59) && left <= time::Duration::hours(1));
-        let answer: TokenResponse =
-            serde_json::from_str(r#"{"access_token":"a2"}"#).expect("decodes");
-        let pair =
-            TokenPair::from_answer(PLATFORM, answer, Some(Secret::new("old-r"))).expect("a pair");
-        assert_eq!(pair.refresh.as_ref().map(Secret::expose), Some("old-r"));
-        let answer: TokenResponse =
-            serde_json::from_str(r#"{"refresh_token":"r"}"#).expect("decodes");
-        assert!(TokenPair::from_answer(PLATFORM, answer, None).is_err());
-    }
-
-    #[test]
     fn the_chat_budget_counts_the_last_minute() {
         let config = VeloraConfig::new(
             "http://127.0.0.1:9",

@@ -311,8 +311,11 @@ pub(crate) trait GatewayState: Send + Sync + 'static {
     /// The gateway its API requests pass.
     fn gateway(&self) -> &Gateway<Self::Dialect>;
 
-    /// Whose rate window `req` counts against (a Client-ID, a user, everyone anonymous).
-    fn rate_key(&self, req: &Request) -> String;
+    /// Whose rate window `req` counts against: its Client-ID, as Trovo and Helix count, unless
+    /// the platform counts per user.
+    fn rate_key(&self, req: &Request) -> String {
+        client_id(req).to_owned()
+    }
 }
 
 /// The middleware in front of a simulator's routes: every request passes the gateway.

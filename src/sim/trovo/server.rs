@@ -117,10 +117,6 @@ impl GatewayState for Shared {
     fn gateway(&self) -> &Gateway<Trovo> {
         &self.gateway
     }
-
-    fn rate_key(&self, req: &Request) -> String {
-        gateway::client_id(req).to_owned()
-    }
 }
 
 /// The whole application: API routes, pictures, login page, all behind the gateway.

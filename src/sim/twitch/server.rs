@@ -187,10 +187,6 @@ impl GatewayState for Shared {
     fn gateway(&self) -> &Gateway<Side> {
         &self.gateway
     }
-
-    fn rate_key(&self, req: &Request) -> String {
-        gateway::client_id(req).to_owned()
-    }
 }
 
 /// The id side's gateway: counts requests, applies faults queued for its paths.
