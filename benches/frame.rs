@@ -107,24 +107,27 @@ fn load(app: &mut StagehandApp) {
         "안녕하세요 from Seoul",
     ];
     let messages = (0..stagehand::state::ChatLog::KEEP)
-        .map(|i| ChatMessage {
+        .map(|i| ChatEvent {
+            platform: PlatformId::ALL[0],
             id: Some(format!("m{i}")),
-            author: ChatAuthor {
+            at: now - time::Duration::seconds(i as i64),
+            user: Some(ChatUser {
                 id: Some(format!("u{}", i % 97)),
-                login: Some(format!("viewer{}", i % 97)),
+                name: Some(format!("viewer{}", i % 97)),
                 display_name: format!("Viewer {}", i % 97),
                 roles: if i % 7 == 0 {
                     vec!["moderator".into()]
                 } else {
                     Vec::new()
                 },
-            },
-            content: said[i % said.len()].repeat(1 + i % 4),
-            sent_at: Some(now - time::Duration::seconds(i as i64)),
+            }),
             kind: if i % 50 == 0 {
-                ChatKind::Follow
+                EventKind::Follow
             } else {
-                ChatKind::Message
+                EventKind::Message {
+                    text: said[i % said.len()].repeat(1 + i % 4),
+                    reply_to: None,
+                }
             },
         })
         .collect();

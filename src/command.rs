@@ -6,7 +6,7 @@ use crate::error::PlatformError;
 use crate::model::ChannelTarget;
 use crate::model::DecodedImage;
 use crate::model::{
-    Account, Capabilities, CategoryPage, Channel, ChannelChanges, ChatMessage, CommercialStarted,
+    Account, Capabilities, CategoryPage, Channel, ChannelChanges, ChatEvent, CommercialStarted,
     Editor, FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget,
     SignInStatus, SubscriberList, Team, Video, ViewerList,
 };
@@ -373,16 +373,12 @@ pub enum Event {
         result: Result<CommercialStarted, PlatformError>,
         at: time::OffsetDateTime,
     },
-    /// New lines in the own channel's chat, oldest first (a repeat of a line already
-    /// shown may come after a reconnection; `apply` drops it by id).
+    /// New events of the own channel's live connection, oldest first: lines, follows,
+    /// subscriptions, raids, and removals a moderator made here or elsewhere. The follow
+    /// loop passes each once.
     ChatArrived {
         platform: PlatformId,
-        messages: Vec<ChatMessage>,
-    },
-    /// A moderator removed lines from the own channel's chat (here or elsewhere).
-    ChatRemoved {
-        platform: PlatformId,
-        removal: crate::model::ChatRemoval,
+        events: Vec<ChatEvent>,
     },
     /// The chat connection came up, went down or cannot be had.
     ChatFeedChanged {
@@ -391,20 +387,8 @@ pub enum Event {
     },
 }
 
-/// Where the own channel's chat connection stands, for the chat panel's header.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChatFeedStatus {
-    Connecting,
-    /// Lines arrive as they are written.
-    Live,
-    /// The connection failed; another try follows after `retry_in_secs`.
-    Retrying {
-        why: String,
-        retry_in_secs: u64,
-    },
-    /// Reading chat is not possible here (the platform or the sign-in does not allow it).
-    Unavailable(String),
-}
+/// Where the own channel's live connection stands (defined with the follow loop).
+pub use crate::platform::chat_feed::ChatFeedStatus;
 
 impl Event {
     /// The platform the event is about, if it is about one.
@@ -434,7 +418,6 @@ impl Event {
             | Event::ChatBudget { platform, .. }
             | Event::CommercialStarted { platform, .. }
             | Event::ChatArrived { platform, .. }
-            | Event::ChatRemoved { platform, .. }
             | Event::ChatFeedChanged { platform, .. } => Some(*platform),
             Event::ImageLoaded { .. } => None,
         }
@@ -468,7 +451,6 @@ impl Event {
             | Event::ChatBudget { .. }
             | Event::CommercialStarted { .. }
             | Event::ChatArrived { .. }
-            | Event::ChatRemoved { .. }
             | Event::ChatFeedChanged { .. } => None,
         }
     }

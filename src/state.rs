@@ -451,17 +451,10 @@ impl AppState {
                     }),
                 }
             }
-            Event::ChatArrived { platform, messages } => {
+            Event::ChatArrived { platform, events } => {
                 let p = self.platform_mut(platform);
                 let me = p.account.as_ref().map(|a| a.id.as_str());
-                p.chat.extend(messages, me);
-            }
-            Event::ChatRemoved { platform, removal } => {
-                let chat = &mut self.platform_mut(platform).chat;
-                match removal {
-                    crate::model::ChatRemoval::Message(id) => chat.mark_deleted(&id),
-                    crate::model::ChatRemoval::ByUser(user) => chat.mark_user_cleared(&user),
-                }
+                p.chat.extend(events, me);
             }
             Event::ChatFeedChanged { platform, status } => {
                 self.platform_mut(platform).chat.status = Some(status);
@@ -667,20 +660,23 @@ mod tests {
             }),
             capabilities: crate::model::Capabilities::UNKNOWN,
         });
-        let echo = crate::model::ChatMessage {
+        let echo = crate::model::ChatEvent {
+            platform: P,
             id: Some("t1".into()),
-            author: crate::model::ChatAuthor {
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            user: Some(crate::model::ChatUser {
                 id: Some("me".into()),
                 display_name: "Me".into(),
                 ..Default::default()
+            }),
+            kind: crate::model::EventKind::Message {
+                text: "fast".into(),
+                reply_to: None,
             },
-            content: "fast".into(),
-            sent_at: None,
-            kind: crate::model::ChatKind::Message,
         };
         s.apply(Event::ChatArrived {
             platform: P,
-            messages: vec![echo],
+            events: vec![echo],
         });
         s.apply(Event::ChatSent {
             platform: P,

@@ -267,12 +267,21 @@ pub enum ChatCommand {
         #[arg(long)]
         id: Option<String>,
     },
-    /// Print your channel's chat as it is written, one message per line (with --json, one
-    /// JSON object per line), until interrupted or --count messages.
+    /// Print your channel's live events as they happen (chat, follows, subscriptions,
+    /// gifts, raids, ...), one per line (with --json, one JSON object per line), until
+    /// --for seconds pass, --count events were printed, or Ctrl+C. A dropped connection
+    /// comes back by itself.
     Follow {
-        /// Stop after this many messages.
+        /// Stop after this many events.
         #[arg(long)]
         count: Option<usize>,
+        /// Stop after this many seconds.
+        #[arg(long = "for", value_name = "SECONDS")]
+        for_secs: Option<u64>,
+        /// Also print what happened just before the connection (the platform's recent
+        /// history).
+        #[arg(long)]
+        backlog: bool,
     },
 }
 

@@ -32,10 +32,20 @@ use std::process::ExitCode;
 pub async fn run(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
     let (platform, command) = command.split();
     if let HeadlessCommand::Chat {
-        command: ChatCommand::Follow { count },
+        command:
+            ChatCommand::Follow {
+                count,
+                for_secs,
+                backlog,
+            },
     } = command
     {
-        return match follow::run(demo, json, platform, count).await {
+        let limits = follow::FollowLimits {
+            count,
+            duration: for_secs.map(std::time::Duration::from_secs),
+            backlog,
+        };
+        return match follow::run(demo, json, platform, limits).await {
             Ok(()) => ExitCode::SUCCESS,
             Err(line) => {
                 eprintln!("stagehand: {}", one_line(&line));

@@ -1,11 +1,12 @@
-//! The own channel's chat as the panel shows it: the lines that arrived, each once, the
+//! The own channel's chat as the panel shows it: the events that arrived, each once, the
 //! newest last, at most `ChatLog::KEEP` of them, and the lines the user sent until chat
-//! shows them back. Pure, like the rest of `state`.
+//! shows them back. A removal (a deleted line, a ban) is not a line: it marks the lines it
+//! removes. Pure, like the rest of `state`.
 
 use super::{SendStatus, SentChat};
 use crate::command::ChatFeedStatus;
 use crate::command::RequestId;
-use crate::model::ChatMessage;
+use crate::model::{ChatEvent, EventKind};
 use std::collections::{HashSet, VecDeque};
 
 /// A chat line and what became of it here.
@@ -14,7 +15,7 @@ pub struct ChatLine {
     /// Counts up from 0 in arrival order and never repeats within a log: a stable key for
     /// the panel's layout cache.
     pub seq: u64,
-    pub message: ChatMessage,
+    pub event: ChatEvent,
     /// Deleted by a moderator (from this window, or elsewhere where the platform says so):
     /// shown struck out rather than dropped, so the log does not jump under the reader.
     pub deleted: bool,
@@ -24,8 +25,8 @@ pub struct ChatLine {
 #[derive(Clone, Debug, Default)]
 pub struct ChatLog {
     pub lines: VecDeque<ChatLine>,
-    /// Ids of the lines in `lines`, to drop a repeat (a replay after reconnecting).
-    ids: HashSet<String>,
+    /// `ChatEvent::dedupe_key` of the lines in `lines`, to drop a repeat.
+    keys: HashSet<String>,
     /// Lines the user sent that chat has not shown back yet (sending, failed, or sent and
     /// not echoed: on a platform whose chat cannot be read they stay here).
     pub sent: Vec<SentChat>,
@@ -41,28 +42,38 @@ impl ChatLog {
     /// How many lines are kept: hours of a busy chat would otherwise grow without end.
     pub const KEEP: usize = 1000;
 
-    /// Adds new lines, oldest first. A line already shown is skipped; a line that shows one
-    /// the user sent (same id, or for platforms without ids the same author and text)
-    /// takes the place of the pending one. `me` is the signed-in user's id.
-    pub fn extend(&mut self, messages: Vec<ChatMessage>, me: Option<&str>) {
-        for message in messages {
-            if let Some(id) = &message.id
-                && !self.ids.insert(id.clone())
-            {
+    /// Adds new events, oldest first. One already shown is skipped; a removal marks the
+    /// lines it removes; a line that shows one the user sent (same id, or for platforms
+    /// without ids the same author and text) takes the place of the pending one. `me` is
+    /// the signed-in user's id.
+    pub fn extend(&mut self, events: Vec<ChatEvent>, me: Option<&str>) {
+        for event in events {
+            match &event.kind {
+                EventKind::Delete { message_id } => {
+                    self.mark_deleted(message_id);
+                    continue;
+                }
+                EventKind::Ban { .. } => {
+                    if let Some(user) = event.user.as_ref().and_then(|u| u.id.as_deref()) {
+                        self.mark_user_cleared(user);
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            if !self.keys.insert(event.dedupe_key()) {
                 continue;
             }
-            self.take_echo(&message, me);
+            self.take_echo(&event, me);
             self.lines.push_back(ChatLine {
                 seq: self.next_seq,
-                message,
+                event,
                 deleted: false,
             });
             self.next_seq += 1;
             while self.lines.len() > Self::KEEP {
-                if let Some(old) = self.lines.pop_front()
-                    && let Some(id) = old.message.id
-                {
-                    self.ids.remove(&id);
+                if let Some(old) = self.lines.pop_front() {
+                    self.keys.remove(&old.event.dedupe_key());
                 }
             }
         }
@@ -70,16 +81,18 @@ impl ChatLog {
 
     /// Drops the sent line that `message` shows back, if it is one. A line still sending
     /// is recognised by author and text too: chat may show it before the send's answer.
-    fn take_echo(&mut self, message: &ChatMessage, me: Option<&str>) {
-        let by_id = |s: &SentChat| {
-            message.id.is_some() && s.platform_id.as_deref() == message.id.as_deref()
+    fn take_echo(&mut self, event: &ChatEvent, me: Option<&str>) {
+        let EventKind::Message { text, .. } = &event.kind else {
+            return;
         };
+        let by_id =
+            |s: &SentChat| event.id.is_some() && s.platform_id.as_deref() == event.id.as_deref();
         let by_text = |s: &SentChat| {
             s.platform_id.is_none()
                 && matches!(s.status, SendStatus::Sent | SendStatus::Sending)
                 && me.is_some()
-                && message.author.id.as_deref() == me
-                && s.message.trim() == message.content.trim()
+                && event.user.as_ref().and_then(|u| u.id.as_deref()) == me
+                && s.message.trim() == text.trim()
         };
         let at = self
             .sent
@@ -103,7 +116,7 @@ impl ChatLog {
     /// Marks every line of `user_id` deleted (a ban or time-out cleared them).
     pub fn mark_user_cleared(&mut self, user_id: &str) {
         for line in self.lines.iter_mut() {
-            if line.message.author.id.as_deref() == Some(user_id) {
+            if line.event.user.as_ref().and_then(|u| u.id.as_deref()) == Some(user_id) {
                 line.deleted = true;
             }
         }
@@ -112,7 +125,7 @@ impl ChatLog {
     /// Marks a line deleted (a moderator removed it, from this window or elsewhere).
     pub fn mark_deleted(&mut self, message_id: &str) {
         for line in self.lines.iter_mut() {
-            if line.message.id.as_deref() == Some(message_id) {
+            if line.event.id.as_deref() == Some(message_id) {
                 line.deleted = true;
             }
         }
@@ -122,21 +135,33 @@ impl ChatLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{ChatAuthor, ChatKind};
+    use crate::model::{ChatUser, PlatformId};
 
-    fn line(id: Option<&str>, author: &str, text: &str) -> ChatMessage {
-        ChatMessage {
+    fn line(id: Option<&str>, author: &str, text: &str) -> ChatEvent {
+        ChatEvent {
+            platform: PlatformId::ALL[0],
             id: id.map(str::to_owned),
-            author: ChatAuthor {
+            at: time::OffsetDateTime::UNIX_EPOCH,
+            user: Some(ChatUser {
                 id: Some(author.into()),
-                login: Some(author.into()),
+                name: Some(author.into()),
                 display_name: author.into(),
                 roles: Vec::new(),
+            }),
+            kind: EventKind::Message {
+                text: text.into(),
+                reply_to: None,
             },
-            content: text.into(),
-            sent_at: None,
-            kind: ChatKind::Message,
         }
+    }
+
+    fn removal(kind: EventKind, user: Option<&str>) -> ChatEvent {
+        let mut e = line(None, user.unwrap_or("x"), "");
+        e.kind = kind;
+        if user.is_none() {
+            e.user = None;
+        }
+        e
     }
 
     fn sent(request_id: u64, text: &str, platform_id: Option<&str>) -> SentChat {
@@ -156,11 +181,7 @@ mod tests {
             vec![line(Some("1"), "ann", "hi"), line(Some("2"), "bob", "yo")],
             None,
         );
-        let texts: Vec<_> = log
-            .lines
-            .iter()
-            .map(|l| l.message.content.as_str())
-            .collect();
+        let texts: Vec<_> = log.lines.iter().map(|l| l.event.text()).collect();
         assert_eq!(texts, ["hi", "yo"]);
     }
 
@@ -172,13 +193,13 @@ mod tests {
             .collect();
         log.extend(many, None);
         assert_eq!(log.lines.len(), ChatLog::KEEP);
-        assert_eq!(log.lines[0].message.content, "line 10");
+        assert_eq!(log.lines[0].event.text(), "line 10");
         assert_eq!(log.lines[0].seq, 10);
         assert_eq!(
             log.lines.back().map(|l| l.seq),
             Some(ChatLog::KEEP as u64 + 9)
         );
-        assert_eq!(log.ids.len(), ChatLog::KEEP);
+        assert_eq!(log.keys.len(), ChatLog::KEEP);
     }
 
     #[test]
@@ -216,10 +237,22 @@ mod tests {
             vec![line(Some("1"), "ann", "spam"), line(Some("2"), "bob", "ok")],
             None,
         );
-        log.mark_deleted("1");
+        log.extend(
+            vec![removal(
+                EventKind::Delete {
+                    message_id: "1".into(),
+                },
+                None,
+            )],
+            None,
+        );
         assert!(log.lines[0].deleted);
         assert!(!log.lines[1].deleted);
-        log.mark_user_cleared("bob");
+        log.extend(
+            vec![removal(EventKind::Ban { until: None }, Some("bob"))],
+            None,
+        );
         assert!(log.lines[1].deleted, "a ban clears bob's lines");
+        assert_eq!(log.lines.len(), 2, "removals are not lines");
     }
 }

@@ -7,7 +7,7 @@
 use super::PanelCx;
 use super::widgets::{self, ERROR, OK_GREEN};
 use crate::command::{ChatFeedStatus, Command};
-use crate::model::{ChatKind, ModerationAction};
+use crate::model::{EventKind, ModerationAction};
 use crate::state::{ChatLine, PlatformState, SendStatus, SentChat};
 use eframe::egui::{self, Color32, Key, RichText, Ui};
 use std::collections::HashMap;
@@ -70,10 +70,10 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                     skipped = 0.0;
                 }
                 let mine = line
-                    .message
-                    .author
-                    .id
-                    .as_deref()
+                    .event
+                    .user
+                    .as_ref()
+                    .and_then(|u| u.id.as_deref())
                     .is_some_and(|a| Some(a) == me);
                 // A line's widgets get ids from its `seq`, not from its place in the log
                 // (`push_id` would still mix the place in): an open menu must stay with
@@ -87,7 +87,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                     .inner;
                 layout.remember(line.seq, height);
                 if let Some(picked) = picked {
-                    moderate = Some((picked, line.message.author.display_name.clone()));
+                    moderate = Some((picked, line.event.who().to_owned()));
                 }
             }
             if skipped > 0.0 {
@@ -243,55 +243,50 @@ fn chat_line(
     can_moderate: bool,
     now: time::OffsetDateTime,
 ) -> (Option<ModerationAction>, f32) {
-    let m = &line.message;
+    let m = &line.event;
     let mut picked = None;
     let drawn = ui.horizontal_wrapped(|ui| {
         ui.spacing_mut().item_spacing.x = 4.0;
-        if m.kind != ChatKind::Message {
-            let icon = match m.kind {
-                ChatKind::Follow => "♥",
-                ChatKind::Subscription => "★",
-                ChatKind::Raid => "⚑",
-                _ => "ℹ",
-            };
-            let text = format!("{icon} {} {}", m.author.display_name, m.content);
+        let EventKind::Message { text, .. } = &m.kind else {
+            let text = format!("{} {} {}", icon(&m.kind), m.who(), m.text());
             ui.label(RichText::new(text).italics().color(widgets::CHANGED));
             return;
-        }
-        if let Some(badge) = role_badge(&m.author.roles) {
+        };
+        let Some(user) = &m.user else {
+            ui.label(RichText::new(format!("{}: {text}", m.who())).weak());
+            return;
+        };
+        if let Some(badge) = role_badge(&user.roles) {
             ui.label(RichText::new(badge.0).small().color(badge.1))
-                .on_hover_text(m.author.roles.join(", "));
+                .on_hover_text(user.roles.join(", "));
         }
         let name = ui.label(
-            RichText::new(&m.author.display_name)
+            RichText::new(&user.display_name)
                 .strong()
-                .color(name_color(&m.author.display_name)),
+                .color(name_color(&user.display_name)),
         );
-        let name = match m.sent_at {
-            // Built only while hovered: every visible line is drawn each frame.
-            Some(t) => name.on_hover_ui(|ui| {
-                ui.label(format!(
-                    "{} · {}",
-                    m.author.login.as_deref().unwrap_or(&m.author.display_name),
-                    widgets::ago(t, now)
-                ));
-            }),
-            None => name,
-        };
+        // Built only while hovered: every visible line is drawn each frame.
+        let name = name.on_hover_ui(|ui| {
+            ui.label(format!(
+                "{} · {}",
+                user.name.as_deref().unwrap_or(&user.display_name),
+                widgets::ago(m.at, now)
+            ));
+        });
         let text = if line.deleted {
-            RichText::new(&m.content).strikethrough().weak()
+            RichText::new(text).strikethrough().weak()
         } else {
-            RichText::new(&m.content)
+            RichText::new(text)
         };
         let content = ui.label(text);
         if line.deleted {
             ui.label(RichText::new("deleted").small().weak());
         }
-        if can_moderate && let Some(user) = m.author.target() {
+        if can_moderate && let Some(target) = user.target() {
             let message_id = m.id.as_deref().filter(|_| !line.deleted);
             for response in [name, content] {
                 response.context_menu(|ui| {
-                    if let Some(a) = super::moderation::menu(ui, &user, message_id) {
+                    if let Some(a) = super::moderation::menu(ui, &target, message_id) {
                         picked = Some(a);
                     }
                 });
@@ -299,6 +294,18 @@ fn chat_line(
         }
     });
     (picked, drawn.response.rect.height())
+}
+
+/// The mark that sets an event apart from conversation.
+pub fn icon(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Follow => "♥",
+        EventKind::Subscription { .. } | EventKind::Gift { .. } => "★",
+        EventKind::Raid { .. } => "⚑",
+        EventKind::Spell { .. } | EventKind::Cheer { .. } => "✨",
+        EventKind::Stream { .. } => "●",
+        _ => "ℹ",
+    }
 }
 
 /// A short mark for the most telling role, so moderators and the broadcaster stand out.

@@ -31,6 +31,7 @@ pub fn command(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> tokio
             "AUTH_URL",
             "CHAT_URL",
             "EVENTSUB",
+            "EVENTS_URL",
             "CLIENT_ID",
             "CLIENT_SECRET",
             "ACCESS_TOKEN",

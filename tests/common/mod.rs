@@ -106,3 +106,15 @@ pub async fn approve_velora(origin: &str, address: &str) -> String {
     assert!(page.status().is_success());
     page.text().await.expect("page")
 }
+
+/// The parts of a live event the tests look at most.
+pub trait EventParts {
+    /// The user the event names; the test fails when it names none.
+    fn author(&self) -> &stagehand::model::ChatUser;
+}
+
+impl EventParts for stagehand::model::ChatEvent {
+    fn author(&self) -> &stagehand::model::ChatUser {
+        self.user.as_ref().expect("the event names a user")
+    }
+}

@@ -800,11 +800,17 @@ async fn chat_follow_prints_new_lines_as_json_objects_and_stops_at_the_count() {
         .collect();
     assert_eq!(printed.len(), 2, "stops at the count");
     for line in &printed {
-        let text = line["content"].as_str().expect("content");
+        let text = line["text"].as_str().expect("text");
         assert!(said.iter().any(|s| s == text), "a new line: {text}");
         assert!(!history.iter().any(|h| h == text), "not the history");
-        assert_eq!(line["author"]["login"], viewer.as_str());
+        assert_eq!(line["platform"], "velora");
+        assert_eq!(line["user"]["name"], viewer.as_str());
         assert_eq!(line["kind"], "message");
         assert!(line["id"].as_str().is_some());
+        assert!(
+            line["at"].as_str().is_some_and(|at| at.ends_with('Z')),
+            "{line}"
+        );
+        assert!(line["reply_to"].is_null());
     }
 }

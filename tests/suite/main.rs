@@ -28,3 +28,4 @@ mod ui_accounts;
 mod ui_twitch;
 mod ui_velora;
 mod velora_client;
+mod velora_events;

@@ -5,9 +5,10 @@
 
 use crate::common;
 
+use crate::common::EventParts;
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
-use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
+use stagehand::model::{ChatEvent, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
 use stagehand::platform::chat_feed::ChatFeedItem;
 use stagehand::platform::trovo::TrovoClient;
@@ -37,7 +38,7 @@ fn streamer(sim: &TrovoSim) -> PlatformClient {
 struct Following {
     rx: mpsc::UnboundedReceiver<ChatFeedItem>,
     task: JoinHandle<Result<(), PlatformError>>,
-    backlog: Vec<ChatMessage>,
+    backlog: Vec<ChatEvent>,
 }
 
 fn follow(client: &PlatformClient) -> Following {
@@ -65,10 +66,10 @@ impl Following {
 
     /// The next live lines; the replayed history (the backlog) is set aside in
     /// `self.backlog`.
-    async fn lines(&mut self) -> Vec<ChatMessage> {
+    async fn lines(&mut self) -> Vec<ChatEvent> {
         loop {
             match self.next().await {
-                ChatFeedItem::Messages(lines) => return lines,
+                ChatFeedItem::Events(lines) => return lines,
                 ChatFeedItem::Backlog(lines) => self.backlog.extend(lines),
                 other => panic!("expected lines, got {other:?}"),
             }
@@ -128,23 +129,26 @@ async fn a_line_a_viewer_says_arrives_with_author_roles_and_id_and_the_history_d
     );
     let line = &lines[0];
     assert_eq!(line.id.as_deref(), Some(id.as_str()));
-    assert_eq!(line.content, "hello from chat 안녕");
-    assert_eq!(line.kind, ChatKind::Message);
-    assert_eq!(line.author.id.as_deref(), Some(moderator.user_id.as_str()));
+    assert_eq!(line.text(), "hello from chat 안녕");
+    assert_eq!(line.kind.name(), "message");
     assert_eq!(
-        line.author.login.as_deref(),
+        line.author().id.as_deref(),
+        Some(moderator.user_id.as_str())
+    );
+    assert_eq!(
+        line.author().name.as_deref(),
         Some(moderator.username.as_str())
     );
-    assert_eq!(line.author.display_name, moderator.nickname);
+    assert_eq!(line.author().display_name, moderator.nickname);
     assert!(
-        line.author.roles.iter().any(|r| r == "moderator"),
+        line.author().roles.iter().any(|r| r == "moderator"),
         "{:?}",
-        line.author.roles
+        line.author().roles
     );
     for custom in &moderator.custom_roles {
-        assert!(line.author.roles.iter().any(|r| r == custom), "{custom}");
+        assert!(line.author().roles.iter().any(|r| r == custom), "{custom}");
     }
-    assert!(line.sent_at.is_some());
+    assert!(line.at.unix_timestamp() > 0);
     drop(chat);
 
     // A new connection replays the line just said: it is history now, and stays out.
@@ -153,19 +157,19 @@ async fn a_line_a_viewer_says_arrives_with_author_roles_and_id_and_the_history_d
     let viewer = plain_chatter(&sim);
     sim.say(&viewer.username, "and a new one").expect("said");
     let lines = again.lines().await;
-    let texts: Vec<_> = lines.iter().map(|l| l.content.as_str()).collect();
+    let texts: Vec<_> = lines.iter().map(|l| l.text()).collect();
     assert_eq!(texts, ["and a new one"]);
-    assert_eq!(lines[0].author.display_name, viewer.nickname);
+    assert_eq!(lines[0].author().display_name, viewer.nickname);
     // The replay came apart, as the backlog, with the line said before this connection.
     assert!(
         again
             .backlog
             .iter()
-            .any(|l| l.content == "hello from chat 안녕"),
+            .any(|l| l.text() == "hello from chat 안녕"),
         "{:?}",
         again.backlog
     );
-    assert!(again.backlog.iter().all(|l| l.content != "and a new one"));
+    assert!(again.backlog.iter().all(|l| l.text() != "and a new one"));
 }
 
 #[tokio::test]
@@ -178,9 +182,9 @@ async fn the_streamer_s_own_line_comes_back_as_theirs() {
     let lines = chat.lines().await;
     assert_eq!(lines.len(), 1);
     let me = sim.streamer();
-    assert_eq!(lines[0].content, "hi chat");
-    assert_eq!(lines[0].author.id.as_deref(), Some(me.user_id.as_str()));
-    assert!(lines[0].author.roles.iter().any(|r| r == "broadcaster"));
+    assert_eq!(lines[0].text(), "hi chat");
+    assert_eq!(lines[0].author().id.as_deref(), Some(me.user_id.as_str()));
+    assert!(lines[0].author().roles.iter().any(|r| r == "broadcaster"));
 }
 
 #[tokio::test]
@@ -212,15 +216,15 @@ async fn a_lively_stream_brings_messages_and_follows_but_no_welcomes() {
     while messages == 0 || follows == 0 || !welcome_passed {
         let lines = chat.lines().await;
         for line in &lines {
-            match line.kind {
-                ChatKind::Message => messages += 1,
-                ChatKind::Follow => {
-                    assert!(line.author.id.is_some());
+            match line.kind.name() {
+                "message" => messages += 1,
+                "follow" => {
+                    assert!(line.author().id.is_some());
                     follows += 1;
                 }
                 _ => {}
             }
-            assert_ne!(line.content, "joined the channel", "welcomes stay out");
+            assert_ne!(line.text(), "joined the channel", "welcomes stay out");
         }
         if let Some(last) = lines.last().and_then(|l| l.id.clone()) {
             let log = sim.chat_log();
@@ -314,7 +318,7 @@ async fn trovo_moderates_chat() {
     let viewer = plain_chatter(&sim);
     sim.say(&viewer.nickname, "a line to delete").expect("said");
     let line = chat.lines().await.remove(0);
-    let user = line.author.target().expect("a target");
+    let user = line.author().target().expect("a target");
     assert_eq!(user, TargetUser::Id(viewer.user_id.clone()));
 
     // Delete the line: the simulator records it, with its sender.

@@ -5,11 +5,12 @@
 
 use crate::common;
 
+use crate::common::EventParts;
 use common::sims::sim_with;
 use stagehand::error::{ErrorKind, PlatformError};
-use stagehand::model::{ChatKind, ChatMessage, ModerationAction, TargetUser};
+use stagehand::model::{ChatEvent, EventKind, ModerationAction, TargetUser};
 use stagehand::platform::PlatformClient;
-use stagehand::platform::chat_feed::{ChatFeedItem, ChatRemoval};
+use stagehand::platform::chat_feed::ChatFeedItem;
 use stagehand::platform::twitch::TwitchConfig;
 use stagehand::platform::twitch::{self, TwitchClient};
 use stagehand::secret::Secret;
@@ -63,11 +64,11 @@ impl Feed {
     }
 
     /// Lines until one with `id` arrives; answers all of them.
-    async fn until(&mut self, id: &str) -> Vec<ChatMessage> {
+    async fn until(&mut self, id: &str) -> Vec<ChatEvent> {
         let mut seen = Vec::new();
         loop {
             match self.next().await {
-                ChatFeedItem::Messages(lines) => {
+                ChatFeedItem::Events(lines) => {
                     let done = lines.iter().any(|l| l.id.as_deref() == Some(id));
                     seen.extend(lines);
                     if done {
@@ -76,7 +77,6 @@ impl Feed {
                 }
                 ChatFeedItem::Connected => panic!("connected twice"),
                 ChatFeedItem::Backlog(_) => panic!("EventSub has no backlog"),
-                ChatFeedItem::Removed(_) => {}
             }
         }
     }
@@ -128,23 +128,23 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
     let id = sim.say(&moderator, "hello from a mod").expect("said");
     let lines = feed.until(&id).await;
     let line = lines.last().expect("the line");
-    assert_eq!(line.content, "hello from a mod");
-    assert_eq!(line.kind, ChatKind::Message);
-    assert_eq!(line.author.login.as_deref(), Some(moderator.as_str()));
-    assert!(line.author.id.is_some());
+    assert_eq!(line.text(), "hello from a mod");
+    assert_eq!(line.kind.name(), "message");
+    assert_eq!(line.author().name.as_deref(), Some(moderator.as_str()));
+    assert!(line.author().id.is_some());
     assert!(
-        line.author.roles.iter().any(|r| r == "moderator"),
+        line.author().roles.iter().any(|r| r == "moderator"),
         "roles from badges: {:?}",
-        line.author.roles
+        line.author().roles
     );
-    assert!(line.sent_at.is_some(), "the notification's timestamp");
+    assert!(line.at.unix_timestamp() > 0, "the notification's timestamp");
     let plain = sim
         .say(&sim.viewer_user().login, "just watching")
         .expect("said");
     let lines = feed.until(&plain).await;
     let line = lines.last().expect("the line");
-    assert_eq!(line.author.display_name, sim.viewer_user().display_name);
-    assert!(!line.author.roles.iter().any(|r| r == "moderator"));
+    assert_eq!(line.author().display_name, sim.viewer_user().display_name);
+    assert!(!line.author().roles.iter().any(|r| r == "moderator"));
     // The streamer's own line comes back with the id the send answered and the badge.
     let sent = p
         .send_chat("welcome everyone", None)
@@ -153,10 +153,10 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
         .expect("an id");
     let lines = feed.until(&sent).await;
     let echo = lines.last().expect("the echo");
-    assert_eq!(echo.content, "welcome everyone");
-    assert!(echo.author.roles.iter().any(|r| r == "broadcaster"));
+    assert_eq!(echo.text(), "welcome everyone");
+    assert!(echo.author().roles.iter().any(|r| r == "broadcaster"));
     assert_eq!(
-        echo.author.id.as_deref(),
+        echo.author().id.as_deref(),
         Some(sim.streamer().user_id.as_str())
     );
     // One subscription each for chat, notices, removals and follows, on one session.
@@ -211,7 +211,7 @@ async fn a_reconnect_is_followed_without_losing_lines_or_subscribing_again() {
     for id in during.iter().chain([&after]) {
         if !lines
             .iter()
-            .any(|l: &ChatMessage| l.id.as_deref() == Some(id.as_str()))
+            .any(|l: &ChatEvent| l.id.as_deref() == Some(id.as_str()))
         {
             lines.extend(feed.until(id).await);
         }
@@ -362,12 +362,18 @@ async fn a_refused_socket_is_an_error_not_a_hang() {
 
 // ---------------------------------------------------------------- moderation
 
-/// The next removal the feed reports, lines before it skipped.
-async fn next_removal(feed: &mut Feed) -> ChatRemoval {
+/// The next removal the feed reports (a delete or a ban), lines before it skipped.
+async fn next_removal(feed: &mut Feed) -> ChatEvent {
     loop {
         match feed.next().await {
-            ChatFeedItem::Removed(r) => return r,
-            ChatFeedItem::Messages(_) => {}
+            ChatFeedItem::Events(events) => {
+                if let Some(e) = events
+                    .into_iter()
+                    .find(|e| matches!(e.kind, EventKind::Delete { .. } | EventKind::Ban { .. }))
+                {
+                    return e;
+                }
+            }
             other => panic!("expected a removal, got {other:?}"),
         }
     }
@@ -392,7 +398,10 @@ async fn removals_made_anywhere_reach_the_feed() {
     )
     .await
     .expect("deleted");
-    assert_eq!(next_removal(&mut feed).await, ChatRemoval::Message(id));
+    assert_eq!(
+        next_removal(&mut feed).await.kind,
+        EventKind::Delete { message_id: id }
+    );
     p.moderate(
         &ModerationAction::Timeout {
             user: TargetUser::Id(viewer.user_id.clone()),
@@ -403,9 +412,11 @@ async fn removals_made_anywhere_reach_the_feed() {
     )
     .await
     .expect("timed out");
+    let cleared = next_removal(&mut feed).await;
+    assert_eq!(cleared.kind, EventKind::Ban { until: None });
     assert_eq!(
-        next_removal(&mut feed).await,
-        ChatRemoval::ByUser(viewer.user_id.clone())
+        cleared.author().id.as_deref(),
+        Some(viewer.user_id.as_str())
     );
 }
 

@@ -314,7 +314,7 @@ fn a_chat_line_reaches_the_channel_and_enter_sends() {
             && chat
                 .lines
                 .iter()
-                .any(|l| l.message.content == "hello from the window 안녕")
+                .any(|l| l.event.text() == "hello from the window 안녕")
     });
     w.harness.run_steps(1);
     assert!(
@@ -353,7 +353,7 @@ fn a_line_said_on_trovo_shows_in_chat_and_a_right_click_deletes_it() {
             .chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(id.as_str()))
+            .any(|l| l.event.id.as_deref() == Some(id.as_str()))
     });
     assert!(
         w.harness.query_by_label(&viewer.nickname).is_some(),
@@ -376,7 +376,7 @@ fn a_line_said_on_trovo_shows_in_chat_and_a_right_click_deletes_it() {
         .chat
         .lines
         .iter()
-        .find(|l| l.message.id.as_deref() == Some(id.as_str()))
+        .find(|l| l.event.id.as_deref() == Some(id.as_str()))
         .cloned()
         .expect("the line stays in the log");
     assert!(line.deleted, "shown deleted, not dropped");

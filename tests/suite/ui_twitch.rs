@@ -257,7 +257,7 @@ fn a_line_said_on_twitch_shows_in_chat_and_is_deleted_from_its_menu() {
             .chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(id.as_str()))
+            .any(|l| l.event.id.as_deref() == Some(id.as_str()))
     });
     let line = w.harness.get_by_label("this line should go");
     line.click_secondary();

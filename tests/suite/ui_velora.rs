@@ -194,7 +194,7 @@ fn live_chat_shows_up_and_a_line_is_deleted_from_its_menu() {
             .chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(said.as_str()))
+            .any(|l| l.event.id.as_deref() == Some(said.as_str()))
     });
     assert!(
         w.harness.query_by_label_contains("● live").is_some(),
@@ -232,7 +232,7 @@ fn live_chat_shows_up_and_a_line_is_deleted_from_its_menu() {
         p.chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(said.as_str()) && l.deleted),
+            .any(|l| l.event.id.as_deref() == Some(said.as_str()) && l.deleted),
         "the line is shown deleted"
     );
 }
@@ -253,7 +253,7 @@ fn a_sent_line_gives_way_to_its_echo_in_chat() {
             && chat
                 .lines
                 .iter()
-                .any(|l| l.message.content == "thanks for the raid!")
+                .any(|l| l.event.text() == "thanks for the raid!")
     });
     let me = w.sim.streamer();
     let line = w
@@ -296,7 +296,7 @@ fn an_open_menu_stays_with_its_line_while_chat_moves_on() {
             .chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(target.as_str()))
+            .any(|l| l.event.id.as_deref() == Some(target.as_str()))
     });
     w.harness
         .get_by_label("the line to delete")
@@ -316,7 +316,7 @@ fn an_open_menu_stays_with_its_line_while_chat_moves_on() {
             .chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(last.as_str()))
+            .any(|l| l.event.id.as_deref() == Some(last.as_str()))
     });
     w.harness
         .get_by_label("Delete this message")
@@ -342,7 +342,7 @@ fn an_open_menu_stays_with_its_line_while_chat_moves_on() {
             .chat
             .lines
             .iter()
-            .any(|l| l.message.id.as_deref() == Some(newest.as_str()))
+            .any(|l| l.event.id.as_deref() == Some(newest.as_str()))
     });
     w.harness.run_steps(5);
     assert!(
@@ -353,20 +353,23 @@ fn an_open_menu_stays_with_its_line_while_chat_moves_on() {
 
 #[test]
 fn an_open_menu_keeps_its_line_when_old_lines_leave_the_log() {
-    use stagehand::model::{ChatAuthor, ChatKind, ChatMessage};
+    use stagehand::model::{ChatEvent, ChatUser, EventKind};
     use stagehand::state::ChatLog;
     let mut w = window();
-    let line = |n: usize, who: &str| ChatMessage {
+    let line = |n: usize, who: &str| ChatEvent {
+        platform: VELORA,
         id: Some(format!("synthetic-{n}")),
-        author: ChatAuthor {
+        at: time::OffsetDateTime::now_utc(),
+        user: Some(ChatUser {
             id: Some(format!("user-{who}")),
-            login: Some(who.to_lowercase()),
+            name: Some(who.to_lowercase()),
             display_name: who.to_owned(),
             roles: Vec::new(),
+        }),
+        kind: EventKind::Message {
+            text: format!("synthetic line {n}"),
+            reply_to: None,
         },
-        content: format!("synthetic line {n}"),
-        sent_at: None,
-        kind: ChatKind::Message,
     };
     // A full log whose last line is the one to act on.
     let full: Vec<_> = (0..ChatLog::KEEP - 1)

@@ -5,13 +5,14 @@
 //! once here: the retry loop (a refresh before the token lapses, one refresh and one retry
 //! on a refused token, a write never sent twice, rate-limited reads sent again after the
 //! wait), transport and decoding errors that name positions and never values, the
-//! HTTP-status table, and the cursor pager.
+//! HTTP-status table, the pagers, and opening an event stream under the same rules.
 
 mod call;
 mod core;
 mod errors;
 mod pager;
 mod rate;
+mod stream;
 
 pub(crate) use call::Call;
 pub(crate) use core::{
@@ -29,6 +30,7 @@ pub(crate) use pager::{
 #[cfg(test)]
 pub(crate) use rate::test_headers;
 pub(crate) use rate::{header_f64, remaining_above_zero, retry_at, secs_until};
+pub(crate) use stream::open_event_stream;
 
 /// Declares a platform's client, written once for all of them: a cheap-to-clone handle on
 /// the platform module's `Inner` (whose `core` field is the [`HttpCore`]), its

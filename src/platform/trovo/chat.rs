@@ -9,7 +9,7 @@
 use super::TrovoClient;
 use super::chat_wire::Frame;
 use crate::error::{ErrorKind, PlatformError};
-use crate::model::{ChatMessage, PlatformId};
+use crate::model::{ChatEvent, PlatformId};
 use crate::platform::chat_feed::{ChatFeedItem, ChatSink};
 use crate::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
@@ -88,7 +88,7 @@ pub async fn follow(client: &TrovoClient, sink: &ChatSink) -> Result<(), Platfor
                         let gone = (!backlog.is_empty()
                             && sink.send(ChatFeedItem::Backlog(backlog)).is_err())
                             || (!fresh.is_empty()
-                                && sink.send(ChatFeedItem::Messages(fresh)).is_err());
+                                && sink.send(ChatFeedItem::Events(fresh)).is_err());
                         if gone {
                             let _ = socket.close(None).await;
                             return Ok(());
@@ -222,7 +222,7 @@ impl History {
 }
 
 /// The lines of a `CHAT` frame worth passing on, as (history, live): each once, and only
-/// what the log shows (see `ChatItem::into_model`). History is the replay Trovo sends on
+/// what the log shows (see `ChatItem::into_event`). History is the replay Trovo sends on
 /// connecting: context for the window, not news. Every sender's user name is remembered,
 /// replayed lines included, for the ban command.
 fn sort_lines(
@@ -230,15 +230,16 @@ fn sort_lines(
     frame: Frame,
     history: &mut History,
     seen: &mut SeenIds,
-) -> (Vec<ChatMessage>, Vec<ChatMessage>) {
+) -> (Vec<ChatEvent>, Vec<ChatEvent>) {
     let (mut backlog, mut fresh) = (Vec::new(), Vec::new());
     let items = frame.into_chats();
+    let now = OffsetDateTime::now_utc();
     for item in items {
         if let (Some(id), Some(login)) = (item.sender(), item.user_name.as_deref()) {
             client.remember_chatter(&id, login);
         }
         let old = history.is_old(item.send_time);
-        let Some(line) = item.into_model() else {
+        let Some(line) = item.into_event(now) else {
             continue;
         };
         if let Some(id) = &line.id

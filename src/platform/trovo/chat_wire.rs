@@ -4,7 +4,7 @@
 //! lines. Which items become which kind of line, and which are left out, is decided here.
 
 use super::wire::role_name;
-use crate::model::{ChatAuthor, ChatKind, ChatMessage, Role};
+use crate::model::{ChatEvent, ChatUser, EventKind, PlatformId, Role, SubTier};
 use crate::platform::lenient::{lenient_list, opt_i64, opt_string, opt_string_list, opt_time};
 use serde::Deserialize;
 use serde_json::Value;
@@ -114,6 +114,11 @@ pub struct ChatItem {
     pub sender_id: Option<String>,
     #[serde(default, deserialize_with = "opt_string")]
     pub uid: Option<String>,
+    /// The subscriber's tier (`"1"`..`"3"`) and level (`"L1"`...), where Trovo says.
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sub_tier: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    pub sub_lv: Option<String>,
     /// Epoch seconds.
     #[serde(default, deserialize_with = "opt_time")]
     pub send_time: Option<OffsetDateTime>,
@@ -136,10 +141,11 @@ impl ChatItem {
             .map(str::to_owned)
     }
 
-    /// The item as a chat line, or `None` for what the log leaves out: welcomes (one per
-    /// viewer who joins: on a busy stream they would bury the conversation, and the viewer
-    /// list already shows who is there), empty messages and unknown items without text.
-    pub fn into_model(self) -> Option<ChatMessage> {
+    /// The item as an event, or `None` for what is left out: welcomes (one per viewer who
+    /// joins: on a busy stream they would bury the conversation, and the viewer list
+    /// already shows who is there), empty messages and unknown items without text. `now`
+    /// stands in for a missing `send_time`.
+    pub fn into_event(self, now: OffsetDateTime) -> Option<ChatEvent> {
         let code = self.kind.unwrap_or(code::CHAT);
         let text = self
             .content
@@ -147,44 +153,101 @@ impl ChatItem {
             .map(str::trim)
             .filter(|s| !s.is_empty())
             .map(str::to_owned);
-        let (kind, content) = match code {
-            code::CHAT => (ChatKind::Message, text?),
-            c if code::MAGIC_CHAT.contains(&c) => (ChatKind::Message, text?),
-            code::SPELL | code::CUSTOM_SPELL => (ChatKind::Notice, spell(text.as_deref())),
-            code::SUBSCRIPTION => (
-                ChatKind::Subscription,
-                text.unwrap_or_else(|| "subscribed".into()),
-            ),
-            code::FOLLOW => (
-                ChatKind::Follow,
-                text.unwrap_or_else(|| "followed the channel".into()),
-            ),
+        let data = self.content_data();
+        let mut user = self.user();
+        let kind = match code {
+            code::CHAT => EventKind::Message {
+                text: text?,
+                reply_to: None,
+            },
+            c if code::MAGIC_CHAT.contains(&c) => EventKind::Message {
+                text: text?,
+                reply_to: None,
+            },
+            code::SPELL | code::CUSTOM_SPELL => spell(text.as_deref()),
+            code::SUBSCRIPTION => EventKind::Subscription {
+                tier: [&self.sub_tier, &self.sub_lv]
+                    .into_iter()
+                    .flatten()
+                    .find_map(|t| SubTier::parse(t)),
+                months: None,
+                gift: false,
+                gifter: None,
+                message: None,
+            },
+            code::FOLLOW => EventKind::Follow,
             code::WELCOME => return None,
-            code::GIFT_SUB_RANDOM => (ChatKind::Subscription, gifted_random(text.as_deref())),
-            code::GIFT_SUB => (ChatKind::Subscription, gifted_to(text.as_deref())),
-            code::RAID => (ChatKind::Raid, self.raid(text)),
-            code::STREAM_STATUS => (ChatKind::Notice, stream_status(text.as_deref())),
-            code::UNFOLLOW => (ChatKind::Notice, "unfollowed the channel".into()),
+            code::GIFT_SUB_RANDOM => EventKind::Gift {
+                count: text
+                    .as_deref()
+                    .and_then(|c| c.trim().parse().ok())
+                    .unwrap_or(1),
+                tier: None,
+            },
+            code::GIFT_SUB => {
+                // The content names both: "<gifter>,<giftee>"; the event is the giftee's
+                // subscription.
+                let (gifter, giftee) = match text.as_deref().and_then(|c| c.split_once(',')) {
+                    Some((from, to)) => (nonblank(from), nonblank(to)),
+                    None => (None, None),
+                };
+                let gifter = gifter.or_else(|| user.as_ref().map(|u| u.display_name.clone()));
+                user = giftee.map(|to| ChatUser {
+                    id: None,
+                    name: Some(to.clone()),
+                    display_name: to,
+                    roles: Vec::new(),
+                });
+                EventKind::Subscription {
+                    tier: None,
+                    months: None,
+                    gift: true,
+                    gifter,
+                    message: None,
+                }
+            }
+            code::RAID => EventKind::Raid {
+                viewers: data
+                    .as_ref()
+                    .and_then(|d| d.get("raiderNum"))
+                    .and_then(number)
+                    .unwrap_or(0),
+            },
+            code::STREAM_STATUS => match text.as_deref() {
+                Some("stream_on") => EventKind::Stream { live: true },
+                Some("stream_off") => EventKind::Stream { live: false },
+                _ => EventKind::System {
+                    text: "the stream changed".into(),
+                },
+            },
+            code::UNFOLLOW => EventKind::System {
+                text: "unfollowed the channel".into(),
+            },
             // System lines, platform events and codes Trovo added since: shown when they
             // say something.
-            _ => (ChatKind::Notice, text?),
+            _ => EventKind::System { text: text? },
         };
+        if code == code::SYSTEM {
+            user = None;
+        }
+        Some(ChatEvent {
+            platform: PlatformId::Trovo,
+            id: self.message_id.filter(|s| !s.trim().is_empty()),
+            at: self.send_time.unwrap_or(now),
+            user,
+            kind,
+        })
+    }
+
+    /// The sender, or `None` for Trovo's own lines (no id and no name).
+    fn user(&self) -> Option<ChatUser> {
         let id = self.sender();
-        let login = self.user_name.clone().filter(|s| !s.trim().is_empty());
+        let name = self.user_name.as_deref().and_then(nonblank);
         let display_name = self
             .nick_name
-            .clone()
-            .filter(|s| !s.trim().is_empty())
-            .or_else(|| login.clone())
-            .or_else(|| {
-                // The gifter of a gifted subscription is named in its content.
-                (code == code::GIFT_SUB)
-                    .then(|| self.content.as_deref()?.split(',').next().map(str::trim))
-                    .flatten()
-                    .filter(|s| !s.is_empty())
-                    .map(str::to_owned)
-            })
-            .unwrap_or_else(|| "Trovo".to_owned());
+            .as_deref()
+            .and_then(nonblank)
+            .or_else(|| name.clone())?;
         let mut roles: Vec<Role> = Vec::new();
         for role in self.roles.iter().flatten().map(|r| chat_role(r)) {
             if !role.is_empty() && !roles.contains(&role) {
@@ -196,40 +259,35 @@ impl ChatItem {
                 roles.push(role);
             }
         }
-        Some(ChatMessage {
-            id: self.message_id.filter(|s| !s.trim().is_empty()),
-            author: ChatAuthor {
-                id,
-                login,
-                display_name,
-                roles,
-            },
-            content,
-            sent_at: self.send_time,
-            kind,
+        Some(ChatUser {
+            id,
+            name,
+            display_name,
+            roles,
         })
     }
 
-    /// "raided with N viewers", from `content_data.raiderNum`; else Trovo's own text.
-    fn raid(&self, text: Option<String>) -> String {
-        let data = match &self.content_data {
+    /// `content_data`: an object, or the same as JSON in a string.
+    fn content_data(&self) -> Option<Value> {
+        match &self.content_data {
             Some(Value::String(s)) => serde_json::from_str(s).ok(),
             Some(v) => Some(v.clone()),
             None => None,
-        };
-        let size = data
-            .as_ref()
-            .and_then(|d| d.get("raiderNum"))
-            .and_then(|n| match n {
-                Value::Number(n) => n.as_u64(),
-                Value::String(s) => s.trim().parse().ok(),
-                _ => None,
-            });
-        match size {
-            Some(1) => "raided with 1 viewer".into(),
-            Some(n) => format!("raided with {n} viewers"),
-            None => text.unwrap_or_else(|| "raided the channel".into()),
         }
+    }
+}
+
+fn nonblank(s: &str) -> Option<String> {
+    let s = s.trim();
+    (!s.is_empty()).then(|| s.to_owned())
+}
+
+/// A count that may come as a number or a string.
+fn number(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
     }
 }
 
@@ -276,54 +334,32 @@ fn custom_roles(raw: Option<&Value>) -> Vec<Role> {
         .collect()
 }
 
-/// A spell's line: its content is JSON such as `{"gift":"Rose","num":3}`.
-fn spell(content: Option<&str>) -> String {
+/// A spell: its content is JSON such as
+/// `{"gift":"Rose","num":3,"gift_value":100,"value_type":"Mana"}`, the value being one
+/// spell's, in Mana or Elixir.
+fn spell(content: Option<&str>) -> EventKind {
     let parsed: Option<Value> = content.and_then(|c| serde_json::from_str(c).ok());
-    let gift = parsed
-        .as_ref()
-        .and_then(|v| v.get("gift"))
+    let field = |k: &str| parsed.as_ref().and_then(|v| v.get(k));
+    let name = field("gift")
         .and_then(Value::as_str)
-        .map(str::trim)
-        .filter(|g| !g.is_empty());
-    let num = parsed
-        .as_ref()
-        .and_then(|v| v.get("num"))
-        .and_then(|n| match n {
-            Value::Number(n) => n.as_u64(),
-            Value::String(s) => s.trim().parse().ok(),
-            _ => None,
-        });
-    match (gift, num) {
-        (Some(gift), Some(n)) if n > 1 => format!("cast {gift} ×{n}"),
-        (Some(gift), _) => format!("cast {gift}"),
-        (None, _) => "cast a spell".into(),
-    }
-}
-
-fn gifted_random(content: Option<&str>) -> String {
-    match content.and_then(|c| c.trim().parse::<u64>().ok()) {
-        Some(1) => "gifted a subscription".into(),
-        Some(n) => format!("gifted {n} subscriptions"),
-        None => "gifted subscriptions".into(),
-    }
-}
-
-fn gifted_to(content: Option<&str>) -> String {
-    let giftee = content
-        .and_then(|c| c.split_once(','))
-        .map(|(_, to)| to.trim())
-        .filter(|to| !to.is_empty());
-    match giftee {
-        Some(to) => format!("gifted a subscription to {to}"),
-        None => "gifted a subscription".into(),
-    }
-}
-
-fn stream_status(content: Option<&str>) -> String {
-    match content.map(str::trim) {
-        Some("stream_on") => "the stream went live".into(),
-        Some("stream_off") => "the stream ended".into(),
-        _ => "the stream changed".into(),
+        .and_then(nonblank)
+        .unwrap_or_else(|| "a spell".to_owned());
+    let count = field("num")
+        .and_then(number)
+        .and_then(|n| u32::try_from(n).ok())
+        .unwrap_or(1)
+        .max(1);
+    let amount = field("gift_value")
+        .and_then(number)
+        .map(|v| v.saturating_mul(u64::from(count)));
+    let currency = field("value_type")
+        .and_then(Value::as_str)
+        .and_then(nonblank);
+    EventKind::Spell {
+        name,
+        count,
+        amount,
+        currency,
     }
 }
 
@@ -331,10 +367,10 @@ fn stream_status(content: Option<&str>) -> String {
 mod tests {
     use super::*;
 
-    fn item(json: &str) -> Option<ChatMessage> {
+    fn item(json: &str) -> Option<ChatEvent> {
         serde_json::from_str::<ChatItem>(json)
             .expect("decodes")
-            .into_model()
+            .into_event(OffsetDateTime::UNIX_EPOCH)
     }
 
     #[test]
@@ -347,78 +383,120 @@ mod tests {
         )
         .expect("a line");
         assert_eq!(m.id.as_deref(), Some("m1"));
-        assert_eq!(m.author.id.as_deref(), Some("123"));
-        assert_eq!(m.author.login.as_deref(), Some("ann_1"));
-        assert_eq!(m.author.display_name, "Ann");
+        let user = m.user.expect("an author");
+        assert_eq!(user.id.as_deref(), Some("123"));
+        assert_eq!(user.name.as_deref(), Some("ann_1"));
+        assert_eq!(user.display_name, "Ann");
+        assert_eq!(user.roles, ["moderator", "follower", "aceplus", "Artist"]);
         assert_eq!(
-            m.author.roles,
-            ["moderator", "follower", "aceplus", "Artist"]
+            m.kind,
+            EventKind::Message {
+                text: "hello".into(),
+                reply_to: None
+            }
         );
-        assert_eq!(m.kind, ChatKind::Message);
-        assert_eq!(m.sent_at.map(|t| t.unix_timestamp()), Some(1_700_000_000));
+        assert_eq!(m.at.unix_timestamp(), 1_700_000_000);
     }
 
     #[test]
-    fn codes_become_kinds_and_welcomes_are_left_out() {
-        let of = |json: &str| item(json).map(|m| (m.kind, m.content));
+    fn codes_become_kinds_with_their_facts_and_welcomes_are_left_out() {
+        let of = |json: &str| item(json).map(|m| m.kind);
         assert_eq!(
             of(r#"{"type":"5003","nick_name":"A","content":"followed"}"#),
-            Some((ChatKind::Follow, "followed".into()))
+            Some(EventKind::Follow)
         );
         assert_eq!(of(r#"{"type":5004,"nick_name":"A","content":"hi"}"#), None);
         assert_eq!(
             of(r#"{"type":5008,"nick_name":"R","content":"x","content_data":{"raiderNum":42}}"#),
-            Some((ChatKind::Raid, "raided with 42 viewers".into()))
+            Some(EventKind::Raid { viewers: 42 })
         );
         assert_eq!(
             of(r#"{"type":5008,"nick_name":"R","content_data":"{\"raiderNum\":\"3\"}"}"#),
-            Some((ChatKind::Raid, "raided with 3 viewers".into()))
+            Some(EventKind::Raid { viewers: 3 })
         );
         assert_eq!(
-            of(r#"{"type":5006,"content":"Gifty,Lucky"}"#),
-            Some((
-                ChatKind::Subscription,
-                "gifted a subscription to Lucky".into()
-            ))
+            of(r#"{"type":5001,"nick_name":"S","content":"subscribed","sub_tier":"2"}"#),
+            Some(EventKind::Subscription {
+                tier: Some(SubTier::Two),
+                months: None,
+                gift: false,
+                gifter: None,
+                message: None
+            })
+        );
+        let gifted = item(r#"{"type":5006,"content":"Gifty,Lucky"}"#).expect("a gift");
+        assert_eq!(
+            gifted.user.map(|u| u.display_name).as_deref(),
+            Some("Lucky"),
+            "the subscription is the giftee's"
         );
         assert_eq!(
-            item(r#"{"type":5006,"content":"Gifty,Lucky"}"#).map(|m| m.author.display_name),
-            Some("Gifty".into())
+            gifted.kind,
+            EventKind::Subscription {
+                tier: None,
+                months: None,
+                gift: true,
+                gifter: Some("Gifty".into()),
+                message: None
+            }
         );
         assert_eq!(
             of(r#"{"type":5005,"nick_name":"G","content":"5"}"#),
-            Some((ChatKind::Subscription, "gifted 5 subscriptions".into()))
+            Some(EventKind::Gift {
+                count: 5,
+                tier: None
+            })
         );
         assert_eq!(
-            of(r#"{"type":5,"nick_name":"S","content":"{\"gift\":\"Rose\",\"num\":3}"}"#),
-            Some((ChatKind::Notice, "cast Rose ×3".into()))
+            of(
+                r#"{"type":5,"nick_name":"S","content":"{\"gift\":\"Rose\",\"num\":3,\"gift_value\":100,\"value_type\":\"Mana\"}"}"#
+            ),
+            Some(EventKind::Spell {
+                name: "Rose".into(),
+                count: 3,
+                amount: Some(300),
+                currency: Some("Mana".into())
+            })
         );
         assert_eq!(
             of(r#"{"type":7,"nick_name":"C","content":"colourful"}"#),
-            Some((ChatKind::Message, "colourful".into()))
+            Some(EventKind::Message {
+                text: "colourful".into(),
+                reply_to: None
+            })
         );
         assert_eq!(
             of(r#"{"type":5012,"content":"stream_on"}"#),
-            Some((ChatKind::Notice, "the stream went live".into()))
+            Some(EventKind::Stream { live: true })
         );
         assert_eq!(
             of(r#"{"type":5013,"nick_name":"U"}"#),
-            Some((ChatKind::Notice, "unfollowed the channel".into()))
+            Some(EventKind::System {
+                text: "unfollowed the channel".into()
+            })
         );
         assert_eq!(
             of(r#"{"type":9999,"content":"something new"}"#),
-            Some((ChatKind::Notice, "something new".into()))
+            Some(EventKind::System {
+                text: "something new".into()
+            })
         );
         assert_eq!(of(r#"{"type":9999}"#), None);
         assert_eq!(of(r#"{"type":0,"content":"  "}"#), None);
     }
 
     #[test]
-    fn trovo_s_own_lines_have_no_author_id() {
-        let m = item(r#"{"type":5002,"content":"Be nice","sender_id":0}"#).expect("system");
-        assert_eq!(m.author.id, None);
-        assert_eq!(m.author.display_name, "Trovo");
-        assert_eq!(m.kind, ChatKind::Notice);
+    fn trovo_s_own_lines_have_no_user() {
+        let m = item(r#"{"type":5002,"content":"Be nice","sender_id":0,"nick_name":"Trovo"}"#)
+            .expect("system");
+        assert_eq!(m.user, None);
+        assert_eq!(m.who(), "Trovo");
+        assert_eq!(
+            m.kind,
+            EventKind::System {
+                text: "Be nice".into()
+            }
+        );
     }
 
     #[test]

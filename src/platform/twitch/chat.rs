@@ -23,6 +23,7 @@ use serde_json::json;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
+use time::OffsetDateTime;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::{self, Message, protocol::WebSocketConfig};
@@ -65,13 +66,8 @@ pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), Platfo
                 draining = Some(old);
             }
             message = socket.next() => match socket.handle(message)? {
-                Step::Lines(lines) => {
-                    if !lines.is_empty() && sink.send(ChatFeedItem::Messages(lines)).is_err() {
-                        return Ok(());
-                    }
-                }
-                Step::Removed(removal) => {
-                    if sink.send(ChatFeedItem::Removed(removal)).is_err() {
+                Step::Events(events) => {
+                    if !events.is_empty() && sink.send(ChatFeedItem::Events(events)).is_err() {
                         return Ok(());
                     }
                 }
@@ -86,9 +82,8 @@ pub async fn follow(client: &TwitchClient, sink: &ChatSink) -> Result<(), Platfo
                 Some(Ok(Message::Text(text))) => {
                     let frame: Option<Frame> = serde_json::from_str(&text).ok();
                     let frame = frame.as_ref().filter(|f| is(f, "notification"));
-                    let item = frame.and_then(Frame::chat_line).map(|l| ChatFeedItem::Messages(vec![l]))
-                        .or_else(|| frame.and_then(Frame::removal).map(ChatFeedItem::Removed));
-                    if let Some(item) = item && sink.send(item).is_err() {
+                    let event = frame.and_then(|f| f.event(OffsetDateTime::now_utc()));
+                    if let Some(event) = event && sink.send(ChatFeedItem::Events(vec![event])).is_err() {
                         return Ok(());
                     }
                 }
@@ -130,8 +125,7 @@ fn is(frame: &Frame, message_type: &str) -> bool {
 /// What one message asks of the loop.
 enum Step {
     Nothing,
-    Lines(Vec<crate::model::ChatMessage>),
-    Removed(crate::platform::chat_feed::ChatRemoval),
+    Events(Vec<crate::model::ChatEvent>),
     Reconnect(String),
 }
 
@@ -215,10 +209,9 @@ impl Socket {
             }
         };
         match frame.metadata.message_type.as_deref().unwrap_or_default() {
-            "notification" => Ok(match frame.removal() {
-                Some(removal) => Step::Removed(removal),
-                None => Step::Lines(frame.chat_line().into_iter().collect()),
-            }),
+            "notification" => Ok(Step::Events(
+                frame.event(OffsetDateTime::now_utc()).into_iter().collect(),
+            )),
             "session_reconnect" => {
                 let url = frame
                     .payload

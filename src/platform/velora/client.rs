@@ -52,6 +52,10 @@ pub(crate) struct Inner {
     pub(crate) core: HttpCore,
     /// The authorize page.
     pub(crate) authorize_page: url::Url,
+    /// The events stream's address.
+    pub(crate) events_url: url::Url,
+    /// How long the events stream may stay silent.
+    pub(crate) events_silence: std::time::Duration,
     /// The scopes the last token answer granted, where it said.
     scopes: RwLock<Option<Vec<String>>>,
     /// When the chat lines of the last minute were sent (Velora takes 30 a minute).
@@ -108,6 +112,8 @@ impl VeloraClient {
             inner: Arc::new(Inner {
                 core,
                 authorize_page: config.authorize_page,
+                events_url: config.events_url,
+                events_silence: config.events_silence,
                 scopes: RwLock::new(None),
                 chat_sent: Mutex::new(VecDeque::new()),
                 own_user: RwLock::new(None),

@@ -28,6 +28,12 @@ pub struct VeloraConfig {
     pub access_token: Option<Secret>,
     pub refresh_token: Option<Secret>,
     pub timeout: Duration,
+    /// The events stream (server-sent events): the API origin's `/api/events/stream`,
+    /// unless `STAGEHAND_VELORA_EVENTS_URL` names another.
+    pub events_url: Url,
+    /// How long the events stream may stay silent (Velora pings it) before it counts as
+    /// lost and is opened again.
+    pub events_silence: Duration,
 }
 
 impl VeloraConfig {
@@ -43,7 +49,17 @@ impl VeloraConfig {
             let trimmed = api.path().trim_end_matches("/api").to_owned();
             api.set_path(&trimmed);
         }
+        let events_url = Url::parse(&format!(
+            "{}/api/events/stream",
+            api.as_str().trim_end_matches('/')
+        ))
+        .map_err(|_| PlatformError::Config {
+            platform: PlatformId::Velora,
+            message: "the API address cannot carry the events stream's path".into(),
+        })?;
         Ok(VeloraConfig {
+            events_url,
+            events_silence: super::chat::DEFAULT_SILENCE,
             api_base: api,
             authorize_page: check_base_url(PlatformId::Velora, authorize_page)?,
             client_id: client_id.into(),
@@ -56,7 +72,7 @@ impl VeloraConfig {
 
     /// Reads `STAGEHAND_VELORA_*` through `lookup` (the process environment in production):
     /// `_API` (the origin), `_AUTH_URL` (the authorize page), `_CLIENT_ID`, `_CLIENT_SECRET`,
-    /// `_ACCESS_TOKEN`, `_REFRESH_TOKEN`.
+    /// `_ACCESS_TOKEN`, `_REFRESH_TOKEN`, `_EVENTS_URL` (the events stream).
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, PlatformError> {
         let settings = PlatformSettings::new(PlatformId::Velora, lookup);
         let api = settings.get("API").unwrap_or_else(|| VELORA_API.to_owned());
@@ -69,6 +85,9 @@ impl VeloraConfig {
         config.client_secret = settings.secret("CLIENT_SECRET");
         config.access_token = settings.secret("ACCESS_TOKEN");
         config.refresh_token = settings.secret("REFRESH_TOKEN");
+        if let Some(events) = settings.get("EVENTS_URL") {
+            config.events_url = check_base_url(PlatformId::Velora, &events)?;
+        }
         Ok(config)
     }
 }

@@ -9,7 +9,7 @@ use super::wire::*;
 use super::{CHAT_MAX_CHARS, TAG_MAX_CHARS, TAGS_MAX, TITLE_MAX_CHARS};
 use crate::error::{ErrorKind, PlatformError};
 use crate::model::{
-    Account, CategoryPage, Channel, ChannelChanges, ChatMessage, FollowerList, ModerationAction,
+    Account, CategoryPage, Channel, ChannelChanges, ChatEvent, FollowerList, ModerationAction,
     ModerationOutcome, SubscriberList, TargetUser, Viewer, ViewerList,
 };
 use crate::platform::http::{
@@ -630,7 +630,7 @@ impl VeloraClient {
         &self,
         channel: Option<&str>,
         limit: u32,
-    ) -> Result<Vec<ChatMessage>, PlatformError> {
+    ) -> Result<Vec<ChatEvent>, PlatformError> {
         let id = self.channel_or_own(channel).await?;
         let call = Call::get(format!("api/chat/channels/{id}/history"))
             .public()
@@ -645,14 +645,15 @@ impl VeloraClient {
             platform: PLATFORM,
             detail: format!("unexpected chat history ({})", category_words(&e)),
         })?;
-        let mut lines: Vec<ChatMessage> = history
+        let now = time::OffsetDateTime::now_utc();
+        let mut lines: Vec<ChatEvent> = history
             .messages
             .unwrap_or_default()
             .into_iter()
-            .filter_map(WireChatLine::into_model)
+            .filter_map(|line| line.into_event(now))
             .collect();
-        // Oldest first whichever way Velora lists them; lines without a time keep their place.
-        if lines.first().and_then(|m| m.sent_at) > lines.last().and_then(|m| m.sent_at) {
+        // Oldest first whichever way Velora lists them.
+        if lines.first().map(|m| m.at) > lines.last().map(|m| m.at) {
             lines.reverse();
         }
         Ok(lines)

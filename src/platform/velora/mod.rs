@@ -19,6 +19,7 @@ mod client;
 pub mod config;
 mod endpoints;
 pub mod errors;
+pub mod events;
 mod setup;
 pub mod wire;
 

@@ -875,37 +875,38 @@ pub struct WireChatLine {
 }
 
 impl WireChatLine {
-    /// The chat line in the model, or `None` for one without text or deleted.
-    pub fn into_model(self) -> Option<crate::model::ChatMessage> {
-        use crate::model::{ChatAuthor, ChatKind, ChatMessage};
+    /// The line as an event, or `None` for one without text or deleted. The history says
+    /// only what kind a notice is, not its facts (those come on the events stream): a
+    /// notice is the platform's sentence. `now` stands in for a missing time.
+    pub fn into_event(self, now: OffsetDateTime) -> Option<crate::model::ChatEvent> {
+        use crate::model::{ChatEvent, ChatUser, EventKind, PlatformId};
         let content = self.content.filter(|c| !c.trim().is_empty())?;
         if self.deleted {
             return None;
         }
         let kind = match self.kind.as_deref().map(str::to_ascii_lowercase).as_deref() {
-            None | Some("message" | "chat" | "text" | "") => ChatKind::Message,
-            Some("follow") => ChatKind::Follow,
-            Some("subscription" | "subscribe" | "sub" | "resub" | "gift" | "gift_sub") => {
-                ChatKind::Subscription
-            }
-            Some("raid") => ChatKind::Raid,
-            Some(_) => ChatKind::Notice,
+            None | Some("message" | "chat" | "text" | "") => EventKind::Message {
+                text: content,
+                reply_to: None,
+            },
+            Some("follow") => EventKind::Follow,
+            Some(_) => EventKind::System { text: content },
         };
         let roles = self.author.roles();
-        let login = self.author.name();
-        let display_name = text(self.author.display_name.clone())
-            .or_else(|| login.clone())
-            .unwrap_or_else(|| "Velora".to_owned());
-        Some(ChatMessage {
-            id: text(self.id),
-            author: ChatAuthor {
+        let name = self.author.name();
+        let user = text(self.author.display_name.clone())
+            .or_else(|| name.clone())
+            .map(|display_name| ChatUser {
                 id: text(self.author.user_id),
-                login,
+                name,
                 display_name,
                 roles,
-            },
-            content,
-            sent_at: self.created_at,
+            });
+        Some(ChatEvent {
+            platform: PlatformId::Velora,
+            id: text(self.id),
+            at: self.created_at.unwrap_or(now),
+            user,
             kind,
         })
     }

@@ -27,6 +27,7 @@
 //! fixed one-minute windows per signed-in user (all anonymous callers share one).
 
 mod auth;
+mod events;
 mod faults;
 mod oauth;
 mod routes;
@@ -96,6 +97,15 @@ pub(crate) fn scope_description(scope: &str) -> &'static str {
     }
 }
 
+/// One event of the events stream, as published.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimStreamEvent {
+    /// `chat.message`, `channel.follow`, ...
+    pub name: String,
+    /// The payload (`data` inside the envelope).
+    pub data: serde_json::Value,
+}
+
 /// How the simulated world starts and behaves.
 #[derive(Clone, Debug)]
 pub struct VeloraSimOptions {
@@ -121,6 +131,8 @@ pub struct VeloraSimOptions {
     /// The one redirect URI the app registered; the consent page wants it exactly
     /// (default `http://localhost:8919/`).
     pub redirect_uri: String,
+    /// The pause between two `: ping` comments on the events stream (default 15 s).
+    pub events_ping: Duration,
 }
 
 impl Default for VeloraSimOptions {
@@ -136,6 +148,7 @@ impl Default for VeloraSimOptions {
             seed: 11,
             rate_limit_per_minute: 800,
             redirect_uri: "http://localhost:8919/".to_owned(),
+            events_ping: Duration::from_secs(15),
         }
     }
 }
@@ -223,6 +236,7 @@ impl VeloraSim {
             world,
             opts.rate_limit_per_minute,
             opts.redirect_uri.clone(),
+            opts.events_ping,
         ));
         let ticker = opts
             .tick
@@ -338,6 +352,65 @@ impl VeloraSim {
                 message_id: m.message_id.clone(),
             })
             .collect()
+    }
+
+    /// Every event the events stream published so far (the last few thousand), oldest
+    /// first.
+    pub fn stream_events(&self) -> Vec<SimStreamEvent> {
+        self.shared
+            .world()
+            .events
+            .log()
+            .into_iter()
+            .map(|e| SimStreamEvent {
+                name: e.name.to_owned(),
+                data: e.data,
+            })
+            .collect()
+    }
+
+    /// How many events streams are open now.
+    pub fn open_event_streams(&self) -> usize {
+        self.shared.world().events.open
+    }
+
+    /// Ends every open events stream, as Velora does now and then.
+    pub fn end_event_streams(&self) {
+        self.shared.world().events.end_all();
+    }
+
+    /// Makes the events streams fall silent for `d` (no events, no pings); what happens
+    /// meanwhile comes when a stream is opened again.
+    pub fn silence_event_streams(&self, d: Duration) {
+        self.shared.world().events.silence(d);
+    }
+
+    /// Someone new follows; answers their username.
+    pub fn follow_now(&self) -> String {
+        let mut world = self.shared.world();
+        let user = world.new_follower();
+        world.users[user].username.clone()
+    }
+
+    /// Someone in the room subscribes; answers their username.
+    pub fn subscribe_now(&self) -> Option<String> {
+        let mut world = self.shared.world();
+        let user = world.new_subscriber()?;
+        Some(world.users[user].username.clone())
+    }
+
+    /// Someone gifts `quantity` subscriptions; answers the gifter's username.
+    pub fn gift_now(&self, quantity: u32) -> String {
+        let mut world = self.shared.world();
+        let user = world.community_gift(quantity.max(1));
+        world.users[user].username.clone()
+    }
+
+    /// Another channel raids with `viewers`; answers the raider's username.
+    pub fn raid_now(&self, viewers: u32) -> String {
+        let mut world = self.shared.world();
+        let user = world.raid(viewers);
+        world.users[user].username.clone()
     }
 
     /// Queues a fault; see [`FaultRule`].

@@ -30,16 +30,24 @@ pub(crate) struct Shared {
     pub(crate) images: ImageCache,
     /// The one redirect URI the simulated app registered.
     pub(crate) redirect_uri: String,
+    /// The pause between two pings on the events stream.
+    pub(crate) events_ping: std::time::Duration,
 }
 
 impl Shared {
     /// The state for `world`, allowing `rate_limit` API requests a minute per caller.
-    pub(crate) fn new(world: World, rate_limit: u32, redirect_uri: String) -> Self {
+    pub(crate) fn new(
+        world: World,
+        rate_limit: u32,
+        redirect_uri: String,
+        events_ping: std::time::Duration,
+    ) -> Self {
         Shared {
             world: Mutex::new(world),
             gateway: Gateway::new(Velora, FixedWindows::new(rate_limit.max(1))),
             images: ImageCache::default(),
             redirect_uri,
+            events_ping: events_ping.max(std::time::Duration::from_millis(10)),
         }
     }
 

@@ -1,6 +1,7 @@
 //! The live world: every tick a few viewers leave and others arrive (the shared [`churn`]
 //! rules), the anonymous count drifts, now and then someone follows or subscribes (some
-//! gifted), and chat flows.
+//! gifted), now and then a gift of several or a raid, and chat flows; each is announced on
+//! the events stream.
 
 use std::{sync::Arc, time::Duration};
 
@@ -47,26 +48,21 @@ fn step(world: &mut World, rng: &mut StdRng, target: f64) {
     let drift = rng.random_range(-2i64..=2);
     world.anonymous = (i64::from(world.anonymous) + drift).max(0) as u32;
     if rng.random_bool(0.3) {
-        churn::follow(world, rng, now);
+        let user = churn::follow(world, rng, now);
+        world.announce_follow(user, now);
     }
     if rng.random_bool(0.05) {
-        new_subscriber(world, rng, now);
+        world.new_subscriber();
+    }
+    if rng.random_bool(0.004) {
+        world.community_gift(rng.random_range(2..=10));
+    }
+    if rng.random_bool(0.003) {
+        world.raid(rng.random_range(3..=250));
     }
     churn::chat(world, rng);
     let secs = now_secs();
     world
         .bans
         .retain(|_, until| until.is_none_or(|end| end > secs));
-}
-
-/// A viewer subscribes, or is gifted a subscription (newest last).
-fn new_subscriber(world: &mut World, rng: &mut StdRng, now: i64) {
-    let Some(id) = churn::someone(world, rng) else {
-        return;
-    };
-    if world.sub_of(id).is_some() {
-        return;
-    }
-    let sub = world.new_sub(id, now);
-    world.subs.push(sub);
 }

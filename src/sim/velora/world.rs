@@ -123,6 +123,8 @@ pub(crate) struct World {
     /// Whether the viewer list pages like a live list (short pages, repeats).
     pub(crate) live_paging: bool,
     pub(crate) auth: TokenStore,
+    /// The events stream's hub: what happens here is published on it.
+    pub(crate) events: super::events::EventHub,
 }
 
 /// `"Just Chatting"` → `"just-chatting"`, `"Baldur's Gate 3"` → `"baldurs-gate-3"`.
@@ -198,6 +200,7 @@ impl World {
             mod_sends: HashMap::new(),
             live_paging: opts.live_viewer_paging,
             auth: TokenStore::default(),
+            events: super::events::EventHub::default(),
         };
         world.auth.remember(&stream_key);
         let uuid = world.uuid();
@@ -431,13 +434,15 @@ impl World {
     /// Appends a chat line; returns its id.
     pub(crate) fn post_chat(&mut self, sender: usize, text: &str) -> String {
         let id = self.uuid();
-        self.chat.push_back(ChatLine {
+        let line = ChatLine {
             id: id.clone(),
             sender,
             text: text.to_owned(),
             at_ms: now_ms(),
             deleted: false,
-        });
+        };
+        self.announce_chat(&line);
+        self.chat.push_back(line);
         while self.chat.len() > CHAT_LOG_CAP {
             self.chat.pop_front();
         }

@@ -57,6 +57,7 @@ pub(crate) fn router() -> Router<Arc<Shared>> {
             post(chat::moderate),
         )
         .route("/api/chat/channels/{channel}/history", get(chat::history))
+        .route("/api/events/stream", get(super::events::stream))
         .route("/api/chat/channels/{channel}/viewers", get(people::viewers))
         .route(
             "/api/subscriptions/creator/{creator}/subscribers",

@@ -11,6 +11,9 @@ use time::OffsetDateTime;
 /// Which streaming platform a value belongs to: declared with the platform registry.
 pub use crate::platform::PlatformId;
 
+mod chat;
+pub use chat::{ChatEvent, ChatUser, EventKind, SubTier};
+
 /// Who a stream is meant for. Only some platforms have it (see `Capabilities::audience`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Audience {
@@ -231,61 +234,6 @@ pub struct SignInStatus {
     pub expires_at: Option<OffsetDateTime>,
 }
 
-/// A chat line as the chat panel shows it: someone's message, or a notice the platform puts
-/// in chat (a follow, a subscription, a raid, a system line).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatMessage {
-    /// The platform's id for the line: what deleting it needs, and what tells a repeat
-    /// (a replay after reconnecting) from a new line. `None` where the platform gives none.
-    pub id: Option<String>,
-    pub author: ChatAuthor,
-    pub content: String,
-    #[serde(with = "time::serde::rfc3339::option")]
-    pub sent_at: Option<OffsetDateTime>,
-    pub kind: ChatKind,
-}
-
-/// Who wrote a chat line, with what moderating them needs (the id, or the login).
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ChatAuthor {
-    /// The user's id; `None` for the platform's own lines.
-    pub id: Option<String>,
-    /// The login (the name in the channel's URL), where it differs from the display name.
-    pub login: Option<String>,
-    /// The name chat shows.
-    pub display_name: String,
-    /// Lower-case role names as in the viewer list (`broadcaster`, `moderator`, ...).
-    pub roles: Vec<Role>,
-}
-
-impl ChatAuthor {
-    /// The user as a moderation action names them: by id where known, else by login.
-    pub fn target(&self) -> Option<TargetUser> {
-        self.id
-            .clone()
-            .map(TargetUser::Id)
-            .or_else(|| self.login.clone().map(TargetUser::Name))
-    }
-}
-
-/// What kind of chat line it is, so the panel sets notices apart from conversation.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChatKind {
-    /// Someone said something.
-    #[default]
-    Message,
-    /// Someone followed.
-    Follow,
-    /// A subscription, a renewal or a gifted one.
-    Subscription,
-    /// Another channel raided with its viewers.
-    Raid,
-    /// Anything else the platform announces in chat (a welcome, a stream going live, a
-    /// gift, a spell).
-    Notice,
-}
-
 /// What a platform supports, so panels hide fields a platform lacks instead of knowing
 /// which platform they draw.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -477,15 +425,6 @@ pub enum ChannelTarget {
     Id(String),
     /// Any channel by its username (the last part of its URL).
     Name(String),
-}
-
-/// Which lines a moderator removed.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ChatRemoval {
-    /// One line, by its id.
-    Message(String),
-    /// Every line of a user (a ban or a time-out), by their id.
-    ByUser(String),
 }
 
 /// Pixels ready for a texture: RGBA, row by row (decoded off the UI thread).

@@ -1,0 +1,216 @@
+//! Velora's live events over the events stream (server-sent events on loopback against the
+//! simulator), through the follow loop the window and `chat follow` share: every kind with
+//! its facts, and a stream that ends, falls silent, repeats itself or meets an expired
+//! token, with nothing lost and nothing passed on twice.
+
+use crate::common;
+
+use common::EventParts;
+use common::sims::sim_with;
+use stagehand::model::{ChatEvent, EventKind, SubTier};
+use stagehand::platform::PlatformClient;
+use stagehand::platform::chat_feed::{ChatFeedStatus, FeedReport, follow_live};
+use stagehand::platform::velora::{VeloraClient, VeloraConfig};
+use stagehand::secret::Secret;
+use stagehand::sim::velora::{VeloraSim, VeloraSimOptions};
+use std::collections::HashMap;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+const GUARD: Duration = Duration::from_secs(20);
+
+/// The streamer's client; `silence` is how long the stream may stay quiet.
+fn client(sim: &VeloraSim, silence: Duration) -> PlatformClient {
+    let tokens = sim.streamer_tokens();
+    let mut c = VeloraConfig::new(&sim.origin(), &sim.authorize_url(), VeloraSim::CLIENT_ID)
+        .expect("loopback addresses");
+    c.access_token = Some(Secret::new(tokens.access_token.clone()));
+    c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
+    c.events_silence = silence;
+    PlatformClient::new(VeloraClient::new(c).expect("client"))
+}
+
+/// The follow loop running in the background, and what it reported.
+struct Loop {
+    rx: mpsc::UnboundedReceiver<FeedReport>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+fn start(client: PlatformClient) -> Loop {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(follow_live(client, move |r| tx.send(r).is_ok()));
+    Loop { rx, task }
+}
+
+impl Loop {
+    async fn next(&mut self) -> FeedReport {
+        tokio::time::timeout(GUARD, self.rx.recv())
+            .await
+            .expect("a report in time")
+            .expect("the loop is still up")
+    }
+
+    /// Reports until the loop says it is live, the backlog set aside.
+    async fn live(&mut self) {
+        loop {
+            match self.next().await {
+                FeedReport::Status(ChatFeedStatus::Live) => return,
+                FeedReport::Status(ChatFeedStatus::Unavailable(why)) => panic!("{why}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Events until the loop is live again after a retry; answers them.
+    async fn reconnected(&mut self) -> Vec<ChatEvent> {
+        let (mut events, mut retried) = (Vec::new(), false);
+        loop {
+            match self.next().await {
+                FeedReport::Events(new) => events.extend(new),
+                FeedReport::Status(ChatFeedStatus::Retrying { .. }) => retried = true,
+                FeedReport::Status(ChatFeedStatus::Live) if retried => return events,
+                FeedReport::Status(ChatFeedStatus::Unavailable(why)) => panic!("{why}"),
+                _ => {}
+            }
+        }
+    }
+
+    /// Live events until `done` holds for what arrived, with how many reconnects it took.
+    async fn until(&mut self, done: impl Fn(&[ChatEvent]) -> bool) -> (Vec<ChatEvent>, usize) {
+        let (mut events, mut retries) = (Vec::new(), 0);
+        while !done(&events) {
+            match self.next().await {
+                FeedReport::Events(new) => events.extend(new),
+                FeedReport::Status(ChatFeedStatus::Retrying { .. }) => retries += 1,
+                FeedReport::Status(ChatFeedStatus::Unavailable(why)) => panic!("{why}"),
+                _ => {}
+            }
+        }
+        (events, retries)
+    }
+}
+
+impl Drop for Loop {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn has_text(events: &[ChatEvent], text: &str) -> bool {
+    events.iter().any(|e| e.text() == text)
+}
+
+/// How often each message id arrived.
+fn counts(events: &[ChatEvent]) -> HashMap<String, usize> {
+    let mut n = HashMap::new();
+    for e in events {
+        if let Some(id) = &e.id {
+            *n.entry(id.clone()).or_insert(0) += 1;
+        }
+    }
+    n
+}
+
+#[tokio::test]
+async fn every_kind_arrives_with_its_facts() {
+    let sim = sim_with(VeloraSimOptions::default()).await;
+    let mut live = start(client(&sim, Duration::from_secs(30)));
+    live.live().await;
+    let chatter = sim.chat_log()[0].sender_username.clone();
+    let said = sim.say(&chatter, "hello over the stream").expect("said");
+    let follower = sim.follow_now();
+    let subscriber = sim.subscribe_now().expect("someone to subscribe");
+    let gifter = sim.gift_now(5);
+    let raider = sim.raid_now(37);
+    let (events, _) = live
+        .until(|e| e.iter().any(|e| matches!(e.kind, EventKind::Raid { .. })))
+        .await;
+    let message = events
+        .iter()
+        .find(|e| e.id.as_deref() == Some(said.as_str()))
+        .expect("the line");
+    assert_eq!(message.text(), "hello over the stream");
+    assert_eq!(message.author().name.as_deref(), Some(chatter.as_str()));
+    let by = |name: &str| {
+        events
+            .iter()
+            .find(|e| e.author().name.as_deref() == Some(name))
+            .unwrap_or_else(|| panic!("an event by {name}: {events:?}"))
+    };
+    assert_eq!(by(&follower).kind, EventKind::Follow);
+    let EventKind::Subscription { tier, months, .. } = &by(&subscriber).kind else {
+        panic!("a subscription");
+    };
+    assert!(tier.is_some() && months.is_some());
+    assert_eq!(
+        by(&gifter).kind,
+        EventKind::Gift {
+            count: 5,
+            tier: Some(SubTier::One)
+        }
+    );
+    let gifted = events
+        .iter()
+        .filter(|e| matches!(e.kind, EventKind::Subscription { gift: true, .. }))
+        .count();
+    assert_eq!(gifted, 5, "each gifted subscription too");
+    assert_eq!(by(&raider).kind, EventKind::Raid { viewers: 37 });
+}
+
+#[tokio::test]
+async fn an_ended_stream_comes_back_and_its_repeats_are_dropped() {
+    let sim = sim_with(VeloraSimOptions::default()).await;
+    let mut live = start(client(&sim, Duration::from_secs(30)));
+    live.live().await;
+    let chatter = sim.chat_log()[0].sender_username.clone();
+    for n in 0..4 {
+        sim.say(&chatter, &format!("before {n}")).expect("said");
+    }
+    let (mut events, _) = live.until(|e| has_text(e, "before 3")).await;
+    // Velora ends the stream; the reconnect repeats the last events it sent.
+    sim.end_event_streams();
+    events.extend(live.reconnected().await);
+    sim.say(&chatter, "after").expect("said");
+    let (more, _) = live.until(|e| has_text(e, "after")).await;
+    events.extend(more);
+    let twice: Vec<_> = counts(&events)
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .collect();
+    assert!(twice.is_empty(), "passed on twice: {twice:?}");
+    for n in 0..4 {
+        assert!(has_text(&events, &format!("before {n}")));
+    }
+}
+
+#[tokio::test]
+async fn a_silent_stream_is_opened_again_and_what_it_held_arrives_once() {
+    let sim = sim_with(VeloraSimOptions {
+        events_ping: Duration::from_millis(50),
+        ..VeloraSimOptions::default()
+    })
+    .await;
+    let mut live = start(client(&sim, Duration::from_millis(400)));
+    live.live().await;
+    let chatter = sim.chat_log()[0].sender_username.clone();
+    sim.silence_event_streams(Duration::from_millis(900));
+    sim.say(&chatter, "said in the silence").expect("said");
+    let (events, retries) = live.until(|e| has_text(e, "said in the silence")).await;
+    assert!(retries >= 1, "the silence counted as a lost stream");
+    assert_eq!(counts(&events).values().max(), Some(&1), "{events:?}");
+}
+
+#[tokio::test]
+async fn an_expired_token_on_reconnect_is_refreshed_once() {
+    let sim = sim_with(VeloraSimOptions::default()).await;
+    let mut live = start(client(&sim, Duration::from_secs(30)));
+    live.live().await;
+    assert!(sim.expire_token(&sim.streamer_tokens().access_token));
+    sim.end_event_streams();
+    let chatter = sim.chat_log()[0].sender_username.clone();
+    // The line is said once the stream is open again, after the refresh.
+    live.reconnected().await;
+    sim.say(&chatter, "after the refresh").expect("said");
+    let (events, _) = live.until(|e| has_text(e, "after the refresh")).await;
+    assert_eq!(counts(&events).values().max(), Some(&1));
+}
