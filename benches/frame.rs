@@ -131,7 +131,7 @@ fn load(app: &mut StagehandApp) {
             },
         })
         .collect();
-    p.chat.extend(messages, Some("1"));
+    p.chat.extend(messages, Some("1"), &mut 0);
     p.categories.page = CategoryPage {
         categories: (0..200)
             .map(|i| Category {

@@ -15,6 +15,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 use time::OffsetDateTime;
 
+/// How long news (chat, polled lists) may wait to be drawn: a window nobody touches draws
+/// at most four frames a second however fast events come, so it costs next to nothing
+/// beside a streaming encoder.
+pub const NEWS_FRAME: Duration = Duration::from_millis(250);
+
 /// Below this width the chat shares the centre with the people lists instead of having a
 /// column of its own.
 const NARROW: f32 = 1100.0;
@@ -79,10 +84,16 @@ impl StagehandApp {
         let platforms: Vec<PlatformId> = launch.backend.clients.keys().copied().collect();
         let wake_target: Arc<OnceLock<egui::Context>> = Arc::new(OnceLock::new());
         let target = Arc::clone(&wake_target);
-        // A burst of events wakes the UI once: the repaint comes a few milliseconds later.
-        let waker: backend::Waker = Arc::new(move || {
+        // A burst of events wakes the UI once: an answer is drawn a few milliseconds later,
+        // news at most `NEWS_FRAME` after it came (egui keeps the earliest deadline asked
+        // for, so a stream of news draws at most a few frames a second; input still draws
+        // at once).
+        let waker: backend::Waker = Arc::new(move |wake| {
             if let Some(ctx) = target.get() {
-                ctx.request_repaint_after(Duration::from_millis(8));
+                ctx.request_repaint_after(match wake {
+                    backend::Wake::Answer => Duration::from_millis(8),
+                    backend::Wake::News => NEWS_FRAME,
+                });
             }
         });
         let (backend, events) = backend::spawn(&launch.runtime, launch.backend, waker);
@@ -248,23 +259,34 @@ impl StagehandApp {
                 .show(ui, |ui| ui::chat::show(ui, cx));
         }
         egui::CentralPanel::default().show(ui, |ui| {
-            if narrow {
-                ui.horizontal(|ui| {
-                    let people = !cx.local.narrow_shows_chat;
-                    if ui.selectable_label(people, "People").clicked() {
-                        cx.local.narrow_shows_chat = false;
-                    }
-                    if ui.selectable_label(!people, "Chat").clicked() {
-                        cx.local.narrow_shows_chat = true;
-                    }
-                });
-                ui.separator();
-                if cx.local.narrow_shows_chat {
-                    ui::chat::show(ui, cx);
-                    return;
+            let new = ui::activity::unseen(cx);
+            ui.horizontal(|ui| {
+                let chat = narrow && cx.local.narrow_shows_chat;
+                let activity = !chat && cx.view.show_activity;
+                if ui.selectable_label(!chat && !activity, "People").clicked() {
+                    cx.local.narrow_shows_chat = false;
+                    cx.view.show_activity = false;
                 }
+                if narrow && ui.selectable_label(chat, "Chat").clicked() {
+                    cx.local.narrow_shows_chat = true;
+                }
+                let label = match new {
+                    0 => "Activity".to_owned(),
+                    n => format!("Activity ({n} new)"),
+                };
+                if ui.selectable_label(activity, label).clicked() {
+                    cx.local.narrow_shows_chat = false;
+                    cx.view.show_activity = true;
+                }
+            });
+            ui.separator();
+            if narrow && cx.local.narrow_shows_chat {
+                ui::chat::show(ui, cx);
+            } else if cx.view.show_activity {
+                ui::activity::show(ui, cx);
+            } else {
+                ui::people::show(ui, cx);
             }
-            ui::people::show(ui, cx);
         });
     }
 

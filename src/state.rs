@@ -10,7 +10,9 @@ use crate::model::{
 };
 use std::collections::{BTreeMap, HashMap};
 
+mod activity;
 mod chat_log;
+pub use activity::{Activity, ActivityFeed};
 pub use chat_log::{ChatLine, ChatLog};
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -119,6 +121,10 @@ pub struct AppState {
     /// Things the user should know once, not tied to a platform: the credential store is
     /// missing, the settings file could not be read.
     pub notices: Vec<String>,
+    /// Follows, subscriptions, gifts, raids, spells and cheers from every platform.
+    pub activity: ActivityFeed,
+    /// The next chat line's number, counted across platforms: the merged chat's order.
+    pub chat_seq: u64,
 }
 
 /// A sign-in or sign-out started from Settings, as far as it got.
@@ -452,9 +458,12 @@ impl AppState {
                 }
             }
             Event::ChatArrived { platform, events } => {
+                self.activity.extend(&events);
+                let mut seq = self.chat_seq;
                 let p = self.platform_mut(platform);
                 let me = p.account.as_ref().map(|a| a.id.as_str());
-                p.chat.extend(events, me);
+                p.chat.extend(events, me, &mut seq);
+                self.chat_seq = seq;
             }
             Event::ChatFeedChanged { platform, status } => {
                 self.platform_mut(platform).chat.status = Some(status);

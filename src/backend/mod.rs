@@ -21,8 +21,33 @@ use tokio::task::AbortHandle;
 pub use pollers::Intervals;
 
 /// Called after every event, so a sleeping UI draws it (`request_repaint` in the window, a
-/// no-op for headless commands).
-pub type Waker = Arc<dyn Fn() + Send + Sync>;
+/// no-op for headless commands), saying how soon it matters.
+pub type Waker = Arc<dyn Fn(Wake) + Send + Sync>;
+
+/// How soon an event should be drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wake {
+    /// It answers something the user did (or changes a sign-in): draw it at once.
+    Answer,
+    /// It is news nobody asked for (chat, a poll's fresh numbers): it can wait for the next
+    /// of a few frames a second, so a busy stream does not keep the window drawing.
+    News,
+}
+
+impl Wake {
+    /// How `event` should wake the UI.
+    pub fn for_event(event: &Event) -> Wake {
+        let answer = event.request_id().is_some()
+            || matches!(
+                event,
+                Event::SignedIn { .. }
+                    | Event::SignedOut { .. }
+                    | Event::NotConfigured { .. }
+                    | Event::ImageLoaded { .. }
+            );
+        if answer { Wake::Answer } else { Wake::News }
+    }
+}
 
 /// The UI's end of the backend: sends commands, hands out request ids.
 #[derive(Clone)]
@@ -165,8 +190,9 @@ pub(crate) struct Emitter {
 
 impl Emitter {
     pub(crate) fn emit(&self, event: Event) {
+        let wake = Wake::for_event(&event);
         if self.tx.send(event).is_ok() {
-            (self.waker)();
+            (self.waker)(wake);
         }
     }
 

@@ -46,7 +46,7 @@ pub(super) async fn connect(demo: bool, platform: PlatformId) -> Result<Session,
     let (backend, events) = backend::spawn(
         &tokio::runtime::Handle::current(),
         backend::BackendConfig::new(clients),
-        Arc::new(|| {}),
+        Arc::new(|_| {}),
     );
     Ok(Session {
         client,

@@ -47,6 +47,10 @@ pub struct PlatformDescription {
     /// Whether Sign out can end the sign-in on the platform's side (else the stored tokens
     /// are only deleted, and a copy elsewhere works until it expires).
     pub revokes_tokens: bool,
+    /// Two letters that mark the platform's lines in the merged chat and feed.
+    pub mark: &'static str,
+    /// The platform's colour, for its mark (red, green, blue).
+    pub brand_rgb: (u8, u8, u8),
 }
 
 /// One platform in the registry.

@@ -12,8 +12,8 @@ use std::collections::{HashSet, VecDeque};
 /// A chat line and what became of it here.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChatLine {
-    /// Counts up from 0 in arrival order and never repeats within a log: a stable key for
-    /// the panel's layout cache.
+    /// Counts up in arrival order across every platform's log and never repeats: a stable
+    /// key for the panel's layout cache, and the merged chat's order.
     pub seq: u64,
     pub event: ChatEvent,
     /// Deleted by a moderator (from this window, or elsewhere where the platform says so):
@@ -32,7 +32,6 @@ pub struct ChatLog {
     pub sent: Vec<SentChat>,
     /// The connection, once the backend said anything about it.
     pub status: Option<ChatFeedStatus>,
-    next_seq: u64,
     /// Sent lines chat showed back before the platform answered the send (Trovo's chat
     /// socket can beat its HTTP answer): their answer must not bring them back.
     echoed_early: HashSet<RequestId>,
@@ -40,13 +39,13 @@ pub struct ChatLog {
 
 impl ChatLog {
     /// How many lines are kept: hours of a busy chat would otherwise grow without end.
-    pub const KEEP: usize = 1000;
+    pub const KEEP: usize = 10_000;
 
     /// Adds new events, oldest first. One already shown is skipped; a removal marks the
     /// lines it removes; a line that shows one the user sent (same id, or for platforms
     /// without ids the same author and text) takes the place of the pending one. `me` is
-    /// the signed-in user's id.
-    pub fn extend(&mut self, events: Vec<ChatEvent>, me: Option<&str>) {
+    /// the signed-in user's id; `seq` numbers the lines (shared by every platform's log).
+    pub fn extend(&mut self, events: Vec<ChatEvent>, me: Option<&str>, seq: &mut u64) {
         for event in events {
             match &event.kind {
                 EventKind::Delete { message_id } => {
@@ -66,11 +65,11 @@ impl ChatLog {
             }
             self.take_echo(&event, me);
             self.lines.push_back(ChatLine {
-                seq: self.next_seq,
+                seq: *seq,
                 event,
                 deleted: false,
             });
-            self.next_seq += 1;
+            *seq += 1;
             while self.lines.len() > Self::KEEP {
                 if let Some(old) = self.lines.pop_front() {
                     self.keys.remove(&old.event.dedupe_key());
@@ -176,10 +175,11 @@ mod tests {
     #[test]
     fn a_replayed_line_is_shown_once() {
         let mut log = ChatLog::default();
-        log.extend(vec![line(Some("1"), "ann", "hi")], None);
+        log.extend(vec![line(Some("1"), "ann", "hi")], None, &mut 0);
         log.extend(
             vec![line(Some("1"), "ann", "hi"), line(Some("2"), "bob", "yo")],
             None,
+            &mut 0,
         );
         let texts: Vec<_> = log.lines.iter().map(|l| l.event.text()).collect();
         assert_eq!(texts, ["hi", "yo"]);
@@ -191,7 +191,7 @@ mod tests {
         let many = (0..ChatLog::KEEP + 10)
             .map(|n| line(Some(&n.to_string()), "ann", &format!("line {n}")))
             .collect();
-        log.extend(many, None);
+        log.extend(many, None, &mut 0);
         assert_eq!(log.lines.len(), ChatLog::KEEP);
         assert_eq!(log.lines[0].event.text(), "line 10");
         assert_eq!(log.lines[0].seq, 10);
@@ -208,10 +208,14 @@ mod tests {
         log.sent.push(sent(1, "with id", Some("m9")));
         log.sent.push(sent(2, "no id", None));
         log.sent.push(sent(3, "someone else said it", None));
-        log.extend(vec![line(Some("m9"), "me", "with id")], Some("me"));
-        log.extend(vec![line(None, "me", "no id")], Some("me"));
+        log.extend(vec![line(Some("m9"), "me", "with id")], Some("me"), &mut 0);
+        log.extend(vec![line(None, "me", "no id")], Some("me"), &mut 0);
         // The same words from someone else are not the echo.
-        log.extend(vec![line(None, "bob", "someone else said it")], Some("me"));
+        log.extend(
+            vec![line(None, "bob", "someone else said it")],
+            Some("me"),
+            &mut 0,
+        );
         let left: Vec<_> = log.sent.iter().map(|s| s.request_id).collect();
         assert_eq!(left, [3]);
         assert_eq!(log.lines.len(), 3);
@@ -223,7 +227,7 @@ mod tests {
         let mut pending = sent(7, "quick", None);
         pending.status = SendStatus::Sending;
         log.sent.push(pending);
-        log.extend(vec![line(Some("t1"), "me", "quick")], Some("me"));
+        log.extend(vec![line(Some("t1"), "me", "quick")], Some("me"), &mut 0);
         assert!(log.sent.is_empty());
         assert!(log.answered_after_echo(7), "its answer finds it shown");
         assert!(!log.answered_after_echo(7), "asked once");
@@ -236,6 +240,7 @@ mod tests {
         log.extend(
             vec![line(Some("1"), "ann", "spam"), line(Some("2"), "bob", "ok")],
             None,
+            &mut 0,
         );
         log.extend(
             vec![removal(
@@ -245,12 +250,14 @@ mod tests {
                 None,
             )],
             None,
+            &mut 0,
         );
         assert!(log.lines[0].deleted);
         assert!(!log.lines[1].deleted);
         log.extend(
             vec![removal(EventKind::Ban { until: None }, Some("bob"))],
             None,
+            &mut 0,
         );
         assert!(log.lines[1].deleted, "a ban clears bob's lines");
         assert_eq!(log.lines.len(), 2, "removals are not lines");

@@ -1,9 +1,12 @@
 //! The window's panels. Each panel draws from `AppState` and the view state, and emits
 //! `Command`s through `PanelCx`; none talks to a platform or holds network state.
 
+pub mod activity;
 pub mod category_picker;
 pub mod channel_extras;
 pub mod chat;
+pub mod chat_line;
+pub mod chat_send;
 pub mod languages;
 pub mod moderation;
 pub mod people;
@@ -26,7 +29,7 @@ use time::OffsetDateTime;
 
 /// What the user set up in the window, persisted across restarts: drafts included, so a
 /// crash or a failed Apply loses nothing.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(default)]
 pub struct ViewState {
     pub drafts: BTreeMap<PlatformId, StreamDraft>,
@@ -36,6 +39,31 @@ pub struct ViewState {
     pub selected: Option<PlatformId>,
     pub people_tab: people::Tab,
     pub theme: settings::Theme,
+    /// The chat panel shows every platform's chat in one timeline.
+    pub chat_merged: bool,
+    /// Where the merged chat's box sends: one platform, or `None` for all.
+    pub chat_send_to: Option<PlatformId>,
+    /// The merged chat's unsent line.
+    pub merged_chat_draft: String,
+    /// The centre shows the activity feed instead of the people lists.
+    pub show_activity: bool,
+}
+
+impl Default for ViewState {
+    /// A first start shows every platform's chat merged: the point of one panel.
+    fn default() -> Self {
+        ViewState {
+            drafts: BTreeMap::new(),
+            chat_drafts: BTreeMap::new(),
+            selected: None,
+            people_tab: people::Tab::default(),
+            theme: settings::Theme::default(),
+            chat_merged: true,
+            chat_send_to: None,
+            merged_chat_draft: String::new(),
+            show_activity: false,
+        }
+    }
 }
 
 /// Per-session panel state that is not worth keeping across restarts.
@@ -52,6 +80,7 @@ pub struct LocalState {
     /// On a narrow window the chat shares the centre with the people lists.
     pub narrow_shows_chat: bool,
     pub chat: chat::ChatLayout,
+    pub activity: activity::ActivityFilter,
 }
 
 /// What a panel gets to draw with and to ask for things.

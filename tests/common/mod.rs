@@ -6,6 +6,7 @@
 pub mod cli;
 pub mod fonts;
 pub mod harness;
+pub mod live;
 pub mod sims;
 pub mod window;
 

@@ -7,11 +7,13 @@ mod common;
 
 mod auth_loopback;
 mod cli;
+mod cli_follow;
 mod cli_login;
 mod cli_twitch;
 mod cli_velora;
 mod images;
 mod keyring_real;
+mod live_events;
 mod no_secret_leaks;
 mod packaging;
 mod platform_neutral;

@@ -376,13 +376,13 @@ fn an_open_menu_keeps_its_line_when_old_lines_leave_the_log() {
         .map(|n| line(n, &format!("Chatter{}", n % 7)))
         .chain(std::iter::once(line(ChatLog::KEEP, "TheTarget")))
         .collect();
-    let me = w.sim.streamer().id;
     w.harness
         .state_mut()
         .state_mut()
-        .platform_mut(VELORA)
-        .chat
-        .extend(full, Some(&me));
+        .apply(stagehand::command::Event::ChatArrived {
+            platform: VELORA,
+            events: full,
+        });
     // Long enough for the log to settle at its bottom.
     w.harness.run_steps(10);
     w.harness
@@ -401,19 +401,11 @@ fn an_open_menu_keeps_its_line_when_old_lines_leave_the_log() {
     w.harness
         .state_mut()
         .state_mut()
-        .platform_mut(VELORA)
-        .chat
-        .extend(more, Some(&me));
-    for _ in 0..3 {
-        w.harness.step();
-        eprintln!(
-            "DEBUG target {:?} menu {:?}",
-            w.harness
-                .query_by_label(&format!("synthetic line {}", ChatLog::KEEP))
-                .map(|n| n.rect()),
-            w.harness.query_by_label("Ban from chat").map(|n| n.rect())
-        );
-    }
+        .apply(stagehand::command::Event::ChatArrived {
+            platform: VELORA,
+            events: more,
+        });
+    w.harness.run_steps(3);
     w.harness
         .get_by_label("Delete this message")
         .click_accesskit();

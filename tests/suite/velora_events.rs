@@ -6,18 +6,14 @@
 use crate::common;
 
 use common::EventParts;
+use common::live::{counts, has_text, start};
 use common::sims::sim_with;
-use stagehand::model::{ChatEvent, EventKind, SubTier};
+use stagehand::model::{EventKind, SubTier};
 use stagehand::platform::PlatformClient;
-use stagehand::platform::chat_feed::{ChatFeedStatus, FeedReport, follow_live};
 use stagehand::platform::velora::{VeloraClient, VeloraConfig};
 use stagehand::secret::Secret;
 use stagehand::sim::velora::{VeloraSim, VeloraSimOptions};
-use std::collections::HashMap;
 use std::time::Duration;
-use tokio::sync::mpsc;
-
-const GUARD: Duration = Duration::from_secs(20);
 
 /// The streamer's client; `silence` is how long the stream may stay quiet.
 fn client(sim: &VeloraSim, silence: Duration) -> PlatformClient {
@@ -28,87 +24,6 @@ fn client(sim: &VeloraSim, silence: Duration) -> PlatformClient {
     c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
     c.events_silence = silence;
     PlatformClient::new(VeloraClient::new(c).expect("client"))
-}
-
-/// The follow loop running in the background, and what it reported.
-struct Loop {
-    rx: mpsc::UnboundedReceiver<FeedReport>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-fn start(client: PlatformClient) -> Loop {
-    let (tx, rx) = mpsc::unbounded_channel();
-    let task = tokio::spawn(follow_live(client, move |r| tx.send(r).is_ok()));
-    Loop { rx, task }
-}
-
-impl Loop {
-    async fn next(&mut self) -> FeedReport {
-        tokio::time::timeout(GUARD, self.rx.recv())
-            .await
-            .expect("a report in time")
-            .expect("the loop is still up")
-    }
-
-    /// Reports until the loop says it is live, the backlog set aside.
-    async fn live(&mut self) {
-        loop {
-            match self.next().await {
-                FeedReport::Status(ChatFeedStatus::Live) => return,
-                FeedReport::Status(ChatFeedStatus::Unavailable(why)) => panic!("{why}"),
-                _ => {}
-            }
-        }
-    }
-
-    /// Events until the loop is live again after a retry; answers them.
-    async fn reconnected(&mut self) -> Vec<ChatEvent> {
-        let (mut events, mut retried) = (Vec::new(), false);
-        loop {
-            match self.next().await {
-                FeedReport::Events(new) => events.extend(new),
-                FeedReport::Status(ChatFeedStatus::Retrying { .. }) => retried = true,
-                FeedReport::Status(ChatFeedStatus::Live) if retried => return events,
-                FeedReport::Status(ChatFeedStatus::Unavailable(why)) => panic!("{why}"),
-                _ => {}
-            }
-        }
-    }
-
-    /// Live events until `done` holds for what arrived, with how many reconnects it took.
-    async fn until(&mut self, done: impl Fn(&[ChatEvent]) -> bool) -> (Vec<ChatEvent>, usize) {
-        let (mut events, mut retries) = (Vec::new(), 0);
-        while !done(&events) {
-            match self.next().await {
-                FeedReport::Events(new) => events.extend(new),
-                FeedReport::Status(ChatFeedStatus::Retrying { .. }) => retries += 1,
-                FeedReport::Status(ChatFeedStatus::Unavailable(why)) => panic!("{why}"),
-                _ => {}
-            }
-        }
-        (events, retries)
-    }
-}
-
-impl Drop for Loop {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-fn has_text(events: &[ChatEvent], text: &str) -> bool {
-    events.iter().any(|e| e.text() == text)
-}
-
-/// How often each message id arrived.
-fn counts(events: &[ChatEvent]) -> HashMap<String, usize> {
-    let mut n = HashMap::new();
-    for e in events {
-        if let Some(id) = &e.id {
-            *n.entry(id.clone()).or_insert(0) += 1;
-        }
-    }
-    n
 }
 
 #[tokio::test]

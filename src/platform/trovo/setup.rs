@@ -25,6 +25,8 @@ const DESCRIPTION: PlatformDescription = PlatformDescription {
     id: TROVO,
     website: "trovo.live",
     registration_help: REGISTRATION_HELP,
+    mark: "TR",
+    brand_rgb: (0x1B, 0xC4, 0x6B),
     revokes_tokens: true,
 };
 

@@ -20,6 +20,8 @@ const DESCRIPTION: PlatformDescription = PlatformDescription {
     id: TWITCH,
     website: "twitch.tv",
     registration_help: REGISTRATION_HELP,
+    mark: "TW",
+    brand_rgb: (0x91, 0x46, 0xFF),
     revokes_tokens: true,
 };
 

@@ -23,6 +23,8 @@ const DESCRIPTION: PlatformDescription = PlatformDescription {
     id: VELORA,
     website: "velora.tv",
     registration_help: REGISTRATION_HELP,
+    mark: "VE",
+    brand_rgb: (0xE8, 0x8A, 0x1A),
     revokes_tokens: false,
 };
 

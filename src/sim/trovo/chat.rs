@@ -1,5 +1,6 @@
 //! Chat as the simulated Trovo keeps it: each line (a message, or a notice Trovo puts in
-//! chat: a follow, a subscription, a welcome, a raid) with the type code, time and roles
+//! chat: a follow, a subscription, a welcome, a raid, a spell, a gift) with the type code,
+//! time and roles
 //! its chat item carries, and the chat item and `CHAT` frame shapes the chat socket sends
 //! (numbers where Trovo sends numbers, `custom_role` as JSON inside a string).
 
@@ -10,10 +11,15 @@ use super::{people::status, world::Channel};
 /// Trovo's chat type codes the simulator produces.
 pub(crate) mod code {
     pub(crate) const CHAT: i64 = 0;
+    pub(crate) const SPELL: i64 = 5;
+    pub(crate) const MAGIC_CHAT: [i64; 4] = [6, 7, 8, 9];
     pub(crate) const SUBSCRIPTION: i64 = 5001;
     pub(crate) const FOLLOW: i64 = 5003;
     pub(crate) const WELCOME: i64 = 5004;
+    pub(crate) const GIFT_SUB_RANDOM: i64 = 5005;
+    pub(crate) const GIFT_SUB: i64 = 5006;
     pub(crate) const RAID: i64 = 5008;
+    pub(crate) const STREAM_STATUS: i64 = 5012;
 }
 
 /// A line of chat in some channel.

@@ -20,6 +20,7 @@ mod auth;
 mod categories;
 mod chat;
 mod faults;
+mod happenings;
 mod page;
 mod people;
 mod routes;
@@ -426,6 +427,46 @@ impl TrovoSim {
                 until,
             })
             .collect()
+    }
+
+    /// A viewer casts `count` of the spell `name` worth `value` `currency` each; answers
+    /// the caster's nickname.
+    pub fn spell_now(&self, name: &str, count: u32, value: u64, currency: &str) -> String {
+        let mut world = self.shared.world();
+        let caster = world.someone_now();
+        world.spell(&caster, (name, value, currency), count);
+        caster.nickname
+    }
+
+    /// A viewer gifts `count` subscriptions to random viewers; answers the gifter's
+    /// nickname.
+    pub fn gift_now(&self, count: u32) -> String {
+        let mut world = self.shared.world();
+        let gifter = world.someone_now();
+        world.gift_random(&gifter, count);
+        gifter.nickname
+    }
+
+    /// One viewer gifts another a subscription; answers (gifter, giftee) nicknames.
+    pub fn gift_to_now(&self) -> (String, String) {
+        let mut world = self.shared.world();
+        let gifter = world.someone_now();
+        let giftee = world.someone_now();
+        world.gift_to(&gifter, &giftee);
+        (gifter.nickname, giftee.nickname)
+    }
+
+    /// Another streamer raids with `viewers`; answers the raider's nickname.
+    pub fn raid_now(&self, viewers: u64) -> String {
+        let mut world = self.shared.world();
+        let raider = world.someone_now();
+        world.raid_with(&raider, viewers);
+        raider.nickname
+    }
+
+    /// Trovo says in chat that the stream went on or off.
+    pub fn stream_status_now(&self, live: bool) {
+        self.shared.world().stream_status(live);
     }
 
     /// Hangs up every open chat socket without a closing handshake, as a broken

@@ -1,5 +1,5 @@
 //! The live world: every tick a few viewers leave and others arrive, now and then someone
-//! follows or subscribes, and chat flows. The audience drifts around a slowly wandering
+//! follows or subscribes, casts a spell or gifts subscriptions, and chat flows. The audience drifts around a slowly wandering
 //! target (the shared [`churn`] loop), so `current_viewers` moves like a real stream's
 //! rather than jumping.
 
@@ -40,6 +40,9 @@ fn step(world: &mut World, rng: &mut StdRng, target: f64) {
     }
     if rng.random_bool(0.01) {
         raid(world, rng);
+    }
+    if rng.random_bool(0.03) {
+        world.happening(rng);
     }
     simulated_chat(world, rng, main_id);
     world.drift_others(rng);
@@ -91,7 +94,6 @@ fn churn_audience(world: &mut World, rng: &mut StdRng, target: f64, now: i64) {
 /// Another streamer raids with part of their audience: one welcome line with the raid's
 /// size in `content_data.raiderNum`, as Trovo announces it.
 fn raid(world: &mut World, rng: &mut StdRng) {
-    let main_id = world.main().id();
     let others: Vec<_> = world
         .channels()
         .iter()
@@ -101,11 +103,8 @@ fn raid(world: &mut World, rng: &mut StdRng) {
     if others.is_empty() {
         return;
     }
-    let raider = &others[rng.random_range(0..others.len())];
-    let size: u64 = rng.random_range(5..300);
-    let mut said = Said::now(code::RAID, "is raiding the channel");
-    said.content_data = Some(serde_json::json!({ "raiderNum": size }));
-    world.post(main_id, raider, said);
+    let raider = others[rng.random_range(0..others.len())].clone();
+    world.raid_with(&raider, rng.random_range(5..300));
 }
 
 /// Someone in the audience who does not follow yet follows now (or, if everyone does, a

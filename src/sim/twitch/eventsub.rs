@@ -28,7 +28,7 @@ use tokio::{
 use super::{
     server::Shared,
     wire::{Query, rfc3339},
-    world::{ChatLine, Sub, World},
+    world::{ChatLine, World},
 };
 
 /// The chat lines of a channel (scope user:read:chat).
@@ -135,6 +135,8 @@ pub(crate) struct Hub {
     /// session has moved (a slow network): those lines then arrive on the old connection
     /// after the new one is welcomed.
     pub(crate) lag_until_moved: bool,
+    /// Whether every notification is delivered twice with the same id (Twitch may).
+    pub(crate) deliver_twice: bool,
 }
 
 impl Hub {
@@ -149,6 +151,7 @@ impl Hub {
             default_keepalive_secs: default_keepalive_secs.max(1),
             moves: 0,
             lag_until_moved: false,
+            deliver_twice: false,
         }
     }
 
@@ -223,7 +226,11 @@ impl Hub {
                 },
                 "payload": {"subscription": sub.to_json(), "event": event},
             });
-            let _ = session.tx.send(Out::Text(frame.to_string()));
+            let text = frame.to_string();
+            if self.deliver_twice {
+                let _ = session.tx.send(Out::Text(text.clone()));
+            }
+            let _ = session.tx.send(Out::Text(text));
         }
     }
 
@@ -399,7 +406,7 @@ impl Hub {
 }
 
 /// The badges chat shows beside `user` in `broadcaster`'s channel.
-fn badges(world: &World, broadcaster: u64, user: u64) -> Value {
+pub(crate) fn badges(world: &World, broadcaster: u64, user: u64) -> Value {
     let mut out = Vec::new();
     if user == broadcaster {
         out.push(json!({"set_id": "broadcaster", "id": "1", "info": ""}));
@@ -416,7 +423,7 @@ fn badges(world: &World, broadcaster: u64, user: u64) -> Value {
 }
 
 /// The broadcaster's and a user's names, in the `<prefix>_user_id/login/name` fields.
-fn people(
+pub(crate) fn people(
     world: &World,
     broadcaster: u64,
     user: u64,
@@ -462,58 +469,6 @@ pub(crate) fn chat_message_event(world: &World, line: &ChatLine) -> Value {
 pub(crate) fn follow_event(world: &World, broadcaster: u64, user: u64, at: i64) -> Value {
     let mut e = people(world, broadcaster, user, "user");
     e.insert("followed_at".into(), json!(rfc3339(at)));
-    Value::Object(e)
-}
-
-/// `channel.chat.notification`'s event for a new subscription (`sub`, or `sub_gift` for a
-/// gifted one), with Twitch's system message.
-pub(crate) fn sub_notice_event(
-    world: &World,
-    broadcaster: u64,
-    sub: &Sub,
-    message_id: &str,
-) -> Value {
-    let tier = &sub.tier[..1];
-    let (who, notice, system) = match sub.gifter {
-        Some(gifter) => {
-            let (_, _, giver) = world.names(gifter);
-            let (_, _, taker) = world.names(sub.user);
-            (
-                gifter,
-                "sub_gift",
-                format!("{giver} gifted a Tier {tier} sub to {taker}!"),
-            )
-        }
-        None => {
-            let (_, _, name) = world.names(sub.user);
-            (
-                sub.user,
-                "sub",
-                format!("{name} subscribed at Tier {tier}."),
-            )
-        }
-    };
-    let mut e = people(world, broadcaster, who, "chatter");
-    e.insert("chatter_is_anonymous".into(), json!(false));
-    e.insert("color".into(), json!(""));
-    e.insert("badges".into(), badges(world, broadcaster, who));
-    e.insert("system_message".into(), json!(system));
-    e.insert("message_id".into(), json!(message_id));
-    e.insert("message".into(), json!({"text": "", "fragments": []}));
-    e.insert("notice_type".into(), json!(notice));
-    let (rid, rlogin, rname) = world.names(sub.user);
-    match sub.gifter {
-        Some(_) => e.insert(
-            "sub_gift".into(),
-            json!({"duration_months": 1, "cumulative_total": null, "recipient_user_id": rid,
-                   "recipient_user_name": rname, "recipient_user_login": rlogin,
-                   "sub_tier": sub.tier, "community_gift_id": null}),
-        ),
-        None => e.insert(
-            "sub".into(),
-            json!({"sub_tier": sub.tier, "is_prime": false, "duration_months": 1}),
-        ),
-    };
     Value::Object(e)
 }
 

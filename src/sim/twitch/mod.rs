@@ -25,6 +25,7 @@ mod auth;
 mod eventsub;
 mod faults;
 mod images;
+mod notices;
 mod oauth;
 mod page;
 mod routes;
@@ -406,6 +407,47 @@ impl TwitchSim {
             return None;
         }
         Some(world.post_chat(STREAMER_ID, user, text))
+    }
+
+    /// `login` renews at tier 1 for `months` in all; `false` for an unknown login.
+    pub fn resub_now(&self, login: &str, months: u32) -> bool {
+        let mut world = self.shared.world();
+        let Some(user) = world.user_by_login(login).map(|u| u.id) else {
+            return false;
+        };
+        world.resub(user, months);
+        true
+    }
+
+    /// `login` cheers `bits` with a line; answers its id, `None` for an unknown login.
+    pub fn cheer_now(&self, login: &str, bits: u32) -> Option<String> {
+        let mut world = self.shared.world();
+        let user = world.user_by_login(login)?.id;
+        Some(world.cheer(user, bits))
+    }
+
+    /// `login` gifts `count` subscriptions to the community; `false` for an unknown login.
+    pub fn gift_now(&self, login: &str, count: u32) -> bool {
+        let mut world = self.shared.world();
+        let Some(user) = world.user_by_login(login).map(|u| u.id) else {
+            return false;
+        };
+        world.community_gift(user, count);
+        true
+    }
+
+    /// Another channel raids with `viewers`; answers the raider's login.
+    pub fn raid_now(&self, viewers: u32) -> String {
+        let mut world = self.shared.world();
+        let raider = world.new_person(auth::now_secs());
+        world.raid(raider, viewers);
+        world.names(raider).1
+    }
+
+    /// Makes EventSub deliver every notification twice with the same id (Twitch may), or
+    /// once again.
+    pub fn deliver_twice(&self, on: bool) {
+        self.shared.world().eventsub.deliver_twice = on;
     }
 
     /// Sends `session_reconnect` to every EventSub connection, naming a new address to

@@ -1,5 +1,5 @@
 //! The live world: every tick a few chatters leave and others arrive, now and then someone
-//! follows or subscribes, chat flows, and the stream's viewer count follows the room (the
+//! follows, subscribes, renews, cheers, gifts or raids, chat flows, and the stream's viewer count follows the room (the
 //! shared [`churn`] rules). Chat lines, follows and subscriptions reach the EventSub
 //! subscriptions as they happen.
 
@@ -10,7 +10,7 @@ use tokio::task::JoinHandle;
 
 use super::{
     auth::now_secs,
-    eventsub,
+    eventsub, notices,
     server::Shared,
     world::{STREAMER_ID, World},
 };
@@ -57,6 +57,9 @@ fn step(world: &mut World, rng: &mut StdRng, target: f64) {
     if rng.random_bool(0.04) {
         new_subscriber(world, rng, now);
     }
+    if rng.random_bool(0.03) {
+        happening(world, rng);
+    }
     churn::chat(world, rng);
     world
         .bans
@@ -74,7 +77,25 @@ fn new_subscriber(world: &mut World, rng: &mut StdRng, now: i64) {
     }
     let sub = world.new_sub(id, now);
     let message_id = world.uuid();
-    let event = eventsub::sub_notice_event(world, STREAMER_ID, &sub, &message_id);
+    let event = notices::sub_notice_event(world, &sub, &message_id);
     world.subs.push(sub);
     world.publish(eventsub::CHAT_NOTIFICATION, STREAMER_ID, &event);
+}
+
+/// Now and then: a renewal, a cheer, a gift to the community, or a raid.
+fn happening(world: &mut World, rng: &mut StdRng) {
+    let Some(id) = churn::someone(world, rng) else {
+        return;
+    };
+    match rng.random_range(0..10) {
+        0..=3 => world.resub(id, rng.random_range(2..=40)),
+        4..=6 => {
+            world.cheer(id, rng.random_range(1..=50) * 10);
+        }
+        7..=8 => world.community_gift(id, rng.random_range(2..=10)),
+        _ => {
+            let raider = world.new_person(now_secs());
+            world.raid(raider, rng.random_range(3..=300));
+        }
+    }
 }

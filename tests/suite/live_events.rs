@@ -1,0 +1,188 @@
+//! Trovo's and Twitch's live events through the follow loop, over real websockets against
+//! the simulators: every kind each platform has, with its facts, and the faults of its
+//! connection (a dropped socket, a `session_reconnect`, a duplicate delivery) with nothing
+//! lost and nothing passed on twice. Velora's are in `velora_events`.
+
+use crate::common;
+
+use common::EventParts;
+use common::live::{counts, has_text, start};
+use common::sims::sim_with;
+use stagehand::model::{EventKind, SubTier};
+use stagehand::platform::PlatformClient;
+use stagehand::platform::trovo::{TrovoClient, TrovoConfig};
+use stagehand::platform::twitch::{TwitchClient, TwitchConfig};
+use stagehand::secret::Secret;
+use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
+
+fn trovo(sim: &TrovoSim) -> PlatformClient {
+    let tokens = sim.streamer_tokens();
+    let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");
+    c.access_token = Some(Secret::new(tokens.access_token.clone()));
+    c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
+    c.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
+    PlatformClient::new(TrovoClient::new(c).expect("client"))
+}
+
+fn twitch(sim: &TwitchSim) -> PlatformClient {
+    let tokens = sim.streamer_tokens();
+    let mut c = TwitchConfig::new(&sim.helix_base(), &sim.auth_origin(), TwitchSim::CLIENT_ID)
+        .expect("loopback bases");
+    c.access_token = Some(Secret::new(tokens.access_token.clone()));
+    c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
+    PlatformClient::new(TwitchClient::new(c).expect("client"))
+}
+
+#[tokio::test]
+async fn trovo_s_codes_arrive_as_their_kinds() {
+    let sim = sim_with(SimOptions::default()).await;
+    let mut live = start(trovo(&sim));
+    live.live().await;
+    let caster = sim.spell_now("Dragon Egg", 2, 500, "Elixir");
+    let gifter = sim.gift_now(5);
+    let (from, to) = sim.gift_to_now();
+    let raider = sim.raid_now(37);
+    sim.stream_status_now(false);
+    let (events, _) = live
+        .until(|e| e.iter().any(|e| matches!(e.kind, EventKind::Stream { .. })))
+        .await;
+    let by = |name: &str, kind: &str| {
+        events
+            .iter()
+            .find(|e| e.who() == name && e.kind.name() == kind)
+            .unwrap_or_else(|| panic!("a {kind} by {name}: {events:?}"))
+    };
+    assert_eq!(
+        by(&caster, "spell").kind,
+        EventKind::Spell {
+            name: "Dragon Egg".into(),
+            count: 2,
+            amount: Some(1_000),
+            currency: Some("Elixir".into())
+        }
+    );
+    assert_eq!(
+        by(&gifter, "gift").kind,
+        EventKind::Gift {
+            count: 5,
+            tier: None
+        }
+    );
+    let EventKind::Subscription { gift, gifter, .. } = &by(&to, "subscription").kind else {
+        panic!("a gifted subscription");
+    };
+    assert!(*gift);
+    assert_eq!(gifter.as_deref(), Some(from.as_str()));
+    assert_eq!(by(&raider, "raid").kind, EventKind::Raid { viewers: 37 });
+    assert!(
+        events
+            .iter()
+            .any(|e| e.kind == EventKind::Stream { live: false })
+    );
+}
+
+#[tokio::test]
+async fn trovo_s_dropped_socket_loses_nothing_and_its_replay_is_not_news() {
+    let sim = sim_with(SimOptions::default()).await;
+    let mut live = start(trovo(&sim));
+    live.live().await;
+    let viewer = sim.viewer_user().username;
+    sim.say(&viewer, "before the drop").expect("said");
+    let (mut events, _) = live.until(|e| has_text(e, "before the drop")).await;
+    sim.drop_chat_connections();
+    // Said while the connection is down: Trovo's replay on the reconnect brings it.
+    sim.say(&viewer, "while it was down").expect("said");
+    events.extend(live.reconnected().await);
+    if !has_text(&events, "while it was down") {
+        events.extend(live.until(|e| has_text(e, "while it was down")).await.0);
+    }
+    let twice: Vec<_> = counts(&events)
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .collect();
+    assert!(twice.is_empty(), "the replay came again: {twice:?}");
+}
+
+#[tokio::test]
+async fn twitch_s_notices_arrive_with_their_facts() {
+    let sim = sim_with(TwitchSimOptions::default()).await;
+    let mut live = start(twitch(&sim));
+    live.live().await;
+    let viewer = sim.viewer_user().login;
+    assert!(sim.resub_now(&viewer, 7));
+    let cheer = sim.cheer_now(&viewer, 250).expect("a cheer");
+    assert!(sim.gift_now(&viewer, 3));
+    let raider = sim.raid_now(42);
+    let (events, _) = live
+        .until(|e| e.iter().any(|e| matches!(e.kind, EventKind::Raid { .. })))
+        .await;
+    let of = |kind: &str| {
+        events
+            .iter()
+            .filter(|e| e.kind.name() == kind)
+            .collect::<Vec<_>>()
+    };
+    assert!(of("subscription").iter().any(|e| matches!(
+        e.kind,
+        EventKind::Subscription {
+            months: Some(7),
+            tier: Some(SubTier::One),
+            gift: false,
+            ..
+        }
+    )));
+    let cheered = events
+        .iter()
+        .find(|e| e.id.as_deref() == Some(cheer.as_str()))
+        .expect("the cheer");
+    assert!(matches!(cheered.kind, EventKind::Cheer { bits: 250, .. }));
+    let gift = of("gift");
+    assert_eq!(gift.len(), 1, "{events:?}");
+    assert_eq!(
+        gift[0].kind,
+        EventKind::Gift {
+            count: 3,
+            tier: Some(SubTier::One)
+        }
+    );
+    let gifted = of("subscription")
+        .into_iter()
+        .filter(|e| matches!(e.kind, EventKind::Subscription { gift: true, .. }))
+        .count();
+    assert_eq!(gifted, 3, "each recipient's subscription");
+    let raid = of("raid");
+    assert_eq!(raid[0].kind, EventKind::Raid { viewers: 42 });
+    assert_eq!(raid[0].author().name.as_deref(), Some(raider.as_str()));
+}
+
+#[tokio::test]
+async fn twitch_s_duplicates_and_moves_pass_nothing_twice() {
+    let sim = sim_with(TwitchSimOptions::default()).await;
+    let mut live = start(twitch(&sim));
+    live.live().await;
+    let viewer = sim.viewer_user().login;
+    sim.deliver_twice(true);
+    sim.say(&viewer, "delivered twice").expect("said");
+    let (mut events, _) = live.until(|e| has_text(e, "delivered twice")).await;
+    sim.deliver_twice(false);
+    assert!(sim.eventsub_reconnect() >= 1);
+    sim.say(&viewer, "after the move").expect("said");
+    let (more, _) = live.until(|e| has_text(e, "after the move")).await;
+    events.extend(more);
+    // A dropped socket: the loop connects again and subscribes anew.
+    assert!(sim.eventsub_drop() >= 1);
+    events.extend(live.reconnected().await);
+    sim.say(&viewer, "after the drop").expect("said");
+    let (more, _) = live.until(|e| has_text(e, "after the drop")).await;
+    events.extend(more);
+    // Drain what is still on its way (a second delivery comes right after the first).
+    sim.say(&viewer, "last").expect("said");
+    let (more, _) = live.until(|e| has_text(e, "last")).await;
+    events.extend(more);
+    let twice: Vec<_> = counts(&events)
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .collect();
+    assert!(twice.is_empty(), "passed on twice: {twice:?}");
+}
