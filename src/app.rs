@@ -74,7 +74,34 @@ pub struct StagehandApp {
     /// The context the backend wakes; set on the first frame.
     wake_target: Arc<OnceLock<egui::Context>>,
     outbox: Vec<Command>,
+    frames: FrameCount,
     _keep_alive: Vec<Box<dyn std::any::Any>>,
+}
+
+/// Frames drawn, logged every ten seconds at debug level (`RUST_LOG=stagehand=debug`):
+/// how a streamer or a bug report tells how often the window wakes.
+struct FrameCount {
+    since: std::time::Instant,
+    frames: u32,
+}
+
+impl FrameCount {
+    const EVERY: Duration = Duration::from_secs(10);
+
+    fn tick(&mut self) {
+        self.frames += 1;
+        let elapsed = self.since.elapsed();
+        if elapsed >= Self::EVERY {
+            tracing::debug!(
+                "{} frames in the last {:.1} s ({:.1} a second)",
+                self.frames,
+                elapsed.as_secs_f64(),
+                f64::from(self.frames) / elapsed.as_secs_f64()
+            );
+            self.frames = 0;
+            self.since = std::time::Instant::now();
+        }
+    }
 }
 
 impl StagehandApp {
@@ -117,6 +144,10 @@ impl StagehandApp {
             events,
             wake_target,
             outbox: Vec::new(),
+            frames: FrameCount {
+                since: std::time::Instant::now(),
+                frames: 0,
+            },
             _keep_alive: launch.keep_alive,
         };
         for platform in platforms {
@@ -323,6 +354,7 @@ impl eframe::App for StagehandApp {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.frames.tick();
         self.draw(ui);
     }
 

@@ -11,7 +11,7 @@ use super::chat_send::{self, SendTo};
 use super::widgets::{self, ERROR, OK_GREEN};
 use crate::command::{ChatFeedStatus, Command};
 use crate::model::PlatformId;
-use crate::state::{ChatLine, PlatformState, SendStatus, SentChat};
+use crate::state::{ChatLine, ChatLog, PlatformState, SendStatus, SentChat};
 use eframe::egui::{self, RichText, Ui};
 use std::collections::HashMap;
 
@@ -40,11 +40,15 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     };
     ui.horizontal(|ui| {
         match view {
-            View::One(p) => ui.heading(format!("Chat · {p}")),
-            View::Merged => ui.heading("Chat · all platforms"),
-        };
-        for (id, p) in &platforms {
-            feed_status(ui, *id, p, view == View::Merged);
+            View::One(p) => {
+                ui.heading(format!("Chat · {p}"));
+                if let Some((id, p)) = platforms.first() {
+                    feed_status(ui, *id, p, false);
+                }
+            }
+            View::Merged => {
+                ui.heading("Chat");
+            }
         }
         if several {
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -53,6 +57,13 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             });
         }
     });
+    if view == View::Merged {
+        ui.horizontal_wrapped(|ui| {
+            for (id, p) in &platforms {
+                feed_status(ui, *id, p, true);
+            }
+        });
+    }
     for (_, p) in &platforms {
         super::moderation::note(ui, p);
     }
@@ -60,74 +71,106 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     let log_height = (ui.available_height() - input_height).max(80.0);
     let mut restore = None;
     let mut moderate = None;
-    let lines = merged(&platforms);
+    let logs: Vec<&ChatLog> = platforms.iter().map(|(_, p)| &p.chat).collect();
     let layout = &mut cx.local.chat;
     // While a menu is open the log holds still, so the line under it does not scroll away;
     // once it closes, a log that was following the newest lines follows them again.
     let hold_still = egui::Popup::is_any_open(ui.ctx());
     let mut snap_back = layout.hold(hold_still) || std::mem::take(&mut layout.jump_down);
-    let newest = lines.last().map(|l| l.seq);
-    let waiting = layout.waiting(newest, &lines);
+    let newest = logs
+        .iter()
+        .filter_map(|l| l.lines.back().map(|l| l.seq))
+        .max();
+    let oldest = logs
+        .iter()
+        .filter_map(|l| l.lines.front().map(|l| l.seq))
+        .min();
+    let waiting = layout.waiting(&logs);
     let output = egui::ScrollArea::vertical()
         .id_salt("chat_log")
         .max_height(log_height)
         .auto_shrink([false, false])
         .stick_to_bottom(!hold_still)
         .show_viewport(ui, |ui, viewport| {
-            if lines.is_empty() && platforms.iter().all(|(_, p)| p.chat.sent.is_empty()) {
+            if newest.is_none() && platforms.iter().all(|(_, p)| p.chat.sent.is_empty()) {
                 ui.label(RichText::new(empty_log_text(&platforms)).weak());
             }
-            layout.start(view, ui.available_width(), lines.first().map(|l| l.seq));
+            layout.start(view, ui.available_width(), oldest);
             let top = ui.max_rect().top();
             let spacing = ui.spacing().item_spacing.y;
-            // Room owed to lines skipped since the last drawn one, their spacing included:
+            // Room owed to blocks skipped since the last drawn one, their spacing included:
             // taken in one piece, so a full log costs what the visible lines cost.
             let mut skipped = 0.0;
-            for line in &lines {
+            let blocks = match (oldest, newest) {
+                (Some(first), Some(last)) => first / BLOCK..=last / BLOCK,
+                #[allow(clippy::reversed_empty_ranges)]
+                _ => 1..=0,
+            };
+            // Each log loses its oldest lines and gains new ones: a block after every log's
+            // oldest line and before the newest holds what it held when it was drawn.
+            let fronts = logs
+                .iter()
+                .filter_map(|l| l.lines.front().map(|l| l.seq / BLOCK))
+                .max()
+                .unwrap_or(0);
+            let last_block = *blocks.end();
+            for block in blocks {
+                let settled = block > fronts && block != last_block;
+                let cached = layout.blocks.get(&block).copied().filter(|_| settled);
+                let count = match cached {
+                    Some((count, _)) => count,
+                    None => block_len(&logs, block),
+                };
+                if count == 0 {
+                    continue;
+                }
                 let y = ui.cursor().top() - top + skipped;
-                if let Some(h) = layout.height(line.seq)
+                if let Some(h) = layout.block_height(block, count)
                     && (y + h < viewport.min.y || y > viewport.max.y)
                 {
-                    skipped += h + spacing;
+                    skipped += h;
                     continue;
                 }
                 if skipped > 0.0 {
                     ui.allocate_space(egui::vec2(ui.available_width(), skipped - spacing));
                     skipped = 0.0;
                 }
-                let platform = line.event.platform;
-                let p = &state.platforms[&platform];
-                let account = p.account.as_ref();
-                let me = account.map(|a| a.id.as_str());
-                let mine = line
-                    .event
-                    .user
-                    .as_ref()
-                    .and_then(|u| u.id.as_deref())
-                    .is_some_and(|a| Some(a) == me);
-                let names: Vec<&str> = account
-                    .map(|a| vec![a.name.as_str(), a.display_name.as_str()])
-                    .unwrap_or_default();
-                let look = LineLook {
-                    mark: view == View::Merged,
-                    can_moderate: p.capabilities.is_some_and(|c| c.moderation) && !mine,
-                    me: &names,
-                    now: cx.now,
-                };
-                // A line's widgets get ids from its `seq`, not from its place in the log
-                // (`push_id` would still mix the place in): an open menu must stay with
-                // the line it was opened on while chat moves, or a ban could land on
-                // someone else.
-                let line_id = egui::Id::unique(("chat_line", line.seq));
-                let (picked, height) = ui
-                    .scope_builder(egui::UiBuilder::new().scope_id(line_id), |ui| {
-                        chat_line::draw(ui, line, &look)
-                    })
-                    .inner;
-                layout.remember(line.seq, height);
-                if let Some(picked) = picked {
-                    moderate = Some((platform, picked, line.event.who().to_owned()));
+                let block_top = ui.cursor().top();
+                for line in block_lines(&logs, block) {
+                    let platform = line.event.platform;
+                    let p = &state.platforms[&platform];
+                    let account = p.account.as_ref();
+                    let me = account.map(|a| a.id.as_str());
+                    let mine = line
+                        .event
+                        .user
+                        .as_ref()
+                        .and_then(|u| u.id.as_deref())
+                        .is_some_and(|a| Some(a) == me);
+                    let names: Vec<&str> = account
+                        .map(|a| vec![a.name.as_str(), a.display_name.as_str()])
+                        .unwrap_or_default();
+                    let look = LineLook {
+                        mark: view == View::Merged,
+                        can_moderate: p.capabilities.is_some_and(|c| c.moderation) && !mine,
+                        me: &names,
+                        now: cx.now,
+                    };
+                    // A line's widgets get ids from its `seq`, not from its place in the
+                    // log (`push_id` would still mix the place in): an open menu must stay
+                    // with the line it was opened on while chat moves, or a ban could land
+                    // on someone else.
+                    let line_id = egui::Id::unique(("chat_line", line.seq));
+                    let picked = ui
+                        .scope_builder(egui::UiBuilder::new().scope_id(line_id), |ui| {
+                            chat_line::draw(ui, line, &look)
+                        })
+                        .inner;
+                    if let Some(picked) = picked {
+                        moderate = Some((platform, picked, line.event.who().to_owned()));
+                    }
                 }
+                layout.remember_block(block, count, ui.cursor().top() - block_top);
             }
             if skipped > 0.0 {
                 ui.allocate_space(egui::vec2(ui.available_width(), skipped - spacing));
@@ -184,27 +227,31 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     chat_send::show(ui, cx, to, restore);
 }
 
-/// The lines of `platforms`, in the order they arrived (each log already is).
-fn merged<'a>(platforms: &[(PlatformId, &'a PlatformState)]) -> Vec<&'a ChatLine> {
-    let mut logs: Vec<_> = platforms
-        .iter()
-        .map(|(_, p)| p.chat.lines.iter().peekable())
-        .collect();
-    let total = platforms.iter().map(|(_, p)| p.chat.lines.len()).sum();
-    let mut out = Vec::with_capacity(total);
-    loop {
-        let next = logs
-            .iter_mut()
-            .enumerate()
-            .filter_map(|(i, log)| log.peek().map(|l| (i, l.seq)))
-            .min_by_key(|(_, seq)| *seq);
-        let Some((i, _)) = next else {
-            return out;
-        };
-        if let Some(line) = logs[i].next() {
-            out.push(line);
-        }
+/// Lines are laid out and skipped in blocks of this many `seq` numbers: a frame walks the
+/// blocks, not the lines, so a full log costs what the lines in view cost.
+const BLOCK: u64 = 16;
+
+/// Where `block`'s lines are in `log`: a range of its indexes (found by halving).
+fn block_range(log: &ChatLog, block: u64) -> std::ops::Range<usize> {
+    let (from, to) = (block * BLOCK, (block + 1) * BLOCK);
+    log.lines.partition_point(|l| l.seq < from)..log.lines.partition_point(|l| l.seq < to)
+}
+
+/// How many lines of `logs` `block` holds.
+fn block_len(logs: &[&ChatLog], block: u64) -> usize {
+    logs.iter().map(|log| block_range(log, block).len()).sum()
+}
+
+/// The lines of `logs` whose `seq` falls in `block`, in arrival order.
+fn block_lines<'a>(logs: &[&'a ChatLog], block: u64) -> Vec<&'a ChatLine> {
+    let mut lines: Vec<&ChatLine> = Vec::new();
+    for log in logs {
+        lines.extend(log.lines.range(block_range(log, block)));
     }
+    if logs.len() > 1 {
+        lines.sort_unstable_by_key(|l| l.seq);
+    }
+    lines
 }
 
 /// A line the user sent that chat has not shown back yet, with where it stands; a failed
@@ -253,7 +300,8 @@ fn sent_line(
 pub struct ChatLayout {
     view: Option<View>,
     width: f32,
-    heights: HashMap<u64, f32>,
+    /// Each block's height as last drawn, with how many lines it held then.
+    blocks: HashMap<u64, (usize, f32)>,
     /// The log showed its newest line at the end of the last frame.
     at_bottom: bool,
     /// A menu holds the log still; `resume_at_bottom` says whether it was following the
@@ -278,37 +326,40 @@ impl ChatLayout {
         snap_back
     }
 
-    /// How many of `lines` came after the newest one the reader saw (`newest` is the
-    /// log's newest line).
-    fn waiting(&self, newest: Option<u64>, lines: &[&ChatLine]) -> usize {
-        match (self.read_up_to, newest) {
-            (Some(read), Some(newest)) if newest > read => {
-                lines.iter().rev().take_while(|l| l.seq > read).count()
-            }
-            _ => 0,
-        }
+    /// How many lines of `logs` came after the newest one the reader saw.
+    fn waiting(&self, logs: &[&ChatLog]) -> usize {
+        let Some(read) = self.read_up_to else {
+            return 0;
+        };
+        logs.iter()
+            .map(|log| log.lines.len() - log.lines.partition_point(|l| l.seq <= read))
+            .sum()
     }
 
     /// Called once a frame before the lines: drops heights of another view's log, of
-    /// another width and of lines that left the log (`first` is the oldest line's `seq`).
+    /// another width and of blocks that left the log (`first` is the oldest line's `seq`).
     fn start(&mut self, view: View, width: f32, first: Option<u64>) {
         if self.view != Some(view) || (self.width - width).abs() > 0.5 {
             self.view = Some(view);
             self.width = width;
-            self.heights.clear();
+            self.blocks.clear();
         }
-        if self.heights.len() > 2 * crate::state::ChatLog::KEEP {
-            let first = first.unwrap_or(u64::MAX);
-            self.heights.retain(|seq, _| *seq >= first);
+        let first = first.map_or(u64::MAX, |f| f / BLOCK);
+        if self.blocks.keys().any(|b| *b < first) {
+            self.blocks.retain(|b, _| *b >= first);
         }
     }
 
-    fn height(&self, seq: u64) -> Option<f32> {
-        self.heights.get(&seq).copied()
+    /// A block's height, if it was drawn holding the `lines` it holds now.
+    fn block_height(&self, block: u64, lines: usize) -> Option<f32> {
+        self.blocks
+            .get(&block)
+            .filter(|(n, _)| *n == lines)
+            .map(|(_, h)| *h)
     }
 
-    fn remember(&mut self, seq: u64, height: f32) {
-        self.heights.insert(seq, height);
+    fn remember_block(&mut self, block: u64, lines: usize, height: f32) {
+        self.blocks.insert(block, (lines, height));
     }
 }
 
@@ -351,20 +402,10 @@ fn feed_status(ui: &mut Ui, platform: PlatformId, p: &PlatformState, compact: bo
         Some(ChatFeedStatus::Unavailable(why)) => ("not available".to_owned(), ERROR, why.clone()),
     };
     if compact {
-        let dot = ui
-            .label(
-                RichText::new(format!("{} ●", platform.entry().description().mark))
-                    .small()
-                    .color(color),
-            )
-            .on_hover_text(format!("{platform}: {text}. {hover}"));
-        dot.widget_info(|| {
-            eframe::egui::WidgetInfo::labeled(
-                eframe::egui::Role::Label,
-                true,
-                format!("{platform} chat: {text}"),
-            )
-        });
+        chat_line::platform_mark(ui, platform);
+        ui.label(RichText::new(&text).small().color(color))
+            .on_hover_text(format!("{platform}: {hover}"));
+        ui.add_space(6.0);
     } else {
         ui.label(RichText::new(text).small().color(color))
             .on_hover_text(hover);

@@ -20,20 +20,12 @@ pub struct LineLook<'a> {
     pub now: time::OffsetDateTime,
 }
 
-/// Draws one line; answers the moderation action picked from its menu, and the height the
-/// line took.
-pub fn draw(ui: &mut Ui, line: &ChatLine, look: &LineLook<'_>) -> (Option<ModerationAction>, f32) {
+/// Draws one line; answers the moderation action picked from its menu.
+pub fn draw(ui: &mut Ui, line: &ChatLine, look: &LineLook<'_>) -> Option<ModerationAction> {
     let m = &line.event;
     let mut picked = None;
     let mentioned = matches!(&m.kind, EventKind::Message { text, .. } if mentions(text, look.me));
-    let frame = if mentioned {
-        egui::Frame::new()
-            .fill(widgets::CHANGED.gamma_multiply(0.18))
-            .corner_radius(3.0)
-    } else {
-        egui::Frame::NONE
-    };
-    let drawn = frame.show(ui, |ui| {
+    let mut body = |ui: &mut Ui| {
         ui.horizontal_wrapped(|ui| {
             ui.spacing_mut().item_spacing.x = 4.0;
             if look.mark {
@@ -88,8 +80,17 @@ pub fn draw(ui: &mut Ui, line: &ChatLine, look: &LineLook<'_>) -> (Option<Modera
                 }
             }
         });
-    });
-    (picked, drawn.response.rect.height())
+    };
+    // The highlight's frame only where it shows: every line in view is drawn each frame.
+    if mentioned {
+        egui::Frame::new()
+            .fill(widgets::CHANGED.gamma_multiply(0.18))
+            .corner_radius(3.0)
+            .show(ui, body);
+    } else {
+        body(ui);
+    }
+    picked
 }
 
 /// Whether `text` names the streamer: `@name` or the bare name as a word, any case.
@@ -106,11 +107,30 @@ pub fn mentions(text: &str, me: &[&str]) -> bool {
     })
 }
 
-/// The platform's two letters in its colour, its name on hover.
-pub fn platform_mark(ui: &mut Ui, platform: PlatformId) {
+/// The platform's two letters in its colour, its name on hover. Painted straight (one
+/// rectangle, one line of text) rather than as a framed label: every line of the merged
+/// chat carries one.
+pub fn platform_mark(ui: &mut Ui, platform: PlatformId) -> egui::Response {
     let d = platform.entry().description();
     let (r, g, b) = d.brand_rgb;
-    widgets::badge(ui, d.mark, Color32::from_rgb(r, g, b)).on_hover_text(platform.display_name());
+    let galley =
+        egui::WidgetText::from(RichText::new(d.mark).small().strong().color(Color32::WHITE))
+            .into_galley(
+                ui,
+                Some(egui::TextWrapMode::Extend),
+                f32::INFINITY,
+                egui::TextStyle::Small,
+            );
+    let padding = egui::vec2(5.0, 1.0);
+    let (rect, response) =
+        ui.allocate_exact_size(galley.size() + 2.0 * padding, egui::Sense::hover());
+    if ui.is_rect_visible(rect) {
+        let painter = ui.painter();
+        painter.rect_filled(rect, 4.0, Color32::from_rgb(r, g, b));
+        painter.galley(rect.min + padding, galley, Color32::WHITE);
+    }
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Label, true, d.mark));
+    response.on_hover_text(platform.display_name())
 }
 
 /// The mark that sets an event apart from conversation.

@@ -52,9 +52,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             }
         }
         ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
-            if !look.tight {
-                ui.label(RichText::new("Stagehand").strong().size(18.0));
-            }
+            ui.label(RichText::new("Stagehand").strong().size(18.0));
             if cx.state.demo {
                 widgets::badge(ui, "DEMO", Color32::from_rgb(0xB0, 0x6A, 0x00)).on_hover_text(
                     "Running against the built-in simulator: nothing reaches a real platform.",
