@@ -5,6 +5,8 @@
 //! the 2-core build machine: about 0.2 ms empty, 0.65 ms loaded, most of it the ~60 rows of
 //! people and chat text in view).
 
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use eframe::egui;
 use stagehand::app::{Launch, StagehandApp};
@@ -145,22 +147,6 @@ fn load(app: &mut StagehandApp) {
     };
 }
 
-/// One whole frame: events drained, panels drawn, shapes tessellated.
-fn frame(ctx: &egui::Context, app: &mut StagehandApp) -> usize {
-    let input = egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    };
-    let output = ctx.run_ui(input, |ui| {
-        app.drain(ui.ctx());
-        app.draw(ui);
-    });
-    ctx.tessellate(output.shapes, output.pixels_per_point).len()
-}
-
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -176,9 +162,11 @@ fn bench(c: &mut Criterion) {
         }
         // Warm up: fonts, layout caches and the grouped viewer rows are built once.
         for _ in 0..5 {
-            frame(&ctx, &mut app);
+            support::frame(&ctx, &mut app);
         }
-        group.bench_function(name, |b| b.iter(|| black_box(frame(&ctx, &mut app))));
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(support::frame(&ctx, &mut app)))
+        });
     }
     group.finish();
 }

@@ -14,6 +14,8 @@
 //! logs hold: the frame walks blocks of lines, not lines. The logs stay bounded (each
 //! platform keeps `ChatLog::KEEP` lines; checked at the end).
 
+mod support;
+
 use criterion::{Criterion, criterion_group, criterion_main};
 use eframe::egui;
 use stagehand::app::{Launch, StagehandApp};
@@ -108,21 +110,6 @@ fn feed(app: &mut StagehandApp, from: usize, to: usize) {
     }
 }
 
-fn frame(ctx: &egui::Context, app: &mut StagehandApp) -> usize {
-    let input = egui::RawInput {
-        screen_rect: Some(egui::Rect::from_min_size(
-            egui::Pos2::ZERO,
-            egui::vec2(1280.0, 800.0),
-        )),
-        ..Default::default()
-    };
-    let output = ctx.run_ui(input, |ui| {
-        app.drain(ui.ctx());
-        app.draw(ui);
-    });
-    ctx.tessellate(output.shapes, output.pixels_per_point).len()
-}
-
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -142,13 +129,13 @@ fn bench(c: &mut Criterion) {
         let mut next = PER_SECOND * 60 * minutes;
         feed(&mut app, 0, next);
         for _ in 0..5 {
-            frame(&ctx, &mut app);
+            support::frame(&ctx, &mut app);
         }
         group.bench_function(name, |b| {
             b.iter(|| {
                 feed(&mut app, next, next + per_frame);
                 next += per_frame;
-                black_box(frame(&ctx, &mut app))
+                black_box(support::frame(&ctx, &mut app))
             })
         });
         let held: usize = app

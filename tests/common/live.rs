@@ -91,3 +91,9 @@ pub fn counts(events: &[ChatEvent]) -> HashMap<String, usize> {
     }
     n
 }
+
+/// Fails when any event id among `events` arrived more than once.
+pub fn assert_each_once(events: &[ChatEvent]) {
+    let twice: Vec<_> = counts(events).into_iter().filter(|(_, n)| *n > 1).collect();
+    assert!(twice.is_empty(), "passed on twice: {twice:?}");
+}

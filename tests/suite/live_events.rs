@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::EventParts;
-use common::live::{counts, has_text, start};
+use common::live::{assert_each_once, has_text, start};
 use common::sims::sim_with;
 use stagehand::model::{EventKind, SubTier};
 use stagehand::platform::PlatformClient;
@@ -97,11 +97,7 @@ async fn trovo_s_dropped_socket_loses_nothing_and_its_replay_is_not_news() {
     if !has_text(&events, "while it was down") {
         events.extend(live.until(|e| has_text(e, "while it was down")).await.0);
     }
-    let twice: Vec<_> = counts(&events)
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .collect();
-    assert!(twice.is_empty(), "the replay came again: {twice:?}");
+    assert_each_once(&events);
 }
 
 #[tokio::test]
@@ -180,9 +176,5 @@ async fn twitch_s_duplicates_and_moves_pass_nothing_twice() {
     sim.say(&viewer, "last").expect("said");
     let (more, _) = live.until(|e| has_text(e, "last")).await;
     events.extend(more);
-    let twice: Vec<_> = counts(&events)
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .collect();
-    assert!(twice.is_empty(), "passed on twice: {twice:?}");
+    assert_each_once(&events);
 }

@@ -6,7 +6,7 @@
 use crate::common;
 
 use common::EventParts;
-use common::live::{counts, has_text, start};
+use common::live::{assert_each_once, counts, has_text, start};
 use common::sims::sim_with;
 use stagehand::model::{EventKind, SubTier};
 use stagehand::platform::PlatformClient;
@@ -88,11 +88,7 @@ async fn an_ended_stream_comes_back_and_its_repeats_are_dropped() {
     sim.say(&chatter, "after").expect("said");
     let (more, _) = live.until(|e| has_text(e, "after")).await;
     events.extend(more);
-    let twice: Vec<_> = counts(&events)
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .collect();
-    assert!(twice.is_empty(), "passed on twice: {twice:?}");
+    assert_each_once(&events);
     for n in 0..4 {
         assert!(has_text(&events, &format!("before {n}")));
     }
