@@ -178,3 +178,28 @@ async fn twitch_s_duplicates_and_moves_pass_nothing_twice() {
     events.extend(more);
     assert_each_once(&events);
 }
+
+#[tokio::test]
+async fn twitch_s_silent_keepalive_and_expired_token_on_reconnect_lose_nothing() {
+    let sim = sim_with(TwitchSimOptions {
+        eventsub_keepalive_secs: 1,
+        ..TwitchSimOptions::default()
+    })
+    .await;
+    let mut live = start(twitch(&sim));
+    live.live().await;
+    let viewer = sim.viewer_user().login;
+    // The keepalives stop: the loop counts the socket lost and connects again.
+    sim.eventsub_keepalives(false);
+    let mut events = live.reconnected().await;
+    sim.eventsub_keepalives(true);
+    sim.say(&viewer, "after the silence").expect("said");
+    events.extend(live.until(|e| has_text(e, "after the silence")).await.0);
+    // The token lapses while the socket is down: the new subscription refreshes it once.
+    assert!(sim.expire_token(&sim.streamer_tokens().access_token));
+    assert!(sim.eventsub_drop() >= 1);
+    events.extend(live.reconnected().await);
+    sim.say(&viewer, "after the refresh").expect("said");
+    events.extend(live.until(|e| has_text(e, "after the refresh")).await.0);
+    assert_each_once(&events);
+}
