@@ -56,6 +56,9 @@ pub enum FeedReport {
 /// The longest pause between two attempts.
 const MAX_PAUSE: Duration = Duration::from_secs(60);
 
+/// How much earlier than the loop's start a reconnect's backlog still counts as missed.
+const MISSED_MARGIN: Duration = Duration::from_secs(5);
+
 /// Follows a channel's live connection for as long as `report` answers true: connects,
 /// passes every event on once (a replay or a redelivery after reconnecting is dropped by
 /// `ChatEvent::dedupe_key`; what a platform replays from before the first connection stays
@@ -68,8 +71,10 @@ pub async fn follow_live(client: PlatformClient, mut report: impl FnMut(FeedRepo
     let platform = client.platform();
     let mut seen = SeenKeys::default();
     // What a reconnect's backlog holds from after this moment was missed while the
-    // connection was down: news, not context.
-    let since = time::OffsetDateTime::now_utc();
+    // connection was down: news, not context. A few seconds early, as platforms stamp in
+    // whole seconds (Trovo) and their clocks are not ours; what the first connection's
+    // backlog held is dropped as a repeat anyway.
+    let since = time::OffsetDateTime::now_utc() - MISSED_MARGIN;
     let mut connections: u32 = 0;
     let mut failures: u32 = 0;
     loop {
