@@ -203,3 +203,33 @@ async fn twitch_s_silent_keepalive_and_expired_token_on_reconnect_lose_nothing()
     events.extend(live.until(|e| has_text(e, "after the refresh")).await.0);
     assert_each_once(&events);
 }
+
+#[tokio::test]
+async fn trovo_s_silent_socket_is_left_and_nothing_is_lost() {
+    let sim = sim_with(SimOptions {
+        chat_ping_gap_secs: 1,
+        ..SimOptions::default()
+    })
+    .await;
+    let tokens = sim.streamer_tokens();
+    let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");
+    c.access_token = Some(Secret::new(tokens.access_token.clone()));
+    c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
+    c.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
+    c.chat_pong_wait = std::time::Duration::from_millis(500);
+    let mut live = start(PlatformClient::new(TrovoClient::new(c).expect("client")));
+    live.live().await;
+    let viewer = sim.viewer_user().username;
+    // The socket stops answering pings: the loop counts it lost and connects again; what
+    // was said meanwhile comes with the new connection's replay, once.
+    sim.answer_chat_pings(false);
+    sim.say(&viewer, "said into the silence").expect("said");
+    let mut events = live.reconnected().await;
+    sim.answer_chat_pings(true);
+    if !has_text(&events, "said into the silence") {
+        events.extend(live.until(|e| has_text(e, "said into the silence")).await.0);
+    }
+    sim.say(&viewer, "after the silence").expect("said");
+    events.extend(live.until(|e| has_text(e, "after the silence")).await.0);
+    assert_each_once(&events);
+}

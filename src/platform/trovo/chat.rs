@@ -27,7 +27,8 @@ pub const DEFAULT_PING_GAP: Duration = Duration::from_secs(30);
 /// The shortest and longest pause a `PONG` may set: a server asking for pings every
 /// millisecond, or never, is not followed literally.
 const GAP_RANGE: (u64, u64) = (5, 300);
-/// How long a `PONG` may take before the connection counts as dead.
+/// How long a `PONG` may take before the connection counts as dead, unless the
+/// configuration says otherwise (`TrovoConfig::chat_pong_wait`).
 pub const PONG_WAIT: Duration = Duration::from_secs(20);
 
 type Socket =
@@ -103,12 +104,12 @@ pub async fn follow(client: &TrovoClient, sink: &ChatSink) -> Result<(), Platfor
                     .send(Message::text(ping))
                     .await
                     .map_err(|e| socket_error(&e))?;
-                pong_due = Some(Instant::now() + PONG_WAIT);
+                pong_due = Some(Instant::now() + client.chat_pong_wait());
             }
             () = sleep_until_some(pong_due) => {
                 return Err(closed(&format!(
                     "Trovo's chat did not answer a ping within {} s",
-                    PONG_WAIT.as_secs()
+                    client.chat_pong_wait().as_secs().max(1)
                 )));
             }
             () = sink.closed() => {

@@ -39,6 +39,7 @@ pub(crate) struct Inner {
     own_channel: RwLock<Option<String>>,
     /// The chat websocket's address.
     chat_url: url::Url,
+    chat_pong_wait: Duration,
     /// User names of recent chatters by id, which the chat feed learns and the ban command
     /// needs.
     chatters: std::sync::Mutex<KnownChatters>,
@@ -97,6 +98,7 @@ impl TrovoClient {
                 core,
                 own_channel: RwLock::new(None),
                 chat_url: config.chat_url,
+                chat_pong_wait: config.chat_pong_wait,
                 chatters: std::sync::Mutex::new(KnownChatters::default()),
             }),
         })
@@ -111,6 +113,11 @@ impl TrovoClient {
     /// The chat websocket this client follows chat on.
     pub fn chat_url(&self) -> &url::Url {
         &self.inner.chat_url
+    }
+
+    /// How long a `PONG` may take before the chat socket counts as lost.
+    pub(crate) fn chat_pong_wait(&self) -> Duration {
+        self.inner.chat_pong_wait
     }
 
     /// How long one request (or the chat socket's opening) may take.

@@ -30,6 +30,8 @@ pub struct TrovoConfig {
     /// The chat websocket: Trovo's own beside Trovo's API, else the API host's `/chat` (where
     /// the simulator serves it), unless `STAGEHAND_TROVO_CHAT_URL` names another.
     pub chat_url: Url,
+    /// How long a `PONG` may take before the chat socket counts as lost.
+    pub chat_pong_wait: Duration,
 }
 
 impl TrovoConfig {
@@ -39,6 +41,7 @@ impl TrovoConfig {
         let api_base = check_base_url(PlatformId::Trovo, api_base)?;
         Ok(TrovoConfig {
             chat_url: trovo_chat_url_for(&api_base),
+            chat_pong_wait: super::chat::PONG_WAIT,
             api_base,
             client_id: client_id.into(),
             client_secret: None,

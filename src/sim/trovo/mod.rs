@@ -72,6 +72,8 @@ pub struct SimOptions {
     /// How long a chat token opens the chat socket, in seconds (default 60; Trovo's lapse
     /// quickly). Zero or less: every chat token has lapsed by the time it is used.
     pub chat_token_lifetime_secs: i64,
+    /// The pause between pings each `PONG` asks for, in seconds (default 30, Trovo's).
+    pub chat_ping_gap_secs: u64,
 }
 
 impl Default for SimOptions {
@@ -86,6 +88,7 @@ impl Default for SimOptions {
             seed: 7,
             redirect_uri: TrovoSim::REDIRECT_URI.to_owned(),
             chat_token_lifetime_secs: 60,
+            chat_ping_gap_secs: 30,
         }
     }
 }
@@ -201,6 +204,7 @@ impl TrovoSim {
             world,
             opts.rate_limit_per_minute,
             opts.redirect_uri.clone(),
+            opts.chat_ping_gap_secs,
         ));
         let ticker = opts
             .tick
@@ -467,6 +471,14 @@ impl TrovoSim {
     /// Trovo says in chat that the stream went on or off.
     pub fn stream_status_now(&self, live: bool) {
         self.shared.world().stream_status(live);
+    }
+
+    /// Makes the chat sockets stop answering `PING` (a connection gone silent), or answer
+    /// again.
+    pub fn answer_chat_pings(&self, on: bool) {
+        self.shared
+            .chat_pongs
+            .store(on, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Hangs up every open chat socket without a closing handshake, as a broken

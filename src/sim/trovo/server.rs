@@ -36,11 +36,20 @@ pub(crate) struct Shared {
     pub(crate) chat_hangup: tokio::sync::watch::Sender<u64>,
     /// The `eid` of the next `CHAT` frame.
     pub(crate) chat_eid: AtomicU64,
+    /// Whether the chat socket answers `PING` (tests switch it off to go silent).
+    pub(crate) chat_pongs: std::sync::atomic::AtomicBool,
+    /// The pause between pings each `PONG` asks for, in seconds.
+    pub(crate) chat_ping_gap_secs: u64,
 }
 
 impl Shared {
     /// The state for `world`, allowing `rate_limit` API requests a minute per client ID.
-    pub(crate) fn new(world: World, rate_limit: u32, redirect_uri: String) -> Self {
+    pub(crate) fn new(
+        world: World,
+        rate_limit: u32,
+        redirect_uri: String,
+        chat_ping_gap_secs: u64,
+    ) -> Self {
         Shared {
             world: Mutex::new(world),
             gateway: Gateway::new(Trovo, FixedWindows::new(rate_limit)),
@@ -48,6 +57,8 @@ impl Shared {
             redirect_uri,
             chat_hangup: tokio::sync::watch::channel(0).0,
             chat_eid: AtomicU64::new(1),
+            chat_pongs: std::sync::atomic::AtomicBool::new(true),
+            chat_ping_gap_secs,
         }
     }
 

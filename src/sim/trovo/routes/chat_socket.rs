@@ -3,8 +3,9 @@
 //! `/chat/channel-token/{id}`; an unknown or lapsed token gets a `RESPONSE` with an `error`
 //! and the socket is closed. A good one gets a `RESPONSE`, then a `CHAT` frame replaying the
 //! channel's latest lines, then a `CHAT` frame for every new line of that channel. `PING`
-//! is answered with `PONG {gap: 30}`. Deletions, bans and timeouts are not announced (Trovo
-//! announces none). `TrovoSim::drop_chat_connections` hangs up every socket at once.
+//! is answered with `PONG {gap}` (30 s unless the options say otherwise; not at all while
+//! `TrovoSim::answer_chat_pings(false)`). Deletions, bans and timeouts are not announced
+//! (Trovo announces none). `TrovoSim::drop_chat_connections` hangs up every socket at once.
 
 use std::sync::{Arc, atomic::Ordering};
 
@@ -23,9 +24,6 @@ use crate::sim::trovo::{
     server::Shared,
     world::now_secs,
 };
-
-/// The pause between pings the simulator asks for, Trovo's.
-const PING_GAP_SECS: u64 = 30;
 
 /// `GET /chat` with a websocket upgrade.
 pub(super) async fn socket(
@@ -62,8 +60,11 @@ async fn send(socket: &mut WebSocket, frame: Value) -> bool {
     socket.send(Message::text(frame.to_string())).await.is_ok()
 }
 
-fn pong(nonce: &Value) -> Value {
-    json!({ "type": "PONG", "nonce": nonce, "data": { "gap": PING_GAP_SECS } })
+/// The answer to a `PING`, or `None` while the simulator is told to stay silent.
+fn pong(shared: &Shared, nonce: &Value) -> Option<Value> {
+    shared.chat_pongs.load(Ordering::Relaxed).then(
+        || json!({ "type": "PONG", "nonce": nonce, "data": { "gap": shared.chat_ping_gap_secs } }),
+    )
 }
 
 /// One client's socket, from `AUTH` to hang-up.
@@ -82,7 +83,9 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
             continue;
         };
         if request.kind == "PING" {
-            if !send(&mut socket, pong(&request.nonce)).await {
+            if let Some(pong) = pong(&shared, &request.nonce)
+                && !send(&mut socket, pong).await
+            {
                 return;
             }
             continue;
@@ -144,7 +147,8 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 Some(Ok(message)) => {
                     if let Some(request) = request(&message)
                         && request.kind == "PING"
-                        && !send(&mut socket, pong(&request.nonce)).await
+                        && let Some(pong) = pong(&shared, &request.nonce)
+                        && !send(&mut socket, pong).await
                     {
                         return;
                     }
