@@ -9,10 +9,8 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use eframe::egui;
-use stagehand::app::{Launch, StagehandApp};
-use stagehand::backend::BackendConfig;
+use stagehand::app::StagehandApp;
 use stagehand::model::*;
-use std::collections::HashMap;
 use std::hint::black_box;
 use std::sync::Arc;
 use time::OffsetDateTime;
@@ -20,12 +18,7 @@ use time::OffsetDateTime;
 const TROVO: PlatformId = PlatformId::Trovo;
 
 fn app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
-    let launch = Launch::new(
-        true,
-        BackendConfig::new(HashMap::new()),
-        runtime.handle().clone(),
-    );
-    let mut app = StagehandApp::new(launch, None);
+    let mut app = support::offline_app(runtime);
     let now = OffsetDateTime::now_utc();
     let p = app.state_mut().platform_mut(TROVO);
     p.account = Some(Account {

@@ -18,8 +18,7 @@ mod support;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use eframe::egui;
-use stagehand::app::{Launch, StagehandApp};
-use stagehand::backend::BackendConfig;
+use stagehand::app::StagehandApp;
 use stagehand::command::Event;
 use stagehand::model::*;
 use stagehand::state::ChatLog;
@@ -33,12 +32,7 @@ const PER_SECOND: usize = 50;
 const FRAMES_PER_SECOND: usize = 4;
 
 fn app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
-    let launch = Launch::new(
-        true,
-        BackendConfig::new(HashMap::new()),
-        runtime.handle().clone(),
-    );
-    let mut app = StagehandApp::new(launch, None);
+    let mut app = support::offline_app(runtime);
     for (n, platform) in PlatformId::ALL.into_iter().enumerate() {
         let p = app.state_mut().platform_mut(platform);
         p.account = Some(Account {

@@ -1,7 +1,20 @@
-//! What the window benchmarks share: one whole headless frame of the app.
+//! What the window benchmarks share: the app with no platform behind it (the benchmark
+//! loads the state itself), and one whole headless frame of it.
 
 use eframe::egui;
-use stagehand::app::StagehandApp;
+use stagehand::app::{Launch, StagehandApp};
+use stagehand::backend::BackendConfig;
+use std::collections::HashMap;
+
+/// The window with no client and no simulator: drawing is measured, not the network.
+pub fn offline_app(runtime: &tokio::runtime::Runtime) -> StagehandApp {
+    let launch = Launch::new(
+        true,
+        BackendConfig::new(HashMap::new()),
+        runtime.handle().clone(),
+    );
+    StagehandApp::new(launch, None)
+}
 
 /// One whole frame at 1280×800: events drained, panels drawn, shapes tessellated; answers
 /// how many meshes came out (for `black_box`).

@@ -93,7 +93,7 @@ pub async fn follow_live(client: PlatformClient, mut report: impl FnMut(FeedRepo
                 tokio::select! {
                     r = &mut follow => break Some(r),
                     Some(item) = rx.recv() => {
-                        went_live |= item == ChatFeedItem::Connected;
+                        went_live |= matches!(item, ChatFeedItem::Connected);
                         if !pass_on(item, &mut seen, missed_since, &mut report) {
                             wanted = false;
                             break None;
@@ -104,7 +104,7 @@ pub async fn follow_live(client: PlatformClient, mut report: impl FnMut(FeedRepo
         };
         // What the connection sent before it ended is still news.
         while wanted && let Ok(item) = rx.try_recv() {
-            went_live |= item == ChatFeedItem::Connected;
+            went_live |= matches!(item, ChatFeedItem::Connected);
             wanted = pass_on(item, &mut seen, missed_since, &mut report);
         }
         let Some(result) = result.filter(|_| wanted) else {

@@ -76,7 +76,9 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     // While a menu is open the log holds still, so the line under it does not scroll away;
     // once it closes, a log that was following the newest lines follows them again.
     let hold_still = egui::Popup::is_any_open(ui.ctx());
-    let mut snap_back = layout.hold(hold_still) || std::mem::take(&mut layout.jump_down);
+    let snap_back = layout.hold(hold_still) || std::mem::take(&mut layout.jump_down);
+    // Who the streamer is on each shown platform, worked out once a frame, not per line.
+    let mes: Vec<(PlatformId, Me<'_>)> = platforms.iter().map(|(id, p)| (*id, Me::of(p))).collect();
     let newest = logs
         .iter()
         .filter_map(|l| l.lines.back().map(|l| l.seq))
@@ -138,22 +140,19 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
                 let block_top = ui.cursor().top();
                 for line in block_lines(&logs, block) {
                     let platform = line.event.platform;
-                    let p = &state.platforms[&platform];
-                    let account = p.account.as_ref();
-                    let me = account.map(|a| a.id.as_str());
+                    let Some((_, me)) = mes.iter().find(|(id, _)| *id == platform) else {
+                        continue;
+                    };
                     let mine = line
                         .event
                         .user
                         .as_ref()
                         .and_then(|u| u.id.as_deref())
-                        .is_some_and(|a| Some(a) == me);
-                    let names: Vec<&str> = account
-                        .map(|a| vec![a.name.as_str(), a.display_name.as_str()])
-                        .unwrap_or_default();
+                        .is_some_and(|a| Some(a) == me.id);
                     let look = LineLook {
                         mark: view == View::Merged,
-                        can_moderate: p.capabilities.is_some_and(|c| c.moderation) && !mine,
-                        me: &names,
+                        can_moderate: me.can_moderate && !mine,
+                        me: &me.names,
                         now: cx.now,
                     };
                     // A line's widgets get ids from its `seq`, not from its place in the
@@ -187,10 +186,8 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             }
             if snap_back {
                 ui.scroll_to_cursor(Some(egui::Align::BOTTOM));
-                snap_back = false;
             }
         });
-    let _ = snap_back;
     layout.at_bottom =
         output.state.clamped_offset().y + output.inner_rect.height() >= output.content_size.y - 2.0;
     if layout.at_bottom {
@@ -225,6 +222,27 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
         View::Merged => SendTo::Merged(cx.view.chat_send_to),
     };
     chat_send::show(ui, cx, to, restore);
+}
+
+/// The streamer on one platform, as its lines need it: whose lines are their own, the
+/// names that mention them, whether they may moderate.
+struct Me<'a> {
+    id: Option<&'a str>,
+    names: Vec<&'a str>,
+    can_moderate: bool,
+}
+
+impl<'a> Me<'a> {
+    fn of(p: &'a PlatformState) -> Me<'a> {
+        let account = p.account.as_ref();
+        Me {
+            id: account.map(|a| a.id.as_str()),
+            names: account
+                .map(|a| vec![a.name.as_str(), a.display_name.as_str()])
+                .unwrap_or_default(),
+            can_moderate: p.capabilities.is_some_and(|c| c.moderation),
+        }
+    }
 }
 
 /// Lines are laid out and skipped in blocks of this many `seq` numbers: a frame walks the

@@ -56,6 +56,11 @@ impl Loop {
         }
     }
 
+    /// Live events until one reads `text`; answers them.
+    pub async fn until_text(&mut self, text: &str) -> Vec<ChatEvent> {
+        self.until(|e| has_text(e, text)).await.0
+    }
+
     /// Live events until `done` holds for what arrived, with how many reconnects it took.
     pub async fn until(&mut self, done: impl Fn(&[ChatEvent]) -> bool) -> (Vec<ChatEvent>, usize) {
         let (mut events, mut retries) = (Vec::new(), 0);

@@ -16,13 +16,22 @@ use stagehand::secret::Secret;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
 use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
 
-fn trovo(sim: &TrovoSim) -> PlatformClient {
+/// The streamer's Trovo configuration.
+fn trovo_config(sim: &TrovoSim) -> TrovoConfig {
     let tokens = sim.streamer_tokens();
     let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");
     c.access_token = Some(Secret::new(tokens.access_token.clone()));
     c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
     c.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
-    PlatformClient::new(TrovoClient::new(c).expect("client"))
+    c
+}
+
+fn trovo_client(config: TrovoConfig) -> PlatformClient {
+    PlatformClient::new(TrovoClient::new(config).expect("client"))
+}
+
+fn trovo(sim: &TrovoSim) -> PlatformClient {
+    trovo_client(trovo_config(sim))
 }
 
 fn twitch(sim: &TwitchSim) -> PlatformClient {
@@ -89,13 +98,13 @@ async fn trovo_s_dropped_socket_loses_nothing_and_its_replay_is_not_news() {
     live.live().await;
     let viewer = sim.viewer_user().username;
     sim.say(&viewer, "before the drop").expect("said");
-    let (mut events, _) = live.until(|e| has_text(e, "before the drop")).await;
+    let mut events = live.until_text("before the drop").await;
     sim.drop_chat_connections();
     // Said while the connection is down: Trovo's replay on the reconnect brings it.
     sim.say(&viewer, "while it was down").expect("said");
     events.extend(live.reconnected().await);
     if !has_text(&events, "while it was down") {
-        events.extend(live.until(|e| has_text(e, "while it was down")).await.0);
+        events.extend(live.until_text("while it was down").await);
     }
     assert_each_once(&events);
 }
@@ -160,22 +169,19 @@ async fn twitch_s_duplicates_and_moves_pass_nothing_twice() {
     let viewer = sim.viewer_user().login;
     sim.deliver_twice(true);
     sim.say(&viewer, "delivered twice").expect("said");
-    let (mut events, _) = live.until(|e| has_text(e, "delivered twice")).await;
+    let mut events = live.until_text("delivered twice").await;
     sim.deliver_twice(false);
     assert!(sim.eventsub_reconnect() >= 1);
     sim.say(&viewer, "after the move").expect("said");
-    let (more, _) = live.until(|e| has_text(e, "after the move")).await;
-    events.extend(more);
+    events.extend(live.until_text("after the move").await);
     // A dropped socket: the loop connects again and subscribes anew.
     assert!(sim.eventsub_drop() >= 1);
     events.extend(live.reconnected().await);
     sim.say(&viewer, "after the drop").expect("said");
-    let (more, _) = live.until(|e| has_text(e, "after the drop")).await;
-    events.extend(more);
+    events.extend(live.until_text("after the drop").await);
     // Drain what is still on its way (a second delivery comes right after the first).
     sim.say(&viewer, "last").expect("said");
-    let (more, _) = live.until(|e| has_text(e, "last")).await;
-    events.extend(more);
+    events.extend(live.until_text("last").await);
     assert_each_once(&events);
 }
 
@@ -194,13 +200,13 @@ async fn twitch_s_silent_keepalive_and_expired_token_on_reconnect_lose_nothing()
     let mut events = live.reconnected().await;
     sim.eventsub_keepalives(true);
     sim.say(&viewer, "after the silence").expect("said");
-    events.extend(live.until(|e| has_text(e, "after the silence")).await.0);
+    events.extend(live.until_text("after the silence").await);
     // The token lapses while the socket is down: the new subscription refreshes it once.
     assert!(sim.expire_token(&sim.streamer_tokens().access_token));
     assert!(sim.eventsub_drop() >= 1);
     events.extend(live.reconnected().await);
     sim.say(&viewer, "after the refresh").expect("said");
-    events.extend(live.until(|e| has_text(e, "after the refresh")).await.0);
+    events.extend(live.until_text("after the refresh").await);
     assert_each_once(&events);
 }
 
@@ -211,13 +217,9 @@ async fn trovo_s_silent_socket_is_left_and_nothing_is_lost() {
         ..SimOptions::default()
     })
     .await;
-    let tokens = sim.streamer_tokens();
-    let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");
-    c.access_token = Some(Secret::new(tokens.access_token.clone()));
-    c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
-    c.client_secret = Some(Secret::new(TrovoSim::CLIENT_SECRET));
+    let mut c = trovo_config(&sim);
     c.chat_pong_wait = std::time::Duration::from_millis(500);
-    let mut live = start(PlatformClient::new(TrovoClient::new(c).expect("client")));
+    let mut live = start(trovo_client(c));
     live.live().await;
     let viewer = sim.viewer_user().username;
     // The socket stops answering pings: the loop counts it lost and connects again; what
@@ -227,9 +229,9 @@ async fn trovo_s_silent_socket_is_left_and_nothing_is_lost() {
     let mut events = live.reconnected().await;
     sim.answer_chat_pings(true);
     if !has_text(&events, "said into the silence") {
-        events.extend(live.until(|e| has_text(e, "said into the silence")).await.0);
+        events.extend(live.until_text("said into the silence").await);
     }
     sim.say(&viewer, "after the silence").expect("said");
-    events.extend(live.until(|e| has_text(e, "after the silence")).await.0);
+    events.extend(live.until_text("after the silence").await);
     assert_each_once(&events);
 }

@@ -81,13 +81,12 @@ async fn an_ended_stream_comes_back_and_its_repeats_are_dropped() {
     for n in 0..4 {
         sim.say(&chatter, &format!("before {n}")).expect("said");
     }
-    let (mut events, _) = live.until(|e| has_text(e, "before 3")).await;
+    let mut events = live.until_text("before 3").await;
     // Velora ends the stream; the reconnect repeats the last events it sent.
     sim.end_event_streams();
     events.extend(live.reconnected().await);
     sim.say(&chatter, "after").expect("said");
-    let (more, _) = live.until(|e| has_text(e, "after")).await;
-    events.extend(more);
+    events.extend(live.until_text("after").await);
     assert_each_once(&events);
     for n in 0..4 {
         assert!(has_text(&events, &format!("before {n}")));
@@ -122,6 +121,6 @@ async fn an_expired_token_on_reconnect_is_refreshed_once() {
     // The line is said once the stream is open again, after the refresh.
     live.reconnected().await;
     sim.say(&chatter, "after the refresh").expect("said");
-    let (events, _) = live.until(|e| has_text(e, "after the refresh")).await;
+    let events = live.until_text("after the refresh").await;
     assert_eq!(counts(&events).values().max(), Some(&1));
 }

@@ -248,17 +248,13 @@ pub(crate) async fn execute<D: Dialect>(
         };
         let give_up = call.retry == Retry::Never || rate_retries >= RATE_LIMIT_RETRIES;
         match (error.kind(), &token) {
-            (ErrorKind::TokenExpired, Some(sent_with))
-                if call.refresh && !refreshed && dialect.can_refresh() =>
-            {
-                refreshed = true;
-                refresh_after_refusal(dialect, sent_with, error).await?;
+            (ErrorKind::TokenExpired, sent_with) => {
+                let may_refresh = call.refresh && !refreshed;
+                refreshed |= may_refresh;
+                refresh_refused_token(dialect, may_refresh, sent_with.as_ref(), error).await?;
                 if call.retry == Retry::Never && !D::RESENDS_REFUSED_WRITES {
                     return Err(refused_write_not_resent(core.platform));
                 }
-            }
-            (ErrorKind::TokenExpired, _) if core.tokens.is_dead() => {
-                return Err(sign_in_again(core.platform, "its refresh was refused"));
             }
             (ErrorKind::RateLimited, _) => match dialect.rate_limit(&headers, &body) {
                 RateLimit::Report => {
@@ -288,6 +284,26 @@ pub(crate) async fn execute<D: Dialect>(
             },
             _ => return Err(error),
         }
+    }
+}
+
+/// What a token the platform refused means for a request that may go again: `Ok` once a
+/// refresh (allowed by `may_refresh`, and by the dialect) gave a new token to send with;
+/// else the words to sign in again when the refresh token is dead, or `refused` itself.
+/// The one rule for calls (`execute`) and event streams alike.
+pub(crate) async fn refresh_refused_token<D: Dialect>(
+    dialect: &D,
+    may_refresh: bool,
+    sent_with: Option<&Secret>,
+    refused: PlatformError,
+) -> Result<(), PlatformError> {
+    let core = dialect.core();
+    match sent_with {
+        Some(sent_with) if may_refresh && dialect.can_refresh() => {
+            refresh_after_refusal(dialect, sent_with, refused).await
+        }
+        _ if core.tokens.is_dead() => Err(sign_in_again(core.platform, "its refresh was refused")),
+        _ => Err(refused),
     }
 }
 

@@ -3,8 +3,8 @@
 //! open again), but no time limit on the body, which stays open for as long as the
 //! platform keeps it. What comes back is read a chunk at a time by the caller.
 
-use super::core::{Dialect, refresh_after_refusal};
-use super::errors::{sign_in_again, transport_error};
+use super::core::{Dialect, refresh_refused_token};
+use super::errors::transport_error;
 use crate::error::{ErrorKind, PlatformError};
 use crate::secret::Secret;
 use reqwest::Method;
@@ -44,16 +44,12 @@ pub(crate) async fn open_event_stream<D: Dialect>(
                 status: status.as_u16(),
             });
         };
-        match error.kind() {
-            ErrorKind::TokenExpired if !refreshed && dialect.can_refresh() => {
-                refreshed = true;
-                refresh_after_refusal(dialect, &token, error).await?;
-            }
-            ErrorKind::TokenExpired if core.tokens.is_dead() => {
-                return Err(sign_in_again(core.platform, "its refresh was refused"));
-            }
-            _ => return Err(error),
+        if error.kind() != ErrorKind::TokenExpired {
+            return Err(error);
         }
+        let may_refresh = !refreshed;
+        refreshed = true;
+        refresh_refused_token(dialect, may_refresh, Some(&token), error).await?;
     }
 }
 

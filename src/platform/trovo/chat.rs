@@ -2,9 +2,9 @@
 //! `GET /chat/token` (scope chat_connect), the socket opened at once (the token may lapse
 //! within seconds), `AUTH` with the token, then `PING` every `gap` seconds the `PONG`
 //! names, and `CHAT` frames turned into chat lines. On connecting Trovo replays recent
-//! lines in its first `CHAT` frame; those sent before the connection are left out, and
-//! every line is passed on once. The chat token never reaches a log line or an error
-//! message.
+//! lines in its first `CHAT` frame; those sent before the connection are passed on as the
+//! backlog (a repeat across connections is the follow loop's to drop, by id). The chat
+//! token never reaches a log line or an error message.
 
 use super::TrovoClient;
 use super::chat_wire::Frame;
@@ -14,7 +14,7 @@ use crate::platform::chat_feed::{ChatFeedItem, ChatSink};
 use crate::secret::Secret;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::json;
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::time::Instant;
@@ -47,7 +47,6 @@ pub async fn follow(client: &TrovoClient, sink: &ChatSink) -> Result<(), Platfor
         return Ok(());
     }
     tracing::info!("Trovo chat connected");
-    let mut seen = SeenIds::default();
     let mut nonces = Nonces::default();
     let mut next_ping = Instant::now();
     let mut pong_due: Option<Instant> = None;
@@ -85,7 +84,7 @@ pub async fn follow(client: &TrovoClient, sink: &ChatSink) -> Result<(), Platfor
                         next_ping = Instant::now() + gap;
                     }
                     "CHAT" => {
-                        let (backlog, fresh) = sort_lines(client, frame, &mut history, &mut seen);
+                        let (backlog, fresh) = sort_lines(client, frame, &mut history);
                         let gone = (!backlog.is_empty()
                             && sink.send(ChatFeedItem::Backlog(backlog)).is_err())
                             || (!fresh.is_empty()
@@ -222,7 +221,7 @@ impl History {
     }
 }
 
-/// The lines of a `CHAT` frame worth passing on, as (history, live): each once, and only
+/// The lines of a `CHAT` frame worth passing on, as (history, live), and only
 /// what the log shows (see `ChatItem::into_event`). History is the replay Trovo sends on
 /// connecting: context for the window, not news. Every sender's user name is remembered,
 /// replayed lines included, for the ban command.
@@ -230,7 +229,6 @@ fn sort_lines(
     client: &TrovoClient,
     frame: Frame,
     history: &mut History,
-    seen: &mut SeenIds,
 ) -> (Vec<ChatEvent>, Vec<ChatEvent>) {
     let (mut backlog, mut fresh) = (Vec::new(), Vec::new());
     let items = frame.into_chats();
@@ -243,11 +241,6 @@ fn sort_lines(
         let Some(line) = item.into_event(now) else {
             continue;
         };
-        if let Some(id) = &line.id
-            && !seen.first_time(id)
-        {
-            continue;
-        }
         if old {
             backlog.push(line);
         } else {
@@ -295,31 +288,6 @@ impl Nonces {
     }
 }
 
-/// The message ids passed on lately: enough to cover a replay, bounded so hours of chat do
-/// not grow it.
-#[derive(Default)]
-struct SeenIds {
-    order: VecDeque<String>,
-    set: HashSet<String>,
-}
-
-impl SeenIds {
-    const KEEP: usize = 2_000;
-
-    fn first_time(&mut self, id: &str) -> bool {
-        if !self.set.insert(id.to_owned()) {
-            return false;
-        }
-        self.order.push_back(id.to_owned());
-        if self.order.len() > Self::KEEP
-            && let Some(old) = self.order.pop_front()
-        {
-            self.set.remove(&old);
-        }
-        true
-    }
-}
-
 /// User names of the people who chatted lately, by user id: Trovo's ban command names a
 /// user, while a chat line's moderation menu knows the author's id.
 #[derive(Default)]
@@ -356,18 +324,6 @@ impl KnownChatters {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_are_passed_once_and_memory_stays_bounded() {
-        let mut seen = SeenIds::default();
-        assert!(seen.first_time("a"));
-        assert!(!seen.first_time("a"));
-        for n in 0..SeenIds::KEEP * 2 {
-            seen.first_time(&n.to_string());
-        }
-        assert_eq!(seen.set.len(), SeenIds::KEEP);
-        assert_eq!(seen.order.len(), SeenIds::KEEP);
-    }
 
     #[test]
     fn the_replay_s_second_is_history_and_later_seconds_are_live() {

@@ -331,8 +331,7 @@ impl Frame {
             }
             CHAT_NOTIFICATION => {
                 let e: ChatNotificationEvent = serde_json::from_value(event).ok()?;
-                let (id, who, kind) = notice(e)?;
-                (id, who, kind)
+                notice(e)?
             }
             FOLLOW => {
                 let e: FollowEvent = serde_json::from_value(event).ok()?;
