@@ -5,6 +5,8 @@ use stagehand::model::ChatEvent;
 use stagehand::platform::PlatformClient;
 use stagehand::platform::chat_feed::{ChatFeedStatus, FeedReport, follow_live};
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -79,6 +81,26 @@ impl Loop {
 impl Drop for Loop {
     fn drop(&mut self) {
         self.task.abort();
+    }
+}
+
+/// How many times the client has refreshed its tokens so far.
+#[derive(Clone)]
+pub struct Refreshes(Arc<AtomicUsize>);
+
+impl Refreshes {
+    /// Counts `client`'s refreshes from now on.
+    pub fn count(client: &PlatformClient) -> Self {
+        let n = Arc::new(AtomicUsize::new(0));
+        let counter = n.clone();
+        client.on_tokens_refreshed(Arc::new(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+        }));
+        Refreshes(n)
+    }
+
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
     }
 }
 

@@ -6,19 +6,18 @@
 use crate::common;
 
 use common::EventParts;
-use common::live::{assert_each_once, has_text, start};
+use common::live::{Refreshes, assert_each_once, has_text, start};
 use common::sims::sim_with;
 use stagehand::model::{EventKind, SubTier};
 use stagehand::platform::PlatformClient;
 use stagehand::platform::trovo::{TrovoClient, TrovoConfig};
 use stagehand::platform::twitch::{TwitchClient, TwitchConfig};
 use stagehand::secret::Secret;
-use stagehand::sim::trovo::{SimOptions, TrovoSim};
+use stagehand::sim::trovo::{SimOptions, SimTokens, TrovoSim};
 use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
 
-/// The streamer's Trovo configuration.
-fn trovo_config(sim: &TrovoSim) -> TrovoConfig {
-    let tokens = sim.streamer_tokens();
+/// The streamer's Trovo configuration, signed in with `tokens`.
+fn trovo_config(sim: &TrovoSim, tokens: &SimTokens) -> TrovoConfig {
     let mut c = TrovoConfig::new(&sim.api_base(), TrovoSim::CLIENT_ID).expect("loopback base");
     c.access_token = Some(Secret::new(tokens.access_token.clone()));
     c.refresh_token = Some(Secret::new(tokens.refresh_token.clone()));
@@ -31,11 +30,15 @@ fn trovo_client(config: TrovoConfig) -> PlatformClient {
 }
 
 fn trovo(sim: &TrovoSim) -> PlatformClient {
-    trovo_client(trovo_config(sim))
+    trovo_client(trovo_config(sim, &sim.streamer_tokens()))
 }
 
 fn twitch(sim: &TwitchSim) -> PlatformClient {
-    let tokens = sim.streamer_tokens();
+    twitch_with(sim, &sim.streamer_tokens())
+}
+
+/// The streamer's Twitch client, signed in with `tokens`.
+fn twitch_with(sim: &TwitchSim, tokens: &SimTokens) -> PlatformClient {
     let mut c = TwitchConfig::new(&sim.helix_base(), &sim.auth_origin(), TwitchSim::CLIENT_ID)
         .expect("loopback bases");
     c.access_token = Some(Secret::new(tokens.access_token.clone()));
@@ -192,7 +195,10 @@ async fn twitch_s_silent_keepalive_and_expired_token_on_reconnect_lose_nothing()
         ..TwitchSimOptions::default()
     })
     .await;
-    let mut live = start(twitch(&sim));
+    let tokens = sim.streamer_tokens();
+    let client = twitch_with(&sim, &tokens);
+    let refreshes = Refreshes::count(&client);
+    let mut live = start(client);
     live.live().await;
     let viewer = sim.viewer_user().login;
     // The keepalives stop: the loop counts the socket lost and connects again.
@@ -202,12 +208,14 @@ async fn twitch_s_silent_keepalive_and_expired_token_on_reconnect_lose_nothing()
     sim.say(&viewer, "after the silence").expect("said");
     events.extend(live.until_text("after the silence").await);
     // The token lapses while the socket is down: the new subscription refreshes it once.
-    assert!(sim.expire_token(&sim.streamer_tokens().access_token));
+    assert_eq!(refreshes.get(), 0, "no refresh before the token lapsed");
+    assert!(sim.expire_token(&tokens.access_token));
     assert!(sim.eventsub_drop() >= 1);
     events.extend(live.reconnected().await);
     sim.say(&viewer, "after the refresh").expect("said");
     events.extend(live.until_text("after the refresh").await);
     assert_each_once(&events);
+    assert_eq!(refreshes.get(), 1, "the lapsed token was refreshed once");
 }
 
 #[tokio::test]
@@ -217,7 +225,7 @@ async fn trovo_s_silent_socket_is_left_and_nothing_is_lost() {
         ..SimOptions::default()
     })
     .await;
-    let mut c = trovo_config(&sim);
+    let mut c = trovo_config(&sim, &sim.streamer_tokens());
     c.chat_pong_wait = std::time::Duration::from_millis(500);
     let mut live = start(trovo_client(c));
     live.live().await;
@@ -234,4 +242,31 @@ async fn trovo_s_silent_socket_is_left_and_nothing_is_lost() {
     sim.say(&viewer, "after the silence").expect("said");
     events.extend(live.until_text("after the silence").await);
     assert_each_once(&events);
+}
+
+#[tokio::test]
+async fn trovo_s_expired_token_on_reconnect_is_refreshed_once_and_loses_nothing() {
+    let sim = sim_with(SimOptions::default()).await;
+    let tokens = sim.streamer_tokens();
+    let client = trovo_client(trovo_config(&sim, &tokens));
+    let refreshes = Refreshes::count(&client);
+    let mut live = start(client);
+    live.live().await;
+    let viewer = sim.viewer_user().username;
+    sim.say(&viewer, "before the lapse").expect("said");
+    let mut events = live.until_text("before the lapse").await;
+    // The access token lapses and the socket drops: the reconnect's chat token request
+    // meets 11714, the client refreshes once and the follow goes on.
+    assert_eq!(refreshes.get(), 0, "no refresh before the token lapsed");
+    assert!(sim.expire_token(&tokens.access_token));
+    sim.drop_chat_connections();
+    sim.say(&viewer, "while it was down").expect("said");
+    events.extend(live.reconnected().await);
+    if !has_text(&events, "while it was down") {
+        events.extend(live.until_text("while it was down").await);
+    }
+    sim.say(&viewer, "after the refresh").expect("said");
+    events.extend(live.until_text("after the refresh").await);
+    assert_each_once(&events);
+    assert_eq!(refreshes.get(), 1, "the lapsed token was refreshed once");
 }

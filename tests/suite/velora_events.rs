@@ -6,18 +6,22 @@
 use crate::common;
 
 use common::EventParts;
-use common::live::{assert_each_once, counts, has_text, start};
+use common::live::{Refreshes, assert_each_once, counts, has_text, start};
 use common::sims::sim_with;
 use stagehand::model::{EventKind, SubTier};
 use stagehand::platform::PlatformClient;
 use stagehand::platform::velora::{VeloraClient, VeloraConfig};
 use stagehand::secret::Secret;
-use stagehand::sim::velora::{VeloraSim, VeloraSimOptions};
+use stagehand::sim::velora::{SimTokens, VeloraSim, VeloraSimOptions};
 use std::time::Duration;
 
 /// The streamer's client; `silence` is how long the stream may stay quiet.
 fn client(sim: &VeloraSim, silence: Duration) -> PlatformClient {
-    let tokens = sim.streamer_tokens();
+    client_with(sim, &sim.streamer_tokens(), silence)
+}
+
+/// The streamer's client signed in with `tokens`.
+fn client_with(sim: &VeloraSim, tokens: &SimTokens, silence: Duration) -> PlatformClient {
     let mut c = VeloraConfig::new(&sim.origin(), &sim.authorize_url(), VeloraSim::CLIENT_ID)
         .expect("loopback addresses");
     c.access_token = Some(Secret::new(tokens.access_token.clone()));
@@ -113,9 +117,13 @@ async fn a_silent_stream_is_opened_again_and_what_it_held_arrives_once() {
 #[tokio::test]
 async fn an_expired_token_on_reconnect_is_refreshed_once() {
     let sim = sim_with(VeloraSimOptions::default()).await;
-    let mut live = start(client(&sim, Duration::from_secs(30)));
+    let tokens = sim.streamer_tokens();
+    let client = client_with(&sim, &tokens, Duration::from_secs(30));
+    let refreshes = Refreshes::count(&client);
+    let mut live = start(client);
     live.live().await;
-    assert!(sim.expire_token(&sim.streamer_tokens().access_token));
+    assert_eq!(refreshes.get(), 0, "no refresh before the token lapsed");
+    assert!(sim.expire_token(&tokens.access_token));
     sim.end_event_streams();
     let chatter = sim.chat_log()[0].sender_username.clone();
     // The line is said once the stream is open again, after the refresh.
@@ -123,4 +131,5 @@ async fn an_expired_token_on_reconnect_is_refreshed_once() {
     sim.say(&chatter, "after the refresh").expect("said");
     let events = live.until_text("after the refresh").await;
     assert_eq!(counts(&events).values().max(), Some(&1));
+    assert_eq!(refreshes.get(), 1, "the lapsed token was refreshed once");
 }

@@ -212,6 +212,17 @@ impl TokenStore {
             .is_some_and(|t| t.grant.expires_at > now_secs())
     }
 
+    /// Makes an access token expire now (its refresh token still works); false if unknown.
+    pub(crate) fn expire(&mut self, access_token: &str) -> bool {
+        match self.access.get_mut(access_token) {
+            Some(token) => {
+                token.grant.expires_at = now_secs() - 1;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Revokes an access token (unknown tokens are fine, as in OAuth's revocation spec).
     pub(crate) fn revoke(&mut self, token: &str) {
         self.access.remove(token);

@@ -288,6 +288,12 @@ impl TrovoSim {
         self.shared.world().auth.is_active(access_token)
     }
 
+    /// Makes an access token expire now, as if its four hours had passed (its refresh token
+    /// still works). False if unknown.
+    pub fn expire_token(&self, access_token: &str) -> bool {
+        self.shared.world().auth.expire(access_token)
+    }
+
     /// Queues a fault; see [`FaultRule`].
     pub fn inject(&self, rule: FaultRule) {
         self.shared.gateway.faults().push(rule);
