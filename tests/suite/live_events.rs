@@ -8,13 +8,13 @@ use crate::common;
 use common::EventParts;
 use common::live::{Refreshes, assert_each_once, has_text, start};
 use common::sims::sim_with;
-use stagehand::model::{EventKind, SubTier};
+use stagehand::model::{ChatEvent, EventKind, ModerationAction, SubTier, TargetUser};
 use stagehand::platform::PlatformClient;
 use stagehand::platform::trovo::{TrovoClient, TrovoConfig};
 use stagehand::platform::twitch::{TwitchClient, TwitchConfig};
 use stagehand::secret::Secret;
 use stagehand::sim::trovo::{SimOptions, SimTokens, TrovoSim};
-use stagehand::sim::twitch::{TwitchSim, TwitchSimOptions};
+use stagehand::sim::twitch::{SCOPES_ALL, TwitchSim, TwitchSimOptions};
 
 /// The streamer's Trovo configuration, signed in with `tokens`.
 fn trovo_config(sim: &TrovoSim, tokens: &SimTokens) -> TrovoConfig {
@@ -269,4 +269,68 @@ async fn trovo_s_expired_token_on_reconnect_is_refreshed_once_and_loses_nothing(
     events.extend(live.until_text("after the refresh").await);
     assert_each_once(&events);
     assert_eq!(refreshes.get(), 1, "the lapsed token was refreshed once");
+}
+
+/// Times the viewer out for ten minutes through `client`; answers who it was.
+async fn time_out_viewer(sim: &TwitchSim, client: &PlatformClient) -> String {
+    let viewer = sim.viewer_user().user_id;
+    let action = ModerationAction::Timeout {
+        user: TargetUser::Id(viewer.clone()),
+        secs: 600,
+        reason: Some("cool off".into()),
+    };
+    client.moderate(&action, None).await.expect("timed out");
+    viewer
+}
+
+/// The bans that arrived, by the id of who was banned.
+fn bans_of(events: &[ChatEvent], user_id: &str) -> Vec<Option<time::OffsetDateTime>> {
+    events
+        .iter()
+        .filter(|e| e.author().id.as_deref() == Some(user_id))
+        .filter_map(|e| match e.kind {
+            EventKind::Ban { until } => Some(until),
+            _ => None,
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn twitch_s_time_out_says_when_it_ends_once() {
+    let sim = sim_with(TwitchSimOptions::default()).await;
+    let client = twitch(&sim);
+    let mut live = start(client.clone());
+    live.live().await;
+    let before = time::OffsetDateTime::now_utc();
+    let viewer = time_out_viewer(&sim, &client).await;
+    let (events, _) = live.until(|e| !bans_of(e, &viewer).is_empty()).await;
+    // Whatever else Twitch tells of the time-out comes before a later line.
+    let streamer = sim.streamer().login;
+    sim.say(&streamer, "after the time-out").expect("said");
+    let mut events = events;
+    events.extend(live.until_text("after the time-out").await);
+    let bans = bans_of(&events, &viewer);
+    assert_eq!(bans.len(), 1, "one ban, not one per EventSub type: {events:?}");
+    let until = bans[0].expect("a time-out says when it ends");
+    let lasts = until - before;
+    assert!(
+        (595..=605).contains(&lasts.whole_seconds()),
+        "ten minutes, not {lasts}"
+    );
+}
+
+#[tokio::test]
+async fn twitch_without_channel_moderate_still_hears_of_bans() {
+    let sim = sim_with(TwitchSimOptions::default()).await;
+    let scopes: Vec<&str> = SCOPES_ALL
+        .iter()
+        .copied()
+        .filter(|s| *s != "channel:moderate")
+        .collect();
+    let client = twitch_with(&sim, &sim.issue_tokens(&scopes));
+    let mut live = start(client.clone());
+    live.live().await;
+    let viewer = time_out_viewer(&sim, &client).await;
+    let (events, _) = live.until(|e| !bans_of(e, &viewer).is_empty()).await;
+    assert_eq!(bans_of(&events, &viewer), [None], "from the cleared lines");
 }

@@ -159,7 +159,8 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
         echo.author().id.as_deref(),
         Some(sim.streamer().user_id.as_str())
     );
-    // One subscription each for chat, notices, removals and follows, on one session.
+    // One subscription each for chat, notices, removals, follows and bans, on one session
+    // (channel.ban says what the cleared lines would, and a time-out's end).
     let subs = sim.eventsub_subscriptions();
     let kinds: Vec<_> = subs.iter().map(|s| s.kind.as_str()).collect();
     assert_eq!(
@@ -168,8 +169,8 @@ async fn a_viewer_s_line_arrives_with_author_roles_and_id() {
             "channel.chat.message",
             "channel.chat.notification",
             "channel.chat.message_delete",
-            "channel.chat.clear_user_messages",
-            "channel.follow"
+            "channel.follow",
+            "channel.ban"
         ]
     );
     assert!(subs.iter().all(|s| s.status == "enabled"));
@@ -273,7 +274,7 @@ async fn follows_are_optional_chat_notices_are_not() {
             "channel.chat.message",
             "channel.chat.notification",
             "channel.chat.message_delete",
-            "channel.chat.clear_user_messages"
+            "channel.ban"
         ]
     );
 }
@@ -413,7 +414,11 @@ async fn removals_made_anywhere_reach_the_feed() {
     .await
     .expect("timed out");
     let cleared = next_removal(&mut feed).await;
-    assert_eq!(cleared.kind, EventKind::Ban { until: None });
+    assert!(
+        matches!(cleared.kind, EventKind::Ban { until: Some(end) } if end > time::OffsetDateTime::now_utc()),
+        "a time-out with its end: {:?}",
+        cleared.kind
+    );
     assert_eq!(
         cleared.author().id.as_deref(),
         Some(viewer.user_id.as_str())

@@ -10,7 +10,7 @@
 
 use super::client::{Call, PLATFORM, TwitchClient};
 use super::eventsub::{
-    CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW, Frame, Session,
+    BAN, CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW, Frame, Session,
     Subscription,
 };
 use super::wire::Envelope;
@@ -228,7 +228,7 @@ impl Socket {
                 let sub = frame.payload.subscription.unwrap_or_default();
                 let extra = matches!(
                     sub.kind.as_deref(),
-                    Some(CHAT_NOTIFICATION | CHAT_MESSAGE_DELETE | CHAT_CLEAR_USER | FOLLOW)
+                    Some(CHAT_NOTIFICATION | CHAT_MESSAGE_DELETE | CHAT_CLEAR_USER | BAN | FOLLOW)
                 );
                 if extra {
                     // Notices and follows are extras: chat itself goes on without them.
@@ -288,8 +288,8 @@ fn check_socket_url(raw: &str) -> Result<(), PlatformError> {
     }
 }
 
-/// Subscribes the session to the channel's chat (required) and to chat notifications and
-/// follows (extras: a sign-in without their scope still reads chat).
+/// Subscribes the session to the channel's chat (required) and to chat notifications,
+/// removals, bans and follows (extras: a sign-in without their scope still reads chat).
 async fn subscribe_all(
     client: &TwitchClient,
     session_id: &str,
@@ -315,15 +315,29 @@ async fn subscribe_all(
     let extras = [
         (CHAT_NOTIFICATION, "1", chat.clone()),
         (CHAT_MESSAGE_DELETE, "1", chat.clone()),
-        (CHAT_CLEAR_USER, "1", chat),
         (FOLLOW, "2", follows),
     ];
     for (kind, version, condition) in extras {
-        if let Err(e) = client.subscribe(kind, version, condition, session_id).await {
-            tracing::info!("Twitch chat goes on without {kind}: {e}");
-        }
+        extra(client.subscribe(kind, version, condition, session_id).await, kind);
+    }
+    // channel.ban says how long a time-out lasts; a sign-in from before Stagehand asked
+    // for channel:moderate still hears of bans, without the end, from the cleared lines.
+    let bans = json!({ "broadcaster_user_id": me });
+    if !extra(client.subscribe(BAN, "1", bans, session_id).await, BAN) {
+        extra(
+            client
+                .subscribe(CHAT_CLEAR_USER, "1", chat, session_id)
+                .await,
+            CHAT_CLEAR_USER,
+        );
     }
     Ok(())
+}
+
+/// Whether an extra subscription was made; chat goes on without it.
+fn extra(made: Result<(), PlatformError>, kind: &str) -> bool {
+    made.map_err(|e| tracing::info!("Twitch chat goes on without {kind}: {e}"))
+        .is_ok()
 }
 
 impl TwitchClient {

@@ -18,8 +18,11 @@ pub const CHAT_MESSAGE: &str = "channel.chat.message";
 pub const CHAT_NOTIFICATION: &str = "channel.chat.notification";
 /// A moderator deleted one line (scope user:read:chat).
 pub const CHAT_MESSAGE_DELETE: &str = "channel.chat.message_delete";
-/// A ban or time-out cleared someone's lines (scope user:read:chat).
+/// A ban or time-out cleared someone's lines (scope user:read:chat); followed only where
+/// [`BAN`] is not, since it does not say how long a time-out lasts.
 pub const CHAT_CLEAR_USER: &str = "channel.chat.clear_user_messages";
+/// A ban or a time-out with its end (scope channel:moderate).
+pub const BAN: &str = "channel.ban";
 /// New followers (version 2, scope moderator:read:followers).
 pub const FOLLOW: &str = "channel.follow";
 
@@ -291,6 +294,24 @@ struct RemovalEvent {
     message_id: Option<String>,
 }
 
+/// `channel.ban`'s event: who was banned, and until when for a time-out.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct BanEvent {
+    #[serde(default, deserialize_with = "opt_string")]
+    user_id: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    user_login: Option<String>,
+    #[serde(default, deserialize_with = "opt_string")]
+    user_name: Option<String>,
+    #[serde(default, deserialize_with = "opt_time")]
+    banned_at: Option<OffsetDateTime>,
+    /// `null` for a ban; when a time-out ends.
+    #[serde(default, deserialize_with = "opt_time")]
+    ends_at: Option<OffsetDateTime>,
+    #[serde(default, deserialize_with = "bool_lenient")]
+    is_permanent: bool,
+}
+
 impl Frame {
     /// The event a notification carries, or `None` for another message, an event of a
     /// type Stagehand does not follow, or one that does not decode. `now` stands in for a
@@ -366,6 +387,20 @@ impl Frame {
                 );
                 who.as_ref()?.id.as_ref()?;
                 (notification_id, who, EventKind::Ban { until: None })
+            }
+            BAN => {
+                let e: BanEvent = serde_json::from_value(event).ok()?;
+                let who = user(e.user_id, e.user_login, e.user_name, Vec::new());
+                who.as_ref()?.id.as_ref()?;
+                // A time-out says when it ends; a ban that says neither is a ban.
+                let until = e.ends_at.filter(|_| !e.is_permanent);
+                return Some(ChatEvent {
+                    platform: PlatformId::Twitch,
+                    id: notification_id,
+                    at: e.banned_at.unwrap_or(at),
+                    user: who,
+                    kind: EventKind::Ban { until },
+                });
             }
             _ => return None,
         };
@@ -694,6 +729,31 @@ mod tests {
         .expect("a ban");
         assert_eq!(cleared.kind, EventKind::Ban { until: None });
         assert_eq!(cleared.user.and_then(|u| u.id).as_deref(), Some("3"));
+    }
+
+    #[test]
+    fn a_ban_says_until_when_a_time_out_lasts() {
+        let ban = |event: &str| {
+            let json = format!(
+                r#"{{"metadata":{{"message_id":"n1","message_type":"notification","subscription_type":"channel.ban"}},"payload":{{"event":{event}}}}}"#
+            );
+            frame(&json).event(OffsetDateTime::UNIX_EPOCH)
+        };
+        let timeout = ban(
+            r#"{"user_id":"3","user_login":"c","user_name":"C","banned_at":"2026-12-08T01:00:00Z","ends_at":"2026-12-08T01:10:00Z","is_permanent":false}"#,
+        )
+        .expect("a time-out");
+        let end = OffsetDateTime::parse(
+            "2026-12-08T01:10:00Z",
+            &time::format_description::well_known::Rfc3339,
+        ).expect("time");
+        assert_eq!(timeout.kind, EventKind::Ban { until: Some(end) });
+        assert_eq!(timeout.id.as_deref(), Some("n1"));
+        assert_eq!(timeout.user.and_then(|u| u.name).as_deref(), Some("c"));
+        let banned = ban(r#"{"user_id":"3","user_login":"c","ends_at":null,"is_permanent":true}"#)
+            .expect("a ban");
+        assert_eq!(banned.kind, EventKind::Ban { until: None });
+        assert!(ban(r#"{"user_login":"c"}"#).is_none(), "nobody to name");
     }
 
     #[test]

@@ -84,7 +84,7 @@ pub const CAPABILITIES: Capabilities = Capabilities {
 };
 
 /// The scopes Stagehand's Twitch sign-in asks for: one for each call above.
-pub const SCOPES: [&str; 13] = [
+pub const SCOPES: [&str; 14] = [
     // PATCH /channels
     "channel:manage:broadcast",
     // GET /channels/editors
@@ -112,6 +112,8 @@ pub const SCOPES: [&str; 13] = [
     "moderator:manage:banned_users",
     // DELETE /moderation/chat
     "moderator:manage:chat_messages",
+    // EventSub channel.ban (a time-out's end)
+    "channel:moderate",
 ];
 
 /// What a user does in Twitch's developer console before signing in, for Settings.

@@ -39,6 +39,8 @@ pub(crate) const CHAT_NOTIFICATION: &str = "channel.chat.notification";
 pub(crate) const CHAT_MESSAGE_DELETE: &str = "channel.chat.message_delete";
 /// A ban or time-out cleared someone's lines (scope user:read:chat).
 pub(crate) const CHAT_CLEAR_USER: &str = "channel.chat.clear_user_messages";
+/// A ban or a time-out with its end (scope channel:moderate).
+pub(crate) const BAN: &str = "channel.ban";
 /// New followers (version 2, scope moderator:read:followers).
 pub(crate) const FOLLOW: &str = "channel.follow";
 

@@ -63,6 +63,7 @@ pub const SCOPES_ALL: &[&str] = &[
     "moderator:manage:banned_users",
     "user:read:chat",
     "user:write:chat",
+    "channel:moderate",
 ];
 
 /// Scopes the device endpoint accepts: [`SCOPES_ALL`] and other real Twitch scopes a client
@@ -81,6 +82,7 @@ pub(crate) const KNOWN_SCOPES: &[&str] = &[
     "moderator:read:chatters",
     "moderator:manage:chat_messages",
     "moderator:manage:banned_users",
+    "channel:moderate",
     "user:read:chat",
     "user:write:chat",
     "user:read:email",

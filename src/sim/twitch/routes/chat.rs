@@ -188,6 +188,37 @@ fn removal_event(world: &World, broadcaster: u64, target: u64, message_id: Optio
     event
 }
 
+/// The event of `channel.ban` about `user`, banned by `moderator` in `broadcaster`'s chat at
+/// `at` until `end` (`None`: for good).
+fn ban_event(
+    world: &World,
+    [broadcaster, moderator, user]: [u64; 3],
+    reason: &str,
+    at: i64,
+    end: Option<i64>,
+) -> Value {
+    let mut event = json!({
+        "reason": reason,
+        "banned_at": rfc3339(at),
+        "ends_at": end.map(rfc3339),
+        "is_permanent": end.is_none(),
+    });
+    for (prefix, id) in [
+        ("broadcaster_user", broadcaster),
+        ("moderator_user", moderator),
+        ("user", user),
+    ] {
+        let (login, name) = world
+            .user(id)
+            .map(|u| (u.login.clone(), u.display_name.clone()))
+            .unwrap_or_default();
+        event[format!("{prefix}_id")] = json!(id.to_string());
+        event[format!("{prefix}_login")] = json!(login);
+        event[format!("{prefix}_name")] = json!(name);
+    }
+    event
+}
+
 /// `POST /helix/moderation/bans?broadcaster_id&moderator_id` {data: {user_id, duration?,
 /// reason?}} (moderator:manage:banned_users): a ban, or a timeout with `duration`.
 pub(super) async fn ban(
@@ -207,9 +238,8 @@ pub(super) async fn ban(
     };
     let user = id_field(&data, "user_id")?;
     let duration = int_field(&data, "duration")?;
-    if let Some(reason) = str_field(&data, "reason")?
-        && reason.chars().count() > 500
-    {
+    let reason = str_field(&data, "reason")?.unwrap_or_default().to_owned();
+    if reason.chars().count() > 500 {
         return Err(HelixError::bad(
             "The parameter \"reason\" must be at most 500 characters",
         ));
@@ -242,9 +272,12 @@ pub(super) async fn ban(
     }
     let end = duration.map(|d| now + d);
     world.bans.insert((broadcaster, user), end);
-    // A ban or time-out clears the user's lines from chat, and chat readers are told.
+    // A ban or time-out clears the user's lines from chat, and chat readers are told;
+    // moderators' tools also hear of the ban itself, with a time-out's end.
     let event = removal_event(&world, broadcaster, user, None);
     world.publish(eventsub::CHAT_CLEAR_USER, broadcaster, &event);
+    let event = ban_event(&world, [broadcaster, moderator, user], &reason, now, end);
+    world.publish(eventsub::BAN, broadcaster, &event);
     ok(json!({"data": [{
         "broadcaster_id": broadcaster.to_string(),
         "moderator_id": moderator.to_string(),

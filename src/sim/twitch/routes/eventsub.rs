@@ -16,7 +16,7 @@ use serde_json::{Map, Value, json};
 
 use super::authorize;
 use crate::sim::twitch::{
-    eventsub::{CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW},
+    eventsub::{BAN, CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW},
     server::Shared,
     wire::{HelixError, HelixResult, Query, body_object, no_content, ok, parse_id, str_field},
 };
@@ -111,6 +111,16 @@ pub(super) async fn create(
             (
                 json!({"broadcaster_user_id": broadcaster.to_string(), "moderator_user_id": moderator.to_string()}),
                 "moderator:read:followers",
+            )
+        }
+        (BAN, "1") => {
+            // The channel's own token or a moderator's, with channel:moderate.
+            if !shared.world().is_moderator(broadcaster, grant.user_id) {
+                return Err(not_authorized());
+            }
+            (
+                json!({"broadcaster_user_id": broadcaster.to_string()}),
+                "channel:moderate",
             )
         }
         _ => {
