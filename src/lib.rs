@@ -7,6 +7,7 @@
 pub mod app;
 pub mod auth;
 pub mod backend;
+pub mod category_match;
 pub mod cli;
 pub mod command;
 pub mod config;
@@ -20,4 +21,5 @@ pub mod platform;
 pub mod secret;
 pub mod sim;
 pub mod state;
+pub mod store;
 pub mod ui;

@@ -310,7 +310,11 @@ async fn twitch_s_time_out_says_when_it_ends_once() {
     let mut events = events;
     events.extend(live.until_text("after the time-out").await);
     let bans = bans_of(&events, &viewer);
-    assert_eq!(bans.len(), 1, "one ban, not one per EventSub type: {events:?}");
+    assert_eq!(
+        bans.len(),
+        1,
+        "one ban, not one per EventSub type: {events:?}"
+    );
     let until = bans[0].expect("a time-out says when it ends");
     let lasts = until - before;
     assert!(

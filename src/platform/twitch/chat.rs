@@ -10,8 +10,8 @@
 
 use super::client::{Call, PLATFORM, TwitchClient};
 use super::eventsub::{
-    BAN, CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW, Frame, Session,
-    Subscription,
+    BAN, CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW, Frame,
+    Session, Subscription,
 };
 use super::wire::Envelope;
 use crate::error::{ErrorKind, PlatformError};
@@ -318,7 +318,10 @@ async fn subscribe_all(
         (FOLLOW, "2", follows),
     ];
     for (kind, version, condition) in extras {
-        extra(client.subscribe(kind, version, condition, session_id).await, kind);
+        extra(
+            client.subscribe(kind, version, condition, session_id).await,
+            kind,
+        );
     }
     // channel.ban says how long a time-out lasts; a sign-in from before Stagehand asked
     // for channel:moderate still hears of bans, without the end, from the cleared lines.

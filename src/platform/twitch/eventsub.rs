@@ -746,7 +746,8 @@ mod tests {
         let end = OffsetDateTime::parse(
             "2026-12-08T01:10:00Z",
             &time::format_description::well_known::Rfc3339,
-        ).expect("time");
+        )
+        .expect("time");
         assert_eq!(timeout.kind, EventKind::Ban { until: Some(end) });
         assert_eq!(timeout.id.as_deref(), Some("n1"));
         assert_eq!(timeout.user.and_then(|u| u.name).as_deref(), Some("c"));

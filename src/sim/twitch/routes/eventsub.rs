@@ -16,7 +16,9 @@ use serde_json::{Map, Value, json};
 
 use super::authorize;
 use crate::sim::twitch::{
-    eventsub::{BAN, CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW},
+    eventsub::{
+        BAN, CHAT_CLEAR_USER, CHAT_MESSAGE, CHAT_MESSAGE_DELETE, CHAT_NOTIFICATION, FOLLOW,
+    },
     server::Shared,
     wire::{HelixError, HelixResult, Query, body_object, no_content, ok, parse_id, str_field},
 };

@@ -1,0 +1,87 @@
+//! What the all-platforms form keeps between runs: presets, the history of what was
+//! applied, and the categories a user confirmed as the same game on several platforms.
+//! Plain data; the store (`crate::store`) reads and writes it.
+
+use super::{Audience, PlatformId};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use time::OffsetDateTime;
+
+/// A category as picked on one platform: its id there and the name it goes by.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PickedCategory {
+    pub id: String,
+    pub name: String,
+    /// Its icon, where the platform gave one (for the form; not part of any contract).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon_url: Option<String>,
+}
+
+impl PickedCategory {
+    /// The category with its id and name, without an icon.
+    pub fn new(id: impl Into<String>, name: impl Into<String>) -> Self {
+        PickedCategory {
+            id: id.into(),
+            name: name.into(),
+            icon_url: None,
+        }
+    }
+}
+
+/// A saved form under a name: the title each platform gets, the category on each, and the
+/// fields the platforms share. A platform missing from `titles` or `categories` is left
+/// as it is when the preset is applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Preset {
+    pub name: String,
+    #[serde(default)]
+    pub titles: BTreeMap<PlatformId, String>,
+    #[serde(default)]
+    pub categories: BTreeMap<PlatformId, PickedCategory>,
+    #[serde(default)]
+    pub tags: Option<Vec<String>>,
+    #[serde(default)]
+    pub language: Option<String>,
+    #[serde(default)]
+    pub audience: Option<Audience>,
+    /// When it was saved last (set by the store).
+    #[serde(default = "now", with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+fn now() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
+impl Preset {
+    /// An empty preset called `name`.
+    pub fn named(name: impl Into<String>) -> Self {
+        Preset {
+            name: name.into(),
+            titles: BTreeMap::new(),
+            categories: BTreeMap::new(),
+            tags: None,
+            language: None,
+            audience: None,
+            updated_at: now(),
+        }
+    }
+}
+
+/// One applied change of a platform's title or category, as the platform took it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoryEntry {
+    pub platform: PlatformId,
+    pub title: String,
+    pub category: Option<PickedCategory>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// Categories the user confirmed as one game: at most one per platform.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryMapping {
+    /// The store's id for it (to forget it or one of its platforms).
+    pub id: i64,
+    pub categories: BTreeMap<PlatformId, PickedCategory>,
+}
