@@ -6,11 +6,13 @@ use crate::error::PlatformError;
 use crate::model::ChannelTarget;
 use crate::model::DecodedImage;
 use crate::model::{
-    Account, Capabilities, CategoryPage, Channel, ChannelChanges, ChatEvent, CommercialStarted,
-    Editor, FollowerList, ModerationAction, ModerationOutcome, PlatformId, RateBudget,
-    SignInStatus, SubscriberList, Team, Video, ViewerList,
+    Account, Capabilities, CategoryPage, CategoryProposal, Channel, ChannelChanges, ChatEvent,
+    CommercialStarted, Editor, FollowerList, ModerationAction, ModerationOutcome, PickedCategory,
+    PlatformId, RateBudget, Saved, SavedChange, SignInStatus, SubscriberList, Team, Video,
+    ViewerList,
 };
 use crate::secret::Secret;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -133,6 +135,17 @@ pub enum Command {
         /// The user as the window names them, for the sentence that reports the outcome.
         who: String,
     },
+    /// Proposes, on each of `platforms`, the category that is the same game as `name`
+    /// (picked on `from`'s platform, when it was picked on one): a remembered mapping
+    /// first, else a search of the platform by the name.
+    MapCategory {
+        name: String,
+        from: Option<(PlatformId, PickedCategory)>,
+        platforms: Vec<PlatformId>,
+        request_id: RequestId,
+    },
+    /// Changes (or just reads) what the local database keeps; answered by `SavedLoaded`.
+    ChangeSaved { change: SavedChange },
 }
 
 /// The request id of answers that come from a poller rather than a command.
@@ -171,7 +184,9 @@ impl Command {
             | Command::StartCommercial { platform, .. }
             | Command::RegenerateStreamKey { platform }
             | Command::Moderate { platform, .. } => Some(*platform),
-            Command::LoadImage { .. } => None,
+            Command::LoadImage { .. }
+            | Command::MapCategory { .. }
+            | Command::ChangeSaved { .. } => None,
         }
     }
 
@@ -192,8 +207,10 @@ impl Command {
             | Command::LoadVideos { .. }
             | Command::StartCommercial { .. }
             | Command::RegenerateStreamKey { .. }
-            | Command::Moderate { .. } => None,
-            Command::LoadChannel { request_id, .. }
+            | Command::Moderate { .. }
+            | Command::ChangeSaved { .. } => None,
+            Command::MapCategory { request_id, .. }
+            | Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
             | Command::SearchCategories { request_id, .. }
             | Command::LoadViewers { request_id, .. }
@@ -236,6 +253,7 @@ impl Command {
                     Event::StreamKeyRegenerated { .. }
                 )
                 | (Command::Moderate { .. }, Event::Moderated { .. })
+                | (Command::ChangeSaved { .. }, Event::SavedLoaded { .. })
         )
     }
 }
@@ -385,6 +403,17 @@ pub enum Event {
         platform: PlatformId,
         status: ChatFeedStatus,
     },
+    /// What each platform's category would be for a game (`MapCategory`'s answer).
+    CategoryMapped {
+        request_id: RequestId,
+        name: String,
+        proposals: BTreeMap<PlatformId, CategoryProposal>,
+    },
+    /// Everything the local database keeps, after a change (or the reason it failed).
+    SavedLoaded { result: Result<Arc<Saved>, String> },
+    /// The local database was set aside and started afresh, or cannot be used: a sentence
+    /// for the user.
+    StoreNotice { message: String },
 }
 
 /// Where the own channel's live connection stands (defined with the follow loop).
@@ -419,7 +448,10 @@ impl Event {
             | Event::CommercialStarted { platform, .. }
             | Event::ChatArrived { platform, .. }
             | Event::ChatFeedChanged { platform, .. } => Some(*platform),
-            Event::ImageLoaded { .. } => None,
+            Event::ImageLoaded { .. }
+            | Event::CategoryMapped { .. }
+            | Event::SavedLoaded { .. }
+            | Event::StoreNotice { .. } => None,
         }
     }
 
@@ -432,7 +464,8 @@ impl Event {
             | Event::ViewersLoaded { request_id, .. }
             | Event::FollowersLoaded { request_id, .. }
             | Event::SubscribersLoaded { request_id, .. }
-            | Event::ChatSent { request_id, .. } => Some(*request_id),
+            | Event::ChatSent { request_id, .. }
+            | Event::CategoryMapped { request_id, .. } => Some(*request_id),
             Event::NotConfigured { request_id, .. } => *request_id,
             Event::AccountLoaded { .. }
             | Event::RateBudget { .. }
@@ -451,7 +484,9 @@ impl Event {
             | Event::ChatBudget { .. }
             | Event::CommercialStarted { .. }
             | Event::ChatArrived { .. }
-            | Event::ChatFeedChanged { .. } => None,
+            | Event::ChatFeedChanged { .. }
+            | Event::SavedLoaded { .. }
+            | Event::StoreNotice { .. } => None,
         }
     }
 }

@@ -235,6 +235,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
     let mut backend = BackendConfig::new(clients);
     backend.image_dir = ImageCache::default_dir();
     backend.accounts = accounts;
+    backend.database = crate::store::Store::default_path(demo).ok();
     Ok(Launch {
         demo,
         backend,

@@ -4,6 +4,7 @@
 //! commands, the tests and the benchmarks share one set of clients and one backend.
 //! `../shared/DESIGN.md` is the map of how the modules fit together.
 
+pub mod all_platforms;
 pub mod app;
 pub mod auth;
 pub mod backend;

@@ -27,10 +27,10 @@ fn main() -> ExitCode {
             e.exit();
         }
     };
-    if cli.platform.is_some() {
+    if cli.command.is_some() {
         attach_parent_console();
     }
-    init_logging(cli.platform.is_none());
+    init_logging(cli.command.is_none());
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -42,7 +42,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match cli.platform {
+    match cli.command {
         Some(command) => runtime.block_on(cli::run(cli.demo, cli.json, command)),
         None => run_window(&runtime, cli.demo),
     }

@@ -125,6 +125,10 @@ pub struct AppState {
     pub activity: ActivityFeed,
     /// The next chat line's number, counted across platforms: the merged chat's order.
     pub chat_seq: u64,
+    /// What the local database keeps (presets, recent titles, history, mappings), once read.
+    pub saved: Option<Arc<crate::model::Saved>>,
+    /// Why the last change to the local database failed.
+    pub saved_error: Option<String>,
 }
 
 /// A sign-in or sign-out started from Settings, as far as it got.
@@ -496,7 +500,19 @@ impl AppState {
                 }
             }
             // Images become textures in the UI, which owns the GPU side.
-            Event::ImageLoaded { .. } => {}
+            Event::SavedLoaded { result } => match result {
+                Ok(saved) => {
+                    self.saved = Some(saved);
+                    self.saved_error = None;
+                }
+                Err(e) => self.saved_error = Some(e),
+            },
+            Event::StoreNotice { message } => {
+                if !self.notices.contains(&message) {
+                    self.notices.push(message);
+                }
+            }
+            Event::ImageLoaded { .. } | Event::CategoryMapped { .. } => {}
         }
     }
 }

@@ -6,7 +6,9 @@ pub mod accounts;
 mod chat;
 mod export;
 pub mod images;
+mod mapping;
 mod pollers;
+mod saved;
 
 use crate::command::{Command, Event, RequestIds};
 use crate::model::PlatformId;
@@ -44,6 +46,8 @@ impl Wake {
                     | Event::SignedOut { .. }
                     | Event::NotConfigured { .. }
                     | Event::ImageLoaded { .. }
+                    | Event::SavedLoaded { .. }
+                    | Event::StoreNotice { .. }
             );
         if answer { Wake::Answer } else { Wake::News }
     }
@@ -87,6 +91,8 @@ pub struct BackendConfig {
     pub intervals: Intervals,
     /// Signing in and out from the window.
     pub accounts: AccountSetup,
+    /// The local database (presets, history, mappings); `None` keeps none.
+    pub database: Option<std::path::PathBuf>,
 }
 
 impl BackendConfig {
@@ -97,6 +103,7 @@ impl BackendConfig {
             image_dir: None,
             intervals: Intervals::default(),
             accounts: AccountSetup::in_memory(),
+            database: None,
         }
     }
 }
@@ -112,6 +119,7 @@ struct Shared {
     /// Sign-ins waiting for the browser, by platform: sending (or dropping) cancels.
     sign_ins: Mutex<HashMap<PlatformId, oneshot::Sender<()>>>,
     accounts: AccountSetup,
+    store: saved::StoreSlot,
     out: Emitter,
 }
 
@@ -163,6 +171,7 @@ pub fn spawn(
         watched: Mutex::new(HashMap::new()),
         sign_ins: Mutex::new(HashMap::new()),
         accounts: config.accounts,
+        store: saved::StoreSlot::new(config.database),
         out: Emitter { tx: ev_tx, waker },
     });
     runtime.spawn(async move {
@@ -231,6 +240,24 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             accounts::sign_out(shared, platform).await;
             return;
         }
+        Command::ChangeSaved { change } => {
+            saved::change(shared, change).await;
+            return;
+        }
+        Command::MapCategory {
+            name,
+            from,
+            platforms,
+            request_id,
+        } => {
+            let proposals = mapping::map_category(&shared, &name, from.as_ref(), &platforms).await;
+            out.emit(Event::CategoryMapped {
+                request_id,
+                name,
+                proposals,
+            });
+            return;
+        }
         _ => {}
     }
     let Some(platform) = command.platform() else {
@@ -264,7 +291,9 @@ async fn serve(command: Command, shared: Arc<Shared>) {
         | Command::ExportCsv { .. }
         | Command::SignIn { .. }
         | Command::CancelSignIn { .. }
-        | Command::SignOut { .. } => return,
+        | Command::SignOut { .. }
+        | Command::ChangeSaved { .. }
+        | Command::MapCategory { .. } => return,
         Command::LoadEditors { platform } => Event::EditorsLoaded {
             platform,
             result: client.editors().await,
@@ -325,11 +354,17 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             platform,
             changes,
             request_id,
-        } => Event::ChannelUpdated {
-            platform,
-            request_id,
-            result: client.update_channel(&changes).await,
-        },
+        } => {
+            let result = client.update_channel(&changes).await;
+            if let Ok(channel) = &result {
+                saved::record_applied(&shared, platform, channel).await;
+            }
+            Event::ChannelUpdated {
+                platform,
+                request_id,
+                result,
+            }
+        }
         Command::SearchCategories {
             platform,
             query,

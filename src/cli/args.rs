@@ -24,7 +24,141 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
     #[command(subcommand)]
-    pub platform: Option<PlatformCommand>,
+    pub command: Option<TopCommand>,
+}
+
+/// A headless command: on one platform, or across all of them.
+#[derive(Debug, Subcommand)]
+pub enum TopCommand {
+    #[command(flatten)]
+    Platform(PlatformCommand),
+    /// Every signed-in platform at once: one title and one game for all.
+    All {
+        #[command(subcommand)]
+        command: AllCommand,
+    },
+    /// Saved forms: a title and a category per platform, tags, language, audience.
+    Preset {
+        #[command(subcommand)]
+        command: PresetCommand,
+    },
+    /// The titles and categories applied, newest first.
+    History {
+        /// Only this platform's.
+        #[arg(long, value_parser = parse_platform)]
+        platform: Option<PlatformId>,
+    },
+    /// Categories across platforms.
+    Category {
+        #[command(subcommand)]
+        command: CategoryCommand,
+    },
+}
+
+/// What to do on every platform.
+#[derive(Debug, Subcommand)]
+pub enum AllCommand {
+    /// Change the title, category, language or tags on every signed-in platform at once;
+    /// the category is given by name and matched to each platform's own.
+    Set(AllSetArgs),
+    /// Every platform's channel, side by side.
+    Channel,
+}
+
+/// What `all set` changes; at least one field.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("changes").required(true).multiple(true)))]
+pub struct AllSetArgs {
+    /// The stream title.
+    #[arg(long, group = "changes")]
+    pub title: Option<String>,
+    /// The game by name, e.g. "Hades II": matched to each platform's category.
+    #[arg(long, group = "changes", value_name = "NAME")]
+    pub category: Option<String>,
+    /// A two-letter ISO 639-1 language code, e.g. EN (skipped where a platform has none).
+    #[arg(long, group = "changes")]
+    pub language: Option<String>,
+    /// The whole tag list, comma-separated (skipped where a platform has no tags).
+    #[arg(long, group = "changes", value_parser = parse_tags)]
+    pub tags: Option<TagList>,
+    /// Who the stream is for: all, 13+ or 18+ (skipped where a platform has no audience).
+    #[arg(long, group = "changes", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
+    #[command(flatten)]
+    pub only: Only,
+}
+
+/// Which platforms a command across platforms is for.
+#[derive(Debug, Args)]
+pub struct Only {
+    /// Only these platforms, comma-separated, e.g. trovo,twitch (every signed-in one
+    /// without it).
+    #[arg(long, value_parser = parse_platforms)]
+    pub only: Option<PlatformList>,
+}
+
+/// Platforms as given on the command line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlatformList(pub Vec<PlatformId>);
+
+/// Preset actions.
+#[derive(Debug, Subcommand)]
+pub enum PresetCommand {
+    /// Save a preset: the platforms' live titles and categories (--from-live), or the
+    /// fields given.
+    Save(PresetSaveArgs),
+    /// Every preset.
+    List,
+    /// One preset's fields.
+    Show { name: String },
+    /// Apply a preset to every signed-in platform (or --only some).
+    Apply {
+        name: String,
+        #[command(flatten)]
+        only: Only,
+    },
+    /// Rename a preset.
+    Rename { from: String, to: String },
+    /// Delete a preset.
+    Delete { name: String },
+    /// Write every preset to a JSON file.
+    Export { file: std::path::PathBuf },
+    /// Read presets from a JSON file written by `preset export` (all or none).
+    Import { file: std::path::PathBuf },
+}
+
+/// What `preset save` keeps.
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("fields").required(true).multiple(true)))]
+pub struct PresetSaveArgs {
+    pub name: String,
+    /// Each platform's own live title and category.
+    #[arg(long, group = "fields", conflicts_with_all = ["title", "category", "language", "tags", "audience"])]
+    pub from_live: bool,
+    #[arg(long, group = "fields")]
+    pub title: Option<String>,
+    /// The game by name, matched to each signed-in platform's category now.
+    #[arg(long, group = "fields", value_name = "NAME")]
+    pub category: Option<String>,
+    #[arg(long, group = "fields")]
+    pub language: Option<String>,
+    #[arg(long, group = "fields", value_parser = parse_tags)]
+    pub tags: Option<TagList>,
+    #[arg(long, group = "fields", value_parser = parse_audience)]
+    pub audience: Option<Audience>,
+}
+
+/// Category actions across platforms.
+#[derive(Debug, Subcommand)]
+pub enum CategoryCommand {
+    /// What a game is called on each signed-in platform: a confirmed mapping, else the
+    /// best match of a search by NAME.
+    Map {
+        name: String,
+        /// Remember what was found as the same game, so later uses need no search.
+        #[arg(long)]
+        confirm: bool,
+    },
 }
 
 /// The platform a headless command is for (`stagehand trovo …`): one subcommand per
@@ -285,6 +419,28 @@ pub enum ChatCommand {
     },
 }
 
+fn parse_platform(s: &str) -> Result<PlatformId, String> {
+    PlatformId::from_slug(s.trim()).ok_or_else(|| {
+        let known: Vec<_> = PlatformId::ALL.iter().map(|p| p.slug()).collect();
+        format!("no platform is called {s:?}: use {}", known.join(", "))
+    })
+}
+
+/// `trovo,twitch` → both; blanks and repeats are dropped.
+fn parse_platforms(s: &str) -> Result<PlatformList, String> {
+    let mut out = Vec::new();
+    for piece in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let p = parse_platform(piece)?;
+        if !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    if out.is_empty() {
+        return Err("name at least one platform".into());
+    }
+    Ok(PlatformList(out))
+}
+
 fn parse_audience(s: &str) -> Result<Audience, String> {
     Audience::parse(s).ok_or_else(|| format!("{s:?} is not an audience: use all, 13+ or 18+"))
 }
@@ -311,8 +467,11 @@ mod tests {
 
     fn set_args(args: &[&str]) -> SetArgs {
         let cli = parse(args).expect("parses");
-        match cli.platform.map(PlatformCommand::split) {
-            Some((_, HeadlessCommand::Set(s))) => s,
+        match cli.command {
+            Some(TopCommand::Platform(p)) => match p.split() {
+                (_, HeadlessCommand::Set(s)) => s,
+                other => panic!("not a set: {other:?}"),
+            },
             other => panic!("not a set: {other:?}"),
         }
     }
@@ -363,5 +522,47 @@ mod tests {
         assert!(parse(&["twitch", "commercial"]).is_err(), "--length needed");
         assert!(parse(&["twitch", "videos", "--limit", "x"]).is_err());
         assert!(parse(&["nosuchplatform", "channel"]).is_err());
+    }
+
+    #[test]
+    fn commands_across_platforms_parse_beside_the_platforms() {
+        let cli = parse(&[
+            "all",
+            "set",
+            "--title",
+            "T",
+            "--only",
+            "trovo, twitch,trovo",
+        ])
+        .expect("parses");
+        match cli.command {
+            Some(TopCommand::All {
+                command: AllCommand::Set(args),
+            }) => {
+                assert_eq!(args.title.as_deref(), Some("T"));
+                assert_eq!(
+                    args.only.only,
+                    Some(PlatformList(vec![PlatformId::Trovo, PlatformId::Twitch]))
+                );
+            }
+            other => panic!("not all set: {other:?}"),
+        }
+        assert!(parse(&["all", "set"]).is_err(), "a field is needed");
+        assert!(parse(&["all", "set", "--title", "T", "--only", "myspace"]).is_err());
+        assert!(parse(&["preset", "save", "P", "--from-live", "--title", "T"]).is_err());
+        assert!(parse(&["preset", "save", "P"]).is_err());
+        for line in [
+            vec!["preset", "save", "P", "--from-live"],
+            vec!["preset", "list"],
+            vec!["preset", "show", "P"],
+            vec!["preset", "apply", "P", "--only", "velora"],
+            vec!["preset", "export", "f.json"],
+            vec!["history", "--platform", "twitch"],
+            vec!["category", "map", "Hades II"],
+            vec!["all", "channel"],
+            vec!["twitch", "channel"],
+        ] {
+            assert!(parse(&line).is_ok(), "{line:?}");
+        }
     }
 }

@@ -11,14 +11,17 @@
 //! (what is printed), `signin` (Trovo's browser sign-in), `twitch` (Twitch's device sign-in),
 //! `velora` (Velora's PKCE sign-in).
 
+mod across;
 mod args;
 mod follow;
 mod output;
+mod saved;
 mod session;
 mod signin;
 
 pub use args::{
-    ChatCommand, Cli, HeadlessCommand, PlatformCommand, SetArgs, StreamKeyCommand, TagList,
+    AllCommand, AllSetArgs, CategoryCommand, ChatCommand, Cli, HeadlessCommand, PlatformCommand,
+    PresetCommand, SetArgs, StreamKeyCommand, TagList, TopCommand,
 };
 
 use crate::command::{Command, Event};
@@ -29,7 +32,48 @@ use output::{Output, one_line, output};
 use std::process::ExitCode;
 
 /// Runs a headless command and returns the process exit status.
-pub async fn run(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
+pub async fn run(demo: bool, json: bool, command: TopCommand) -> ExitCode {
+    let answer = match command {
+        TopCommand::Platform(command) => return run_platform(demo, json, command).await,
+        TopCommand::All {
+            command: AllCommand::Set(args),
+        } => across::all_set(demo, args).await,
+        TopCommand::All {
+            command: AllCommand::Channel,
+        } => across::all_channel(demo).await.map(across::Across::ok),
+        TopCommand::Category {
+            command: CategoryCommand::Map { name, confirm },
+        } => across::category_map(demo, &name, confirm)
+            .await
+            .map(across::Across::ok),
+        TopCommand::History { platform } => {
+            saved::history(demo, platform).await.map(across::Across::ok)
+        }
+        TopCommand::Preset { command } => saved::preset(demo, command).await,
+    };
+    match answer {
+        Ok(across) => {
+            let text = if json {
+                across.output.json
+            } else {
+                across.output.text
+            };
+            let printed = print_out(text.trim_end());
+            if across.all_ok {
+                printed
+            } else {
+                ExitCode::from(1)
+            }
+        }
+        Err(line) => {
+            eprintln!("stagehand: {}", one_line(&line));
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// Runs a command on one platform.
+async fn run_platform(demo: bool, json: bool, command: PlatformCommand) -> ExitCode {
     let (platform, command) = command.split();
     if let HeadlessCommand::Chat {
         command:

@@ -35,9 +35,9 @@ fn rfc3339(t: Option<time::OffsetDateTime>) -> String {
     .unwrap_or_else(|| "-".into())
 }
 
-/// `channel` and `set` print exactly these fields.
+/// `channel` and `set` print exactly these fields (`all channel` adds the platform).
 #[derive(Serialize)]
-struct ChannelView<'a> {
+pub(super) struct ChannelView<'a> {
     id: &'a str,
     name: &'a str,
     display_name: Option<&'a str>,
@@ -61,8 +61,9 @@ struct CategoryView<'a> {
     name: Option<&'a str>,
 }
 
-pub(super) fn channel(c: &Channel) -> Result<Output, String> {
-    let view = ChannelView {
+/// The fields `channel --json` prints.
+pub(super) fn channel_view(c: &Channel) -> ChannelView<'_> {
+    ChannelView {
         id: &c.id,
         name: &c.name,
         display_name: c.display_name.as_deref(),
@@ -79,7 +80,11 @@ pub(super) fn channel(c: &Channel) -> Result<Output, String> {
         viewers: c.viewers,
         followers: c.followers,
         subscribers: c.subscribers,
-    };
+    }
+}
+
+pub(super) fn channel(c: &Channel) -> Result<Output, String> {
+    let view = channel_view(c);
     let count = |n: Option<u64>| n.map_or_else(|| "-".to_owned(), |n| n.to_string());
     let mut text = format!(
         "{} ({}), id {}\ntitle:       {}\ncategory:    {}\nlanguage:    {}\n",

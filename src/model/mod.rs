@@ -14,7 +14,9 @@ pub use crate::platform::PlatformId;
 mod chat;
 pub use chat::{ChatEvent, ChatUser, EventKind, SubTier};
 mod saved;
-pub use saved::{CategoryMapping, HistoryEntry, PickedCategory, Preset};
+pub use saved::{
+    CategoryMapping, CategoryProposal, HistoryEntry, PickedCategory, Preset, Saved, SavedChange,
+};
 
 /// Who a stream is meant for. Only some platforms have it (see `Capabilities::audience`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -85,3 +85,66 @@ pub struct CategoryMapping {
     pub id: i64,
     pub categories: BTreeMap<PlatformId, PickedCategory>,
 }
+
+/// What the all-platforms form proposes for one platform's category.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CategoryProposal {
+    /// The category the user picked there, or one a confirmed mapping names.
+    Remembered(PickedCategory),
+    /// Found by searching the platform for the name; the user confirms it.
+    Found {
+        category: PickedCategory,
+        /// How closely its name agrees (exact, or the same once normalised...).
+        quality: crate::category_match::MatchQuality,
+    },
+    /// The platform has no category of that name: its category is left as it is.
+    NoMatch,
+    /// The search failed, in the platform's words.
+    Failed(String),
+}
+
+impl CategoryProposal {
+    /// The category proposed, if any.
+    pub fn category(&self) -> Option<&PickedCategory> {
+        match self {
+            CategoryProposal::Remembered(c) | CategoryProposal::Found { category: c, .. } => {
+                Some(c)
+            }
+            CategoryProposal::NoMatch | CategoryProposal::Failed(_) => None,
+        }
+    }
+}
+
+/// Everything the local database keeps that the window shows, read at once.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Saved {
+    /// By name.
+    pub presets: Vec<Preset>,
+    /// Titles used before, newest first, each once.
+    pub recent_titles: Vec<String>,
+    /// The newest applied titles and categories.
+    pub history: Vec<HistoryEntry>,
+    /// Newest first.
+    pub mappings: Vec<CategoryMapping>,
+}
+
+/// A change to what the local database keeps.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SavedChange {
+    /// Nothing: just read it all.
+    Load,
+    SavePreset(Preset),
+    RenamePreset {
+        from: String,
+        to: String,
+    },
+    DeletePreset(String),
+    /// Confirms these categories as one game.
+    RememberMapping(BTreeMap<PlatformId, PickedCategory>),
+    ForgetMapping(i64),
+    /// Takes one platform out of a mapping.
+    ForgetMappingMember {
+        id: i64,
+        platform: PlatformId,
+    },
+}

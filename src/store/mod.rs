@@ -298,10 +298,13 @@ fn set_aside(path: &Path, reason: SetAsideReason) -> Result<PathBuf, StoreError>
     Ok(moved_to)
 }
 
-/// Times as the database keeps them: RFC 3339 in UTC, which sorts as text.
+/// Times as the database keeps them: UTC with a fixed six-digit fraction, so that text
+/// order is time order (RFC 3339 with a varying fraction does not sort).
 fn stamp(at: OffsetDateTime) -> String {
     at.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
+        .format(time::macros::format_description!(
+            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+        ))
         .unwrap_or_default()
 }
 
@@ -354,6 +357,18 @@ mod tests {
         fn drop(&mut self) {
             let _ = std::fs::remove_dir_all(&self.0);
         }
+    }
+
+    #[test]
+    fn stamps_sort_as_their_times_do() {
+        let t = OffsetDateTime::UNIX_EPOCH + time::Duration::days(20_000);
+        let a = stamp(t + time::Duration::milliseconds(480));
+        let b = stamp(t + time::Duration::microseconds(480_500));
+        assert!(a < b, "{a} {b}");
+        assert_eq!(
+            parse_stamp(&a).expect("parses"),
+            t + time::Duration::milliseconds(480)
+        );
     }
 
     #[test]
@@ -413,7 +428,10 @@ mod tests {
         let set_aside = opened.set_aside.expect("the old file is set aside");
         assert_eq!(set_aside.reason, SetAsideReason::Corrupt);
         assert!(set_aside.moved_to.exists());
-        assert_eq!(dir.set_aside_files("corrupt"), std::slice::from_ref(&set_aside.moved_to));
+        assert_eq!(
+            dir.set_aside_files("corrupt"),
+            std::slice::from_ref(&set_aside.moved_to)
+        );
         assert!(
             set_aside.message().contains("damaged"),
             "{}",

@@ -23,7 +23,12 @@ pub fn command(args: &[&str], env: &[(&str, String)], config: &PathBuf) -> tokio
         .env_remove("RUST_LOG")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("STAGEHAND_REDIRECT_PORT")
-        .env("STAGEHAND_CONFIG", config);
+        .env("STAGEHAND_CONFIG", config)
+        // The test's own database beside its settings, never the user's.
+        .env(
+            "STAGEHAND_DATABASE",
+            config.with_file_name("stagehand.sqlite3"),
+        );
     for platform in stagehand::model::PlatformId::ALL {
         for key in [
             "API",

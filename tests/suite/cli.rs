@@ -19,6 +19,14 @@ async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
         .env(
             "STAGEHAND_CONFIG",
             std::env::temp_dir().join("stagehand-cli-tests-no-such-dir/config.toml"),
+        )
+        // A database of this run's own, never the user's.
+        .env(
+            "STAGEHAND_DATABASE",
+            std::env::temp_dir().join(format!(
+                "stagehand-cli-tests-{}/db.sqlite3",
+                std::process::id()
+            )),
         );
     for key in [
         "STAGEHAND_TROVO_API",

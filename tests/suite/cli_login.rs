@@ -37,6 +37,10 @@ fn command_with_store(sim: &TrovoSim, secret: bool) -> tokio::process::Command {
     let mut cmd = tokio::process::Command::new(BIN);
     // A settings file of this simulator's own, never the user's.
     cmd.env("STAGEHAND_CONFIG", config_path(sim))
+        .env(
+            "STAGEHAND_DATABASE",
+            config_path(sim).with_file_name("stagehand.sqlite3"),
+        )
         .env_remove("RUST_LOG")
         .env_remove("STAGEHAND_TROVO_ACCESS_TOKEN")
         .env_remove("STAGEHAND_TROVO_REFRESH_TOKEN")

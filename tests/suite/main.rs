@@ -7,6 +7,7 @@ mod common;
 
 mod auth_loopback;
 mod cli;
+mod cli_all;
 mod cli_follow;
 mod cli_login;
 mod cli_twitch;

@@ -187,6 +187,7 @@ fn command(sim: &TrovoSim, home: &Path) -> tokio::process::Command {
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_DATA_HOME", home.join("data"))
         .env_remove("STAGEHAND_CONFIG")
+        .env_remove("STAGEHAND_DATABASE")
         .env_remove("DBUS_SESSION_BUS_ADDRESS")
         .env_remove("STAGEHAND_TROVO_ACCESS_TOKEN")
         .env_remove("STAGEHAND_TROVO_REFRESH_TOKEN")
@@ -261,6 +262,40 @@ async fn the_headless_commands_log_and_write_no_secret() {
     printed.extend(out.stdout);
     printed.extend(out.stderr);
 
+    // A change across platforms with a lapsed token: refreshed, applied, and kept in the
+    // history database, which must hold nothing secret either.
+    let expired = sim.issue_tokens(
+        stagehand::sim::trovo::SimUser::Streamer,
+        &[
+            "channel_update_self",
+            "channel_details_self",
+            "user_details_self",
+        ],
+        0,
+    );
+    let out = command(&sim, &home)
+        .args([
+            "--json",
+            "all",
+            "set",
+            "--title",
+            "Leak check",
+            "--only",
+            "trovo",
+        ])
+        .env("STAGEHAND_TROVO_ACCESS_TOKEN", &expired.access_token)
+        .env("STAGEHAND_TROVO_REFRESH_TOKEN", &expired.refresh_token)
+        .output()
+        .await
+        .expect("all set");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    printed.extend(out.stdout);
+    printed.extend(out.stderr);
+
     // Sign out with a token the environment gives.
     let live = sim.streamer_tokens();
     let out = command(&sim, &home)
@@ -284,6 +319,13 @@ async fn the_headless_commands_log_and_write_no_secret() {
     assert!(
         files.iter().any(|(p, _)| p.ends_with("config.toml")),
         "login remembered the application in the settings file"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|(p, _)| p.extension().is_some_and(|e| e == "sqlite3")),
+        "the history was kept in the database: {:?}",
+        files.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
     for (path, bytes) in &files {
         assert_clean(&path.display().to_string(), bytes, &secrets);

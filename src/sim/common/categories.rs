@@ -88,6 +88,8 @@ const LIST: &[(u64, &str)] = &[
     (0, "Helldivers 2"),
     (0, "Hades II"),
     (0, "Hades"),
+    (0, "Football Manager 2026"),
+    (0, "Minecraft Dungeons"),
     (0, "Hollow Knight"),
     (0, "Hollow Knight: Silksong"),
     (0, "Celeste"),
@@ -331,6 +333,35 @@ const LIST: &[(u64, &str)] = &[
     (0, "World of Warships"),
 ];
 
+/// How Velora's catalogue differs from Twitch's, as real catalogues do: its own spelling of
+/// some games (for the category mapping to see through), and games it does not carry.
+const VELORA_SPELLING: &[(&str, Option<&str>)] = &[
+    ("VALORANT", Some("Valorant")),
+    ("Grand Theft Auto V", Some("Grand Theft Auto 5")),
+    (
+        "Tom Clancy's Rainbow Six Siege",
+        Some("Tom Clancy's Rainbow Six® Siege"),
+    ),
+    ("Hades II", Some("Hades 2")),
+    ("Football Manager 2026", Some("Football Manager")),
+    (
+        "Pokémon Scarlet and Violet",
+        Some("Pokemon Scarlet & Violet"),
+    ),
+    ("Talk Shows & Podcasts", Some("Talk Shows and Podcasts")),
+    ("Slots", None),
+    ("Virtual Casino", None),
+    ("Minecraft Dungeons", None),
+];
+
+/// The name Velora gives a category of the catalogue, or `None` where Velora lacks it.
+pub(crate) fn velora_name(name: &str) -> Option<&str> {
+    match VELORA_SPELLING.iter().find(|(twitch, _)| *twitch == name) {
+        Some((_, velora)) => *velora,
+        None => Some(name),
+    }
+}
+
 /// The catalogue, most watched first. Made-up ids are stable (they follow the list order).
 pub(crate) fn catalogue() -> Vec<Category> {
     LIST.iter()
@@ -368,5 +399,16 @@ mod tests {
         assert_eq!(ids.len(), all.len());
         assert_eq!(names.len(), all.len());
         assert_eq!(all[0].id, "509658");
+    }
+
+    #[test]
+    fn velora_s_spellings_name_games_of_the_catalogue() {
+        let names: std::collections::HashSet<_> = catalogue().into_iter().map(|c| c.name).collect();
+        for (twitch, _) in VELORA_SPELLING {
+            assert!(names.contains(*twitch), "{twitch} is not in the catalogue");
+        }
+        assert_eq!(velora_name("Minecraft"), Some("Minecraft"));
+        assert_eq!(velora_name("Hades II"), Some("Hades 2"));
+        assert_eq!(velora_name("Slots"), None);
     }
 }

@@ -262,6 +262,25 @@ const CORE: &[(&str, &str, &str, &str)] = &[
         "Poker",
         "Card room strategy and tournaments.",
     ),
+    // Games the other simulators spell or number differently, for the category mapping.
+    (
+        "10087",
+        "Hades II",
+        "Hades 2",
+        "Battle beyond the Underworld as the Princess of the Underworld.",
+    ),
+    (
+        "10088",
+        "Football Manager 2024",
+        "FM24",
+        "Manage a football club; an older edition than the other platforms list.",
+    ),
+    (
+        "10089",
+        "Pokémon Scarlet and Violet",
+        "Pokémon SV",
+        "Explore the Paldea region.",
+    ),
 ];
 
 /// Word lists for the generated tail of the catalogue.

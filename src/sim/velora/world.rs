@@ -156,18 +156,21 @@ impl World {
     pub(crate) fn new(opts: &VeloraSimOptions, origin: String) -> World {
         let mut rng = StdRng::seed_from_u64(opts.seed);
         let now = now_ms();
+        // Velora's own spelling of some games, and without those it lacks; ids follow the
+        // shared list's order, so they stay put whatever Velora leaves out.
         let categories = catalogue::catalogue()
             .into_iter()
             .enumerate()
-            .map(|(rank, c)| {
+            .filter_map(|(rank, c)| {
+                let name = catalogue::velora_name(&c.name)?.to_owned();
                 let viewers = (40_000.0 / (rank as f64 + 1.0).powf(1.1)) as u32 + 3;
-                Category {
+                Some(Category {
                     id: format!("cat_{:010x}", 0x5e_0000_0000_u64 + rank as u64 * 7_919),
-                    slug: slugify(&c.name),
-                    name: c.name,
+                    slug: slugify(&name),
+                    name,
                     viewer_count: viewers,
                     stream_count: viewers / 60 + 1,
-                }
+                })
             })
             .collect();
         let stream_key = key(&mut rng);
