@@ -77,12 +77,7 @@ impl AllPlatformsDraft {
     ) -> Result<PlatformPlan, String> {
         let mut plan = PlatformPlan::default();
         if let Some(title) = self.title_for(platform) {
-            let (n, max) = (title.chars().count(), caps.title_max_chars);
-            if n > max {
-                return Err(format!(
-                    "a {platform} title may be at most {max} characters (this one has {n}); nothing was changed there"
-                ));
-            }
+            title_fits(platform, title, caps)?;
             plan.changes.title = Some(title.to_owned());
         }
         plan.changes.category_id = self.categories.get(&platform).map(|c| c.id.clone());
@@ -109,6 +104,17 @@ impl AllPlatformsDraft {
         }
         Ok(plan)
     }
+}
+
+/// Whether `title` is within `platform`'s limit; the sentence to show when it is not.
+pub fn title_fits(platform: PlatformId, title: &str, caps: &Capabilities) -> Result<(), String> {
+    let (n, max) = (title.chars().count(), caps.title_max_chars);
+    if n > max {
+        return Err(format!(
+            "a {platform} title may be at most {max} characters (this one has {n}); nothing was changed there"
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -153,6 +153,10 @@ impl StagehandApp {
         for platform in platforms {
             app.start(platform);
         }
+        // Presets, recent titles and remembered categories, read off the UI thread.
+        app.send(Command::ChangeSaved {
+            change: crate::model::SavedChange::Load,
+        });
         app.local.picker.sent_query = Some(String::new());
         app
     }
@@ -332,6 +336,11 @@ impl StagehandApp {
     }
 
     /// The view state (drafts and choices), for tests.
+    pub fn view(&self) -> &ViewState {
+        &self.view
+    }
+
+    /// The view state, to change, for tests.
     pub fn view_mut(&mut self) -> &mut ViewState {
         &mut self.view
     }

@@ -409,8 +409,12 @@ pub enum Event {
         name: String,
         proposals: BTreeMap<PlatformId, CategoryProposal>,
     },
-    /// Everything the local database keeps, after a change (or the reason it failed).
-    SavedLoaded { result: Result<Arc<Saved>, String> },
+    /// Everything the local database keeps, after a change (or the reason it failed), and
+    /// what the change did where that is worth a line (an export's file).
+    SavedLoaded {
+        result: Result<Arc<Saved>, String>,
+        note: Option<String>,
+    },
     /// The local database was set aside and started afresh, or cannot be used: a sentence
     /// for the user.
     StoreNotice { message: String },

@@ -129,6 +129,22 @@ pub struct AppState {
     pub saved: Option<Arc<crate::model::Saved>>,
     /// Why the last change to the local database failed.
     pub saved_error: Option<String>,
+    /// What the last change did, where that is worth a line ("Exported to …").
+    pub saved_note: Option<String>,
+    /// The all-platforms form's category mapping: the latest asked for, and its answer.
+    pub mapping: MappingState,
+}
+
+/// The category mapping the all-platforms form asked for last. Only the latest request's
+/// answer is kept, as with category searches.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct MappingState {
+    pub latest: Option<RequestId>,
+    /// The game's name as picked.
+    pub name: String,
+    /// Per platform, once answered.
+    pub proposals: BTreeMap<PlatformId, crate::model::CategoryProposal>,
+    pub loading: bool,
 }
 
 /// A sign-in or sign-out started from Settings, as far as it got.
@@ -159,6 +175,18 @@ impl AppState {
     /// Records a command as it is sent, so answers to older requests can be told apart and
     /// the UI can show what is in flight.
     pub fn note_sent(&mut self, command: &Command) {
+        if let Command::MapCategory {
+            name, request_id, ..
+        } = command
+        {
+            self.mapping = MappingState {
+                latest: Some(*request_id),
+                name: name.clone(),
+                proposals: BTreeMap::new(),
+                loading: true,
+            };
+            return;
+        }
         let Some(platform) = command.platform() else {
             return;
         };
@@ -500,19 +528,32 @@ impl AppState {
                 }
             }
             // Images become textures in the UI, which owns the GPU side.
-            Event::SavedLoaded { result } => match result {
-                Ok(saved) => {
-                    self.saved = Some(saved);
-                    self.saved_error = None;
+            Event::SavedLoaded { result, note } => {
+                match result {
+                    Ok(saved) => {
+                        self.saved = Some(saved);
+                        self.saved_error = None;
+                    }
+                    Err(e) => self.saved_error = Some(e),
                 }
-                Err(e) => self.saved_error = Some(e),
-            },
+                self.saved_note = note;
+            }
             Event::StoreNotice { message } => {
                 if !self.notices.contains(&message) {
                     self.notices.push(message);
                 }
             }
-            Event::ImageLoaded { .. } | Event::CategoryMapped { .. } => {}
+            Event::CategoryMapped {
+                request_id,
+                proposals,
+                ..
+            } => {
+                if self.mapping.latest == Some(request_id) {
+                    self.mapping.proposals = proposals;
+                    self.mapping.loading = false;
+                }
+            }
+            Event::ImageLoaded { .. } => {}
         }
     }
 }

@@ -81,9 +81,20 @@ pub(crate) async fn with_store<T: Send + 'static>(
 
 /// Applies a change and answers with everything the database keeps.
 pub(crate) async fn change(shared: Arc<Shared>, change: SavedChange) {
+    let (change, note) = match change {
+        SavedChange::ExportPresets => match export(&shared).await {
+            Ok(note) => (SavedChange::Load, note),
+            Err(e) => return fail(&shared, e),
+        },
+        SavedChange::ImportPresets => match import(&shared).await {
+            Ok(note) => (SavedChange::Load, note),
+            Err(e) => return fail(&shared, e),
+        },
+        other => (other, None),
+    };
     let result = with_store(&shared, move |store| {
         match change {
-            SavedChange::Load => {}
+            SavedChange::Load | SavedChange::ExportPresets | SavedChange::ImportPresets => {}
             SavedChange::SavePreset(p) => {
                 store.save_preset(&p)?;
             }
@@ -108,7 +119,66 @@ pub(crate) async fn change(shared: Arc<Shared>, change: SavedChange) {
     .await;
     shared.out.emit(Event::SavedLoaded {
         result: result.map(Arc::new),
+        note,
     });
+}
+
+fn fail(shared: &Shared, e: String) {
+    shared.out.emit(Event::SavedLoaded {
+        result: Err(e),
+        note: None,
+    });
+}
+
+/// Asks where to save the presets (the system's dialog, off the UI thread) and writes
+/// them; `None` when the user cancelled.
+async fn export(shared: &Shared) -> Result<Option<String>, String> {
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .set_title("Export presets")
+        .set_file_name("stagehand-presets.json")
+        .add_filter("JSON", &["json"])
+        .save_file()
+        .await
+    else {
+        return Ok(None);
+    };
+    let path = file.path().to_path_buf();
+    let text = with_store(shared, |store| store.export_presets()).await?;
+    let target = path.clone();
+    tokio::task::spawn_blocking(move || std::fs::write(&target, text))
+        .await
+        .map_err(|e| format!("the export stopped: {e}"))?
+        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    Ok(Some(format!("Exported to {}", path.display())))
+}
+
+/// Asks for a presets file and imports it, all or none.
+async fn import(shared: &Shared) -> Result<Option<String>, String> {
+    let Some(file) = rfd::AsyncFileDialog::new()
+        .set_title("Import presets")
+        .add_filter("JSON", &["json"])
+        .pick_file()
+        .await
+    else {
+        return Ok(None);
+    };
+    let path = file.path().to_path_buf();
+    let source = path.clone();
+    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&source))
+        .await
+        .map_err(|e| format!("the import stopped: {e}"))?
+        .map_err(|e| format!("could not read {}: {e}", path.display()))?;
+    let store = store(shared)
+        .await
+        .ok_or_else(|| "the local database is not available".to_owned())?;
+    let n = tokio::task::spawn_blocking(move || store.import_presets(&text))
+        .await
+        .map_err(|e| format!("the import stopped: {e}"))?
+        .map_err(|e| format!("{e}; nothing was imported"))?;
+    Ok(Some(format!(
+        "Imported {n} presets from {}",
+        path.display()
+    )))
 }
 
 fn snapshot(store: &Store) -> Result<Saved, StoreError> {
@@ -146,6 +216,7 @@ pub(crate) async fn record_applied(shared: &Shared, platform: PlatformId, channe
     match result {
         Ok(saved) => shared.out.emit(Event::SavedLoaded {
             result: Ok(Arc::new(saved)),
+            note: None,
         }),
         Err(e) => tracing::warn!("the history was not kept: {e}"),
     }

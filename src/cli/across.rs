@@ -274,7 +274,7 @@ pub(super) async fn category_map(demo: bool, name: &str, confirm: bool) -> Resul
                 change: crate::model::SavedChange::RememberMapping(found),
             })
             .await?;
-        if let Event::SavedLoaded { result: Err(e) } = event {
+        if let Event::SavedLoaded { result: Err(e), .. } = event {
             return Err(e);
         }
         text.push_str("remembered\n");

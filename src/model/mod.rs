@@ -121,6 +121,21 @@ pub struct ChannelChanges {
 }
 
 impl ChannelChanges {
+    /// The fields it changes, as a user names them ("title", "category"...).
+    pub fn field_names(&self) -> Vec<&'static str> {
+        [
+            (self.title.is_some(), "title"),
+            (self.category_id.is_some(), "category"),
+            (self.language.is_some(), "language"),
+            (self.audience.is_some(), "audience"),
+            (self.tags.is_some(), "tags"),
+            (self.delay.is_some(), "delay"),
+        ]
+        .into_iter()
+        .filter_map(|(set, name)| set.then_some(name))
+        .collect()
+    }
+
     /// True when there is nothing to send.
     pub fn is_empty(&self) -> bool {
         self.title.is_none()

@@ -147,4 +147,8 @@ pub enum SavedChange {
         id: i64,
         platform: PlatformId,
     },
+    /// Asks where to, then writes every preset there as JSON.
+    ExportPresets,
+    /// Asks for a file written by an export, then imports its presets (all or none).
+    ImportPresets,
 }

@@ -24,6 +24,8 @@ pub struct PickerState {
     pub search_due: Option<f64>,
     /// The query last sent, to avoid asking twice for the same.
     pub sent_query: Option<String>,
+    /// Put the keyboard focus in the box on the next frame (Ctrl+K).
+    pub focus_now: bool,
 }
 
 /// Draws the search box and, while open, the results. Returns the category picked this
@@ -69,6 +71,10 @@ pub fn show(
     );
     let response = response.labelled_by(label);
     let picker = &mut cx.local.picker;
+    if std::mem::take(&mut picker.focus_now) {
+        response.request_focus();
+        picker.open = true;
+    }
     if response.gained_focus() || response.clicked() {
         picker.open = true;
     }

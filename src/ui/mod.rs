@@ -2,6 +2,7 @@
 //! `Command`s through `PanelCx`; none talks to a platform or holds network state.
 
 pub mod activity;
+pub mod all_platforms;
 pub mod category_picker;
 pub mod channel_extras;
 pub mod chat;
@@ -10,6 +11,7 @@ pub mod chat_send;
 pub mod languages;
 pub mod moderation;
 pub mod people;
+pub mod saved_panels;
 pub mod settings;
 pub mod status_bar;
 pub mod stream_info;
@@ -47,6 +49,9 @@ pub struct ViewState {
     pub merged_chat_draft: String,
     /// The centre shows the activity feed instead of the people lists.
     pub show_activity: bool,
+    /// The stream info panel shows the all-platforms form.
+    pub all_platforms: bool,
+    pub all_form: all_platforms::AllForm,
 }
 
 impl Default for ViewState {
@@ -62,6 +67,8 @@ impl Default for ViewState {
             chat_send_to: None,
             merged_chat_draft: String::new(),
             show_activity: false,
+            all_platforms: false,
+            all_form: all_platforms::AllForm::default(),
         }
     }
 }
@@ -81,6 +88,7 @@ pub struct LocalState {
     pub narrow_shows_chat: bool,
     pub chat: chat::ChatLayout,
     pub activity: activity::ActivityFilter,
+    pub all: all_platforms::AllLocal,
 }
 
 /// What a panel gets to draw with and to ask for things.

@@ -8,8 +8,32 @@ use crate::command::Command;
 use crate::model::{Audience, Capabilities, PlatformId};
 use eframe::egui::{self, RichText, Ui, Vec2};
 
-/// Draws the form for the shown platform.
+/// Draws the form for the shown platform, or the all-platforms form.
 pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
+    if cx.state.platforms.len() > 1 {
+        ui.horizontal(|ui| {
+            if ui
+                .selectable_label(!cx.view.all_platforms, "This platform")
+                .clicked()
+            {
+                cx.view.all_platforms = false;
+            }
+            if ui
+                .selectable_label(cx.view.all_platforms, "All platforms")
+                .on_hover_text("One title and one game for every platform")
+                .clicked()
+            {
+                cx.view.all_platforms = true;
+            }
+        });
+        ui.add_space(4.0);
+        if cx.view.all_platforms {
+            ui.heading("Stream info · All platforms");
+            ui.add_space(6.0);
+            super::all_platforms::show(ui, cx);
+            return;
+        }
+    }
     let Some((platform, p)) = cx.shown() else {
         ui.label(RichText::new("Sign in to a platform to set up your stream.").weak());
         return;
@@ -354,25 +378,7 @@ fn apply_row(
         .and_then(|p| p.channel.clone());
     let draft = cx.view.drafts.entry(platform).or_default().clone();
     let changes = live.as_ref().map(|l| draft.changes(l)).unwrap_or_default();
-    let mut names = Vec::new();
-    if changes.title.is_some() {
-        names.push("title");
-    }
-    if changes.category_id.is_some() {
-        names.push("category");
-    }
-    if changes.language.is_some() {
-        names.push("language");
-    }
-    if changes.audience.is_some() {
-        names.push("audience");
-    }
-    if changes.tags.is_some() {
-        names.push("tags");
-    }
-    if changes.delay.is_some() {
-        names.push("delay");
-    }
+    let names = changes.field_names();
     if names.is_empty() {
         ui.label(RichText::new("No changes: this is what is live.").weak());
     } else {
@@ -421,7 +427,8 @@ fn was(ui: &mut Ui, live: &str) {
 }
 
 /// The icon of a category seen in any search answer, if any.
-fn icon_of(cx: &PanelCx<'_>, platform: PlatformId, id: Option<&str>) -> Option<String> {
+/// The icon of `platform`'s category `id`, from any answer that named it.
+pub(super) fn icon_of(cx: &PanelCx<'_>, platform: PlatformId, id: Option<&str>) -> Option<String> {
     let id = id?;
     cx.state
         .platforms
@@ -433,7 +440,7 @@ fn icon_of(cx: &PanelCx<'_>, platform: PlatformId, id: Option<&str>) -> Option<S
 }
 
 /// A searchable list of ISO 639-1 languages. Returns the code picked this frame.
-fn language_picker(
+pub(super) fn language_picker(
     ui: &mut Ui,
     cx: &mut PanelCx<'_>,
     current: Option<&str>,

@@ -28,6 +28,7 @@ mod twitch_chat;
 mod twitch_client;
 mod ui;
 mod ui_accounts;
+mod ui_all_platforms;
 mod ui_live;
 mod ui_twitch;
 mod ui_velora;
