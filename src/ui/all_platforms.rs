@@ -95,8 +95,18 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
     saved_panels::mappings(ui, cx);
 }
 
-/// Ctrl+Enter applies, Ctrl+K goes to the category search.
+/// Ctrl+Enter applies, Ctrl+K goes to the category search: while nothing has the keyboard
+/// or this form does (Ctrl+Enter in the chat box is the chat's).
 fn shortcuts(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
+    let panel = ui.clip_rect();
+    let ours = ui.ctx().memory(|m| m.focused()).is_none_or(|id| {
+        ui.ctx()
+            .read_response(id)
+            .is_some_and(|r| panel.contains(r.rect.center()))
+    });
+    if !ours {
+        return;
+    }
     let (apply, search) = ui.input_mut(|i| {
         (
             i.consume_key(Modifiers::COMMAND, Key::Enter),
@@ -605,7 +615,7 @@ fn ready(
 }
 
 /// Sends each ready platform its changes; each answers on its own.
-fn send_all(cx: &mut PanelCx<'_>, platforms: &[PlatformId]) {
+pub(super) fn send_all(cx: &mut PanelCx<'_>, platforms: &[PlatformId]) {
     for (platform, changes) in ready(cx, platforms) {
         cx.send_with_id(|request_id| Command::UpdateChannel {
             platform,

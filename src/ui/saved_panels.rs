@@ -28,7 +28,7 @@ pub fn presets(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
         return;
     };
     let label = widgets::field_label(ui, "Preset");
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let picked = cx.local.all.presets.picked.clone();
         let shown = picked.clone().unwrap_or_else(|| {
             if saved.presets.is_empty() {
@@ -61,16 +61,16 @@ pub fn presets(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
             load(cx, p);
         }
         if ui
-            .add_enabled(chosen.is_some(), egui::Button::new("Delete"))
-            .on_hover_text("Delete the chosen preset")
+            .add_enabled(chosen.is_some(), egui::Button::new("Apply now"))
+            .on_hover_text("Put the preset in the form and send it to the ticked platforms")
             .clicked()
             && let Some(p) = &chosen
         {
-            change(cx, SavedChange::DeletePreset(p.name.clone()));
-            cx.local.all.presets.picked = None;
+            load(cx, p);
+            super::all_platforms::send_all(cx, included);
         }
     });
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let name = ui.add(
             egui::TextEdit::singleline(&mut cx.local.all.presets.name)
                 .hint_text("Preset name")
@@ -104,7 +104,26 @@ pub fn presets(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
             );
             cx.local.all.presets.picked = Some(typed);
         }
+        let chosen = cx
+            .local
+            .all
+            .presets
+            .picked
+            .clone()
+            .filter(|n| saved.presets.iter().any(|p| p.name == *n));
         ui.menu_button("More", |ui| {
+            if ui
+                .add_enabled(
+                    chosen.is_some(),
+                    egui::Button::new("Delete the chosen preset"),
+                )
+                .clicked()
+                && let Some(name) = &chosen
+            {
+                change(cx, SavedChange::DeletePreset(name.clone()));
+                cx.local.all.presets.picked = None;
+                ui.close();
+            }
             if ui.button("Export presets…").clicked() {
                 change(cx, SavedChange::ExportPresets);
                 ui.close();
