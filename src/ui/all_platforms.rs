@@ -5,20 +5,19 @@
 //! It edits the platforms' own drafts (`ViewState::drafts`), so the per-platform form shows
 //! the same draft, a failed platform keeps its part with the platform's sentence and a
 //! Retry, and an applied one settles as usual. Presets, recent titles and remembered
-//! mappings are in `saved_panels`.
+//! mappings are in `saved_panels`, the game's matching in `game_mapping`.
 
 use super::widgets::{self, CHANGED, ERROR};
-use super::{PanelCx, category_picker, saved_panels, stream_info};
+use super::{PanelCx, game_mapping, saved_panels, stream_info};
 use crate::all_platforms::title_fits;
 use crate::command::Command;
-use crate::model::{
-    Capabilities, Category, CategoryProposal, PickedCategory, PlatformId, SavedChange,
-};
+use crate::model::{Capabilities, PlatformId};
 use eframe::egui::{self, Key, Modifiers, RichText, Ui, Vec2};
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-const ICON: Vec2 = Vec2::new(21.0, 28.0);
+/// Category icons in the form.
+pub(super) const ICON: Vec2 = Vec2::new(21.0, 28.0);
 
 /// What the form keeps across restarts besides the drafts themselves.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -84,7 +83,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
 
     title(ui, cx, &included);
     ui.add_space(8.0);
-    category(ui, cx, &included);
+    game_mapping::category(ui, cx, &included);
     ui.add_space(8.0);
     shared_fields(ui, cx, &included);
     ui.separator();
@@ -121,7 +120,7 @@ fn shortcuts(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
     }
 }
 
-fn caps_of(cx: &PanelCx<'_>, platform: PlatformId) -> Capabilities {
+pub(super) fn caps_of(cx: &PanelCx<'_>, platform: PlatformId) -> Capabilities {
     cx.state
         .platforms
         .get(&platform)
@@ -129,7 +128,7 @@ fn caps_of(cx: &PanelCx<'_>, platform: PlatformId) -> Capabilities {
         .unwrap_or(Capabilities::UNKNOWN)
 }
 
-fn live_of(cx: &PanelCx<'_>, platform: PlatformId) -> Option<crate::model::Channel> {
+pub(super) fn live_of(cx: &PanelCx<'_>, platform: PlatformId) -> Option<crate::model::Channel> {
     cx.state
         .platforms
         .get(&platform)
@@ -198,189 +197,6 @@ fn title(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
         if let Err(why) = title_fits(*p, &text, &caps_of(cx, *p)) {
             ui.colored_label(ERROR, why);
         }
-    }
-}
-
-/// The game: searched on one platform, then matched on the others.
-fn category(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
-    let Some(&default_on) = included.first() else {
-        return;
-    };
-    let search_on = cx
-        .view
-        .all_form
-        .search_on
-        .filter(|p| included.contains(p))
-        .unwrap_or(default_on);
-    let label = ui
-        .horizontal(|ui| {
-            let id = widgets::field_label(ui, "Category");
-            ui.label(RichText::new("searched on").weak());
-            let combo = egui::ComboBox::from_id_salt("all_search_on")
-                .selected_text(search_on.to_string())
-                .show_ui(ui, |ui| {
-                    for p in included {
-                        if ui
-                            .selectable_label(*p == search_on, p.to_string())
-                            .clicked()
-                        {
-                            cx.view.all_form.search_on = Some(*p);
-                        }
-                    }
-                });
-            combo.response.widget_info(|| {
-                egui::WidgetInfo::labeled(
-                    egui::Role::ComboBox,
-                    true,
-                    format!("Search categories on {search_on}"),
-                )
-            });
-            id
-        })
-        .inner;
-    if let Some(p) = cx.local.all.changing {
-        ui.label(RichText::new(format!("Pick {p}'s category (Ctrl+K to search)")).weak());
-    }
-    let Some(picked) = category_picker::show(ui, cx, search_on, label) else {
-        mapping_answer(ui, cx);
-        return;
-    };
-    if let Some(platform) = cx.local.all.changing.take() {
-        // A correction of one platform's proposal: kept, and remembered with the rest.
-        cx.view.drafts.entry(platform).or_default().category = Some(picked);
-        remember_current(cx, included);
-        return;
-    }
-    cx.view.drafts.entry(search_on).or_default().category = Some(picked.clone());
-    let others: Vec<PlatformId> = included
-        .iter()
-        .copied()
-        .filter(|p| *p != search_on)
-        .collect();
-    if !others.is_empty() {
-        let from = (search_on, picked_of(&picked));
-        cx.send_with_id(|request_id| Command::MapCategory {
-            name: picked.name.clone(),
-            from: Some(from),
-            platforms: others,
-            request_id,
-        });
-    }
-}
-
-/// The proposals of the last mapping, for the user to take or change.
-fn mapping_answer(ui: &mut Ui, cx: &mut PanelCx<'_>) {
-    let mapping = &cx.state.mapping;
-    let Some(id) = mapping.latest else {
-        return;
-    };
-    if cx.local.all.used_mapping == Some(id) {
-        return;
-    }
-    if mapping.loading {
-        ui.label(
-            RichText::new(format!(
-                "Finding “{}” on the other platforms…",
-                mapping.name
-            ))
-            .weak(),
-        );
-        return;
-    }
-    let proposals = mapping.proposals.clone();
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.label(RichText::new(format!("“{}” on the other platforms", mapping.name)).strong());
-        for (platform, proposal) in &proposals {
-            ui.horizontal(|ui| {
-                ui.label(format!("{platform}:"));
-                match proposal.category() {
-                    Some(c) => {
-                        widgets::icon(
-                            ui,
-                            cx.textures,
-                            cx.out,
-                            c.icon_url.as_deref(),
-                            ICON,
-                            &c.name,
-                        );
-                        ui.label(RichText::new(&c.name).strong());
-                        ui.label(RichText::new(how(proposal)).small().weak());
-                    }
-                    None => {
-                        ui.colored_label(ERROR, how(proposal));
-                    }
-                }
-            });
-        }
-        ui.horizontal(|ui| {
-            let any = proposals.values().any(|p| p.category().is_some());
-            if ui
-                .add_enabled(any, egui::Button::new("Use these"))
-                .on_hover_text("Put these categories in the form and remember them as one game")
-                .clicked()
-            {
-                for (platform, proposal) in &proposals {
-                    if let Some(c) = proposal.category() {
-                        cx.view.drafts.entry(*platform).or_default().category =
-                            Some(category_of(c));
-                    }
-                }
-                cx.local.all.used_mapping = Some(id);
-                let included: Vec<_> = cx.state.platforms.keys().copied().collect();
-                remember_current(cx, &included);
-            }
-            if ui.button("Dismiss").clicked() {
-                cx.local.all.used_mapping = Some(id);
-            }
-        });
-    });
-}
-
-/// How a proposal was found, in words.
-fn how(proposal: &CategoryProposal) -> String {
-    use crate::category_match::MatchQuality;
-    match proposal {
-        CategoryProposal::Remembered(_) => "remembered".into(),
-        CategoryProposal::Found { quality, .. } => match quality {
-            MatchQuality::Exact => "same name".into(),
-            MatchQuality::Normalised => "same game, spelt differently".into(),
-            MatchQuality::YearDropped => "same game, without the year".into(),
-        },
-        CategoryProposal::NoMatch => "no matching category: it stays as it is".into(),
-        CategoryProposal::Failed(why) => format!("could not search: {why}"),
-    }
-}
-
-/// Remembers the included platforms' drafted categories as one game.
-fn remember_current(cx: &mut PanelCx<'_>, included: &[PlatformId]) {
-    let categories: BTreeMap<PlatformId, PickedCategory> = included
-        .iter()
-        .filter_map(|p| {
-            let c = cx.view.drafts.get(p)?.category.as_ref()?;
-            Some((*p, picked_of(c)))
-        })
-        .collect();
-    if categories.len() >= 2 {
-        cx.send(Command::ChangeSaved {
-            change: SavedChange::RememberMapping(categories),
-        });
-    }
-}
-
-pub(super) fn picked_of(c: &Category) -> PickedCategory {
-    PickedCategory {
-        id: c.id.clone(),
-        name: c.name.clone(),
-        icon_url: c.icon_url.clone(),
-    }
-}
-
-pub(super) fn category_of(c: &PickedCategory) -> Category {
-    Category {
-        id: c.id.clone(),
-        name: c.name.clone(),
-        short_name: None,
-        icon_url: c.icon_url.clone(),
     }
 }
 

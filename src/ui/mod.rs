@@ -8,6 +8,7 @@ pub mod channel_extras;
 pub mod chat;
 pub mod chat_line;
 pub mod chat_send;
+pub mod game_mapping;
 pub mod languages;
 pub mod moderation;
 pub mod people;

@@ -3,7 +3,7 @@
 //! and the remembered category mappings, to see and forget.
 
 use super::PanelCx;
-use super::all_platforms::{category_of, picked_of};
+use super::game_mapping::{category_of, picked_of};
 use super::widgets::{self, ERROR};
 use crate::command::Command;
 use crate::model::{PlatformId, Preset, SavedChange};
