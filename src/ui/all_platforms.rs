@@ -120,21 +120,6 @@ fn shortcuts(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
     }
 }
 
-pub(super) fn caps_of(cx: &PanelCx<'_>, platform: PlatformId) -> Capabilities {
-    cx.state
-        .platforms
-        .get(&platform)
-        .and_then(|p| p.capabilities)
-        .unwrap_or(Capabilities::UNKNOWN)
-}
-
-pub(super) fn live_of(cx: &PanelCx<'_>, platform: PlatformId) -> Option<crate::model::Channel> {
-    cx.state
-        .platforms
-        .get(&platform)
-        .and_then(|p| p.channel.clone())
-}
-
 /// The common title: shown from the first platform that uses it; typing sets it on every
 /// included platform without a title of its own.
 fn title(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
@@ -148,7 +133,7 @@ fn title(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
         ui.label(RichText::new("Every platform has a title of its own (below).").weak());
         return;
     };
-    let live = live_of(cx, first);
+    let live = cx.live(first);
     let mut text = cx
         .view
         .drafts
@@ -158,7 +143,7 @@ fn title(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
         .to_owned();
     let limit = sharing
         .iter()
-        .map(|p| caps_of(cx, *p).title_max_chars)
+        .map(|p| cx.caps(*p).title_max_chars)
         .min()
         .unwrap_or(usize::MAX);
     let chars = text.chars().count();
@@ -194,7 +179,7 @@ fn title(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
         }
     }
     for p in &sharing {
-        if let Err(why) = title_fits(*p, &text, &caps_of(cx, *p)) {
+        if let Err(why) = title_fits(*p, &text, &cx.caps(*p)) {
             ui.colored_label(ERROR, why);
         }
     }
@@ -205,10 +190,10 @@ fn shared_fields(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
     let with_language: Vec<PlatformId> = included
         .iter()
         .copied()
-        .filter(|p| caps_of(cx, *p).language)
+        .filter(|p| cx.caps(*p).language)
         .collect();
     if let Some(&first) = with_language.first() {
-        let live = live_of(cx, first);
+        let live = cx.live(first);
         let current = cx
             .view
             .drafts
@@ -228,10 +213,10 @@ fn shared_fields(ui: &mut Ui, cx: &mut PanelCx<'_>, included: &[PlatformId]) {
     let with_tags: Vec<PlatformId> = included
         .iter()
         .copied()
-        .filter(|p| caps_of(cx, *p).tags)
+        .filter(|p| cx.caps(*p).tags)
         .collect();
     if let Some(&first) = with_tags.first() {
-        let live = live_of(cx, first);
+        let live = cx.live(first);
         let mut text = cx
             .view
             .drafts
@@ -286,7 +271,7 @@ fn skipped_note(ui: &mut Ui, included: &[PlatformId], with: &[PlatformId], field
 fn per_platform(ui: &mut Ui, cx: &mut PanelCx<'_>, platforms: &[PlatformId]) {
     for &platform in platforms {
         let included = !cx.view.all_form.excluded.contains(&platform);
-        let live = live_of(cx, platform);
+        let live = cx.live(platform);
         let draft = cx.view.drafts.entry(platform).or_default().clone();
         let changes = live.as_ref().map(|l| draft.changes(l)).unwrap_or_default();
         let (pending, error) = cx

@@ -34,12 +34,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>, to: SendTo, restore: Option<Strin
     // The tightest limit of the platforms it goes to.
     let limit = targets
         .iter()
-        .map(|p| {
-            cx.state.platforms[p]
-                .capabilities
-                .unwrap_or(Capabilities::UNKNOWN)
-                .chat_max_chars
-        })
+        .map(|p| cx.caps(*p).chat_max_chars)
         .min()
         .unwrap_or(Capabilities::UNKNOWN.chat_max_chars);
     if let SendTo::Merged(picked) = to {

@@ -126,6 +126,23 @@ impl<'a> PanelCx<'a> {
             .or_else(|| self.state.platforms.keys().next().copied())
     }
 
+    /// What `platform` allows, or what panels assume before it has said.
+    pub fn caps(&self, platform: PlatformId) -> crate::model::Capabilities {
+        self.state
+            .platforms
+            .get(&platform)
+            .and_then(|p| p.capabilities)
+            .unwrap_or(crate::model::Capabilities::UNKNOWN)
+    }
+
+    /// `platform`'s channel as it is live, once read.
+    pub fn live(&self, platform: PlatformId) -> Option<crate::model::Channel> {
+        self.state
+            .platforms
+            .get(&platform)
+            .and_then(|p| p.channel.clone())
+    }
+
     /// The state of the shown platform. Borrowed from the frame's state, not from `self`,
     /// so a panel can read it while it emits commands.
     pub fn shown(&self) -> Option<(PlatformId, &'a PlatformState)> {

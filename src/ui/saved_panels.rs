@@ -157,9 +157,7 @@ fn load(cx: &mut PanelCx<'_>, p: &Preset) {
     }
     let platforms: Vec<PlatformId> = cx.state.platforms.keys().copied().collect();
     for platform in platforms {
-        let caps = cx.state.platforms[&platform]
-            .capabilities
-            .unwrap_or(crate::model::Capabilities::UNKNOWN);
+        let caps = cx.caps(platform);
         let draft = cx.view.drafts.entry(platform).or_default();
         if caps.tags && p.tags.is_some() {
             draft.tags = p.tags.clone();
@@ -182,11 +180,7 @@ fn load(cx: &mut PanelCx<'_>, p: &Preset) {
 fn from_form(cx: &mut PanelCx<'_>, name: &str, included: &[PlatformId]) -> Preset {
     let mut preset = Preset::named(name);
     for &platform in included {
-        let live = cx
-            .state
-            .platforms
-            .get(&platform)
-            .and_then(|p| p.channel.clone());
+        let live = cx.live(platform);
         let draft = cx.view.drafts.entry(platform).or_default().clone();
         preset
             .titles

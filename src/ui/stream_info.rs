@@ -371,11 +371,7 @@ fn apply_row(
     pending: bool,
     error: Option<String>,
 ) {
-    let live = cx
-        .state
-        .platforms
-        .get(&platform)
-        .and_then(|p| p.channel.clone());
+    let live = cx.live(platform);
     let draft = cx.view.drafts.entry(platform).or_default().clone();
     let changes = live.as_ref().map(|l| draft.changes(l)).unwrap_or_default();
     let names = changes.field_names();

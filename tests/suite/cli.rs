@@ -44,17 +44,7 @@ async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
 }
 
 fn stand_in(sim: &TrovoSim) -> Vec<(&'static str, String)> {
-    let t = sim.streamer_tokens();
-    vec![
-        ("STAGEHAND_TROVO_API", sim.api_base()),
-        ("STAGEHAND_TROVO_CLIENT_ID", TrovoSim::CLIENT_ID.to_owned()),
-        (
-            "STAGEHAND_TROVO_CLIENT_SECRET",
-            TrovoSim::CLIENT_SECRET.to_owned(),
-        ),
-        ("STAGEHAND_TROVO_ACCESS_TOKEN", t.access_token),
-        ("STAGEHAND_TROVO_REFRESH_TOKEN", t.refresh_token),
-    ]
+    crate::common::cli::trovo_env(sim, &sim.streamer_tokens())
 }
 
 fn json(out: &Output) -> Value {

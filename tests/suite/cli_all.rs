@@ -5,7 +5,7 @@
 
 use crate::common;
 
-use common::cli::{config_path, run_with};
+use common::cli::{config_path, run_with, trovo_env, twitch_env, velora_env};
 use common::sims::sim_with;
 use serde_json::Value;
 use stagehand::sim::trovo::{SimOptions, TrovoSim};
@@ -29,41 +29,9 @@ async fn world(tag: &str) -> World {
     let trovo = sim_with(SimOptions::default()).await;
     let twitch = sim_with(TwitchSimOptions::default()).await;
     let velora = sim_with(VeloraSimOptions::default()).await;
-    let (t, w, v) = (
-        trovo.streamer_tokens(),
-        twitch.streamer_tokens(),
-        velora.streamer_tokens(),
-    );
-    let env = vec![
-        ("STAGEHAND_TROVO_API", trovo.api_base()),
-        ("STAGEHAND_TROVO_CLIENT_ID", TrovoSim::CLIENT_ID.to_owned()),
-        (
-            "STAGEHAND_TROVO_CLIENT_SECRET",
-            TrovoSim::CLIENT_SECRET.to_owned(),
-        ),
-        ("STAGEHAND_TROVO_ACCESS_TOKEN", t.access_token),
-        ("STAGEHAND_TROVO_REFRESH_TOKEN", t.refresh_token),
-        ("STAGEHAND_TWITCH_API", twitch.helix_base()),
-        ("STAGEHAND_TWITCH_AUTH", twitch.auth_origin()),
-        (
-            "STAGEHAND_TWITCH_CLIENT_ID",
-            TwitchSim::CLIENT_ID.to_owned(),
-        ),
-        ("STAGEHAND_TWITCH_ACCESS_TOKEN", w.access_token),
-        ("STAGEHAND_TWITCH_REFRESH_TOKEN", w.refresh_token),
-        ("STAGEHAND_VELORA_API", velora.origin()),
-        ("STAGEHAND_VELORA_AUTH_URL", velora.authorize_url()),
-        (
-            "STAGEHAND_VELORA_CLIENT_ID",
-            VeloraSim::CLIENT_ID.to_owned(),
-        ),
-        (
-            "STAGEHAND_VELORA_CLIENT_SECRET",
-            VeloraSim::CLIENT_SECRET.to_owned(),
-        ),
-        ("STAGEHAND_VELORA_ACCESS_TOKEN", v.access_token),
-        ("STAGEHAND_VELORA_REFRESH_TOKEN", v.refresh_token),
-    ];
+    let mut env = trovo_env(&trovo, &trovo.streamer_tokens());
+    env.extend(twitch_env(&twitch, &twitch.streamer_tokens()));
+    env.extend(velora_env(&velora, &velora.streamer_tokens()));
     let config = config_path("all", tag);
     let _ = std::fs::remove_dir_all(config.parent().expect("a folder"));
     World {
@@ -91,6 +59,16 @@ impl Drop for World {
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Fails with the command's stderr unless it exited 0.
+fn succeeded(out: &Output) {
+    assert!(
+        out.status.success(),
+        "exit {:?}: {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn json(out: &Output) -> Value {
@@ -124,11 +102,7 @@ async fn one_title_and_one_game_reach_every_platform_each_in_its_own_category() 
             "Hades II",
         ])
         .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     let v = json(&out);
     assert_eq!(v["results"].as_array().map(Vec::len), Some(3), "{v}");
     for platform in ["trovo", "twitch", "velora"] {
@@ -265,11 +239,7 @@ async fn presets_are_saved_applied_exported_and_imported_across_runs() {
             "English",
         ])
         .await;
-    assert!(
-        saved.status.success(),
-        "{}",
-        String::from_utf8_lossy(&saved.stderr)
-    );
+    succeeded(&saved);
     let list = json(&w.run(&["--json", "preset", "list"]).await);
     assert_eq!(list["presets"][0]["name"], "Roguelike", "{list}");
     let shown = json(&w.run(&["--json", "preset", "show", "Roguelike"]).await);
@@ -290,11 +260,7 @@ async fn presets_are_saved_applied_exported_and_imported_across_runs() {
             "twitch,velora",
         ])
         .await;
-    assert!(
-        applied.status.success(),
-        "{}",
-        String::from_utf8_lossy(&applied.stderr)
-    );
+    succeeded(&applied);
     let v = json(&applied);
     assert_eq!(
         v["results"].as_array().map(Vec::len),
@@ -307,11 +273,7 @@ async fn presets_are_saved_applied_exported_and_imported_across_runs() {
 
     // From the live channels: each platform's own title.
     let live = w.run(&["preset", "save", "Live now", "--from-live"]).await;
-    assert!(
-        live.status.success(),
-        "{}",
-        String::from_utf8_lossy(&live.stderr)
-    );
+    succeeded(&live);
     let shown = json(&w.run(&["--json", "preset", "show", "Live now"]).await);
     assert_eq!(shown["titles"]["trovo"], w.trovo.channel().title.as_str());
     assert_eq!(shown["titles"]["velora"], "Roguelike night");
@@ -387,11 +349,7 @@ async fn a_confirmed_mapping_is_used_without_a_search() {
     let confirmed = w
         .run(&["category", "map", "Football Manager 2026", "--confirm"])
         .await;
-    assert!(
-        confirmed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&confirmed.stderr)
-    );
+    succeeded(&confirmed);
     // Now Velora's name finds the mapping, with no search: a search would meet the faults.
     w.velora.inject(
         FaultRule::new(Fault::ServerErrorHtml)
@@ -414,11 +372,7 @@ async fn a_confirmed_mapping_is_used_without_a_search() {
             "velora,twitch",
         ])
         .await;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    succeeded(&out);
     assert_eq!(w.twitch.channel().game_name, "Football Manager 2026");
     assert_eq!(w.velora.stream().category_slug, "football-manager");
 }

@@ -28,19 +28,7 @@ async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
 /// The simulator as a stand-in for Twitch, signed in with `tokens`. Both base URLs carry a
 /// trailing slash, which must be tolerated.
 fn env_with(sim: &TwitchSim, tokens: &SimTokens) -> Vec<(&'static str, String)> {
-    vec![
-        ("STAGEHAND_TWITCH_API", format!("{}/", sim.helix_base())),
-        ("STAGEHAND_TWITCH_AUTH", format!("{}/", sim.auth_origin())),
-        (
-            "STAGEHAND_TWITCH_CLIENT_ID",
-            TwitchSim::CLIENT_ID.to_owned(),
-        ),
-        ("STAGEHAND_TWITCH_ACCESS_TOKEN", tokens.access_token.clone()),
-        (
-            "STAGEHAND_TWITCH_REFRESH_TOKEN",
-            tokens.refresh_token.clone(),
-        ),
-    ]
+    common::cli::twitch_env(sim, tokens)
 }
 
 fn stand_in(sim: &TwitchSim) -> Vec<(&'static str, String)> {

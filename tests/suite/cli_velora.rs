@@ -28,23 +28,7 @@ async fn run(args: &[&str], env: &[(&str, String)]) -> Output {
 /// The simulator as a stand-in for Velora, signed in with `tokens`. The origin carries a
 /// trailing slash, which must be tolerated.
 fn env_with(sim: &VeloraSim, tokens: &SimTokens) -> Vec<(&'static str, String)> {
-    vec![
-        ("STAGEHAND_VELORA_API", format!("{}/", sim.origin())),
-        ("STAGEHAND_VELORA_AUTH_URL", sim.authorize_url()),
-        (
-            "STAGEHAND_VELORA_CLIENT_ID",
-            VeloraSim::CLIENT_ID.to_owned(),
-        ),
-        (
-            "STAGEHAND_VELORA_CLIENT_SECRET",
-            VeloraSim::CLIENT_SECRET.to_owned(),
-        ),
-        ("STAGEHAND_VELORA_ACCESS_TOKEN", tokens.access_token.clone()),
-        (
-            "STAGEHAND_VELORA_REFRESH_TOKEN",
-            tokens.refresh_token.clone(),
-        ),
-    ]
+    common::cli::velora_env(sim, tokens)
 }
 
 fn stand_in(sim: &VeloraSim) -> Vec<(&'static str, String)> {

@@ -199,6 +199,31 @@ fn command(sim: &TrovoSim, home: &Path) -> tokio::process::Command {
     cmd
 }
 
+/// Runs a command that must succeed with a lapsed token pair (it refreshes); answers all it
+/// printed and logged.
+async fn run_lapsed(
+    sim: &TrovoSim,
+    home: &Path,
+    tokens: &stagehand::sim::trovo::SimTokens,
+    args: &[&str],
+) -> Vec<u8> {
+    let out = command(sim, home)
+        .args(args)
+        .env("STAGEHAND_TROVO_ACCESS_TOKEN", &tokens.access_token)
+        .env("STAGEHAND_TROVO_REFRESH_TOKEN", &tokens.refresh_token)
+        .output()
+        .await
+        .expect("the binary runs");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut printed = out.stdout;
+    printed.extend(out.stderr);
+    printed
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn the_headless_commands_log_and_write_no_secret() {
     let (reserved, port) = reserve_port();
@@ -247,20 +272,7 @@ async fn the_headless_commands_log_and_write_no_secret() {
         &["user_details_self", "channel_details_self"],
         0,
     );
-    let out = command(&sim, &home)
-        .args(["--json", "trovo", "whoami"])
-        .env("STAGEHAND_TROVO_ACCESS_TOKEN", &expired.access_token)
-        .env("STAGEHAND_TROVO_REFRESH_TOKEN", &expired.refresh_token)
-        .output()
-        .await
-        .expect("whoami");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    printed.extend(out.stdout);
-    printed.extend(out.stderr);
+    printed.extend(run_lapsed(&sim, &home, &expired, &["--json", "trovo", "whoami"]).await);
 
     // A change across platforms with a lapsed token: refreshed, applied, and kept in the
     // history database, which must hold nothing secret either.
@@ -273,28 +285,16 @@ async fn the_headless_commands_log_and_write_no_secret() {
         ],
         0,
     );
-    let out = command(&sim, &home)
-        .args([
-            "--json",
-            "all",
-            "set",
-            "--title",
-            "Leak check",
-            "--only",
-            "trovo",
-        ])
-        .env("STAGEHAND_TROVO_ACCESS_TOKEN", &expired.access_token)
-        .env("STAGEHAND_TROVO_REFRESH_TOKEN", &expired.refresh_token)
-        .output()
-        .await
-        .expect("all set");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    printed.extend(out.stdout);
-    printed.extend(out.stderr);
+    let args = [
+        "--json",
+        "all",
+        "set",
+        "--title",
+        "Leak check",
+        "--only",
+        "trovo",
+    ];
+    printed.extend(run_lapsed(&sim, &home, &expired, &args).await);
 
     // Sign out with a token the environment gives.
     let live = sim.streamer_tokens();
