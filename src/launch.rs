@@ -236,6 +236,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
     backend.image_dir = ImageCache::default_dir();
     backend.accounts = accounts;
     backend.database = crate::store::Store::default_path(demo).ok();
+    backend.record_streams = true;
     Ok(Launch {
         demo,
         backend,

@@ -22,5 +22,6 @@ pub mod platform;
 pub mod secret;
 pub mod sim;
 pub mod state;
+pub mod stats;
 pub mod store;
 pub mod ui;

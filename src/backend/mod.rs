@@ -9,6 +9,7 @@ pub mod images;
 mod mapping;
 mod pollers;
 mod saved;
+mod stats;
 
 use crate::command::{Command, Event, RequestIds};
 use crate::model::PlatformId;
@@ -93,6 +94,8 @@ pub struct BackendConfig {
     pub accounts: AccountSetup,
     /// The local database (presets, history, mappings); `None` keeps none.
     pub database: Option<std::path::PathBuf>,
+    /// Record stream stats (the window does; a headless command does not).
+    pub record_streams: bool,
 }
 
 impl BackendConfig {
@@ -104,6 +107,7 @@ impl BackendConfig {
             intervals: Intervals::default(),
             accounts: AccountSetup::in_memory(),
             database: None,
+            record_streams: false,
         }
     }
 }
@@ -164,6 +168,8 @@ pub fn spawn(
 ) -> (BackendHandle, EventReceiver) {
     let (cmd_tx, mut cmd_rx) = mpsc::unbounded_channel::<Command>();
     let (ev_tx, ev_rx) = mpsc::unbounded_channel::<Event>();
+    let record = config.record_streams && config.database.is_some();
+    let recorder = record.then(stats::SharedRecorder::default);
     let shared = Arc::new(Shared {
         clients: RwLock::new(config.clients),
         images: ImageCache::new(config.image_dir),
@@ -172,8 +178,15 @@ pub fn spawn(
         sign_ins: Mutex::new(HashMap::new()),
         accounts: config.accounts,
         store: saved::StoreSlot::new(config.database),
-        out: Emitter { tx: ev_tx, waker },
+        out: Emitter {
+            tx: ev_tx,
+            waker,
+            recorder: recorder.clone(),
+        },
     });
+    if let Some(recorder) = recorder {
+        runtime.spawn(stats::run(Arc::clone(&shared), recorder));
+    }
     runtime.spawn(async move {
         while let Some(command) = cmd_rx.recv().await {
             let shared = Arc::clone(&shared);
@@ -195,10 +208,15 @@ pub fn spawn(
 pub(crate) struct Emitter {
     tx: mpsc::UnboundedSender<Event>,
     waker: Waker,
+    /// Stream stats see every event on its way out, so sampling makes no call of its own.
+    recorder: Option<stats::SharedRecorder>,
 }
 
 impl Emitter {
     pub(crate) fn emit(&self, event: Event) {
+        if let Some(recorder) = &self.recorder {
+            stats::observe(recorder, &event);
+        }
         let wake = Wake::for_event(&event);
         if self.tx.send(event).is_ok() {
             (self.waker)(wake);

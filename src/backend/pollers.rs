@@ -20,6 +20,8 @@ pub struct Intervals {
     /// How often the sign-in is validated again (Twitch requires hourly for desktop apps;
     /// it also notices a token revoked elsewhere). The window validates once at start.
     pub sign_in: Duration,
+    /// How often a live stream is sampled for its stats (no call of its own).
+    pub stats: Duration,
 }
 
 impl Default for Intervals {
@@ -31,6 +33,7 @@ impl Default for Intervals {
             followers: Duration::from_secs(20),
             subscribers: Duration::from_secs(60),
             sign_in: Duration::from_secs(60 * 60),
+            stats: crate::stats::SAMPLE_EVERY,
         }
     }
 }

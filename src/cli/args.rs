@@ -53,6 +53,25 @@ pub enum TopCommand {
         #[command(subcommand)]
         command: CategoryCommand,
     },
+    /// Stream stats the window recorded: the current (or last) stream on each platform and
+    /// in total; `streams` lists every one; `export` writes one as CSV.
+    Stats {
+        #[command(subcommand)]
+        command: Option<StatsCommand>,
+    },
+}
+
+/// Stats actions.
+#[derive(Debug, Subcommand)]
+pub enum StatsCommand {
+    /// Every recorded stream, newest first.
+    Streams,
+    /// One stream's samples and markers as CSV.
+    Export {
+        /// The stream's id (see `stats streams`).
+        stream_id: i64,
+        file: std::path::PathBuf,
+    },
 }
 
 /// What to do on every platform.
@@ -560,6 +579,9 @@ mod tests {
             vec!["history", "--platform", "twitch"],
             vec!["category", "map", "Hades II"],
             vec!["all", "channel"],
+            vec!["stats"],
+            vec!["stats", "streams"],
+            vec!["stats", "export", "3", "s.csv"],
             vec!["twitch", "channel"],
         ] {
             assert!(parse(&line).is_ok(), "{line:?}");

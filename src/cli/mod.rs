@@ -18,10 +18,11 @@ mod output;
 mod saved;
 mod session;
 mod signin;
+mod stats;
 
 pub use args::{
     AllCommand, AllSetArgs, CategoryCommand, ChatCommand, Cli, HeadlessCommand, PlatformCommand,
-    PresetCommand, SetArgs, StreamKeyCommand, TagList, TopCommand,
+    PresetCommand, SetArgs, StatsCommand, StreamKeyCommand, TagList, TopCommand,
 };
 
 use crate::command::{Command, Event};
@@ -50,6 +51,14 @@ pub async fn run(demo: bool, json: bool, command: TopCommand) -> ExitCode {
             saved::history(demo, platform).await.map(across::Across::ok)
         }
         TopCommand::Preset { command } => saved::preset(demo, command).await,
+        TopCommand::Stats { command } => match command {
+            None => stats::current(demo).await,
+            Some(StatsCommand::Streams) => stats::streams(demo).await,
+            Some(StatsCommand::Export { stream_id, file }) => {
+                stats::export(demo, stream_id, &file).await
+            }
+        }
+        .map(across::Across::ok),
     };
     match answer {
         Ok(across) => {

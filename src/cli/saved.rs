@@ -20,7 +20,7 @@ const HISTORY_PRINTED: usize = 1_000;
 
 /// Opens the database of this run (`--demo` keeps its own) in a blocking task; a file set
 /// aside is said on stderr, since the command still works.
-async fn open(demo: bool) -> Result<Store, String> {
+pub(super) async fn open(demo: bool) -> Result<Store, String> {
     let path = Store::default_path(demo).map_err(|e| e.to_string())?;
     let opened = tokio::task::spawn_blocking(move || Store::open(&path))
         .await
@@ -33,7 +33,7 @@ async fn open(demo: bool) -> Result<Store, String> {
 }
 
 /// Runs `f` on the store off the async threads.
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     store: &Store,
     f: impl FnOnce(&Store) -> Result<T, String> + Send + 'static,
 ) -> Result<T, String> {

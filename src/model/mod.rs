@@ -14,9 +14,11 @@ pub use crate::platform::PlatformId;
 mod chat;
 pub use chat::{ChatEvent, ChatUser, EventKind, SubTier};
 mod saved;
+mod stats;
 pub use saved::{
     CategoryMapping, CategoryProposal, HistoryEntry, PickedCategory, Preset, Saved, SavedChange,
 };
+pub use stats::{MarkerKind, StreamMarker, StreamSample, StreamSummary};
 
 /// Who a stream is meant for. Only some platforms have it (see `Capabilities::audience`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -8,13 +8,15 @@
 //! time) and a fresh database is started; [`Opened::set_aside`] says so, for a message.
 //!
 //! Layout: `mod.rs` (opening, migrations, setting aside), `presets.rs`, `history.rs`,
-//! `mappings.rs` (one table family each).
+//! `mappings.rs`, `streams.rs` (one table family each).
 
 mod history;
 mod mappings;
 mod presets;
+mod streams;
 
 pub use presets::PresetFileError;
+pub use streams::{RESTART_GRACE, StreamWrite};
 
 use rusqlite::{Connection, OpenFlags};
 use std::path::{Path, PathBuf};
@@ -58,6 +60,32 @@ const MIGRATIONS: &[&str] = &[
      );
      CREATE INDEX mapping_members_by_key ON category_mapping_members (name_key);
      CREATE INDEX mapping_members_by_id ON category_mapping_members (platform, category_id);",
+    // 3: streams per platform, their samples every 10 s, and their timeline's markers.
+    "CREATE TABLE streams (
+         id INTEGER PRIMARY KEY,
+         platform TEXT NOT NULL,
+         started_at TEXT NOT NULL,
+         ended_at TEXT,
+         title TEXT NOT NULL DEFAULT '',
+         category TEXT
+     );
+     CREATE INDEX streams_by_platform ON streams (platform, started_at DESC);
+     CREATE TABLE stream_samples (
+         stream_id INTEGER NOT NULL REFERENCES streams (id) ON DELETE CASCADE,
+         at TEXT NOT NULL,
+         viewers INTEGER,
+         followers INTEGER,
+         subscribers INTEGER,
+         messages INTEGER NOT NULL DEFAULT 0
+     );
+     CREATE INDEX samples_by_stream ON stream_samples (stream_id, at);
+     CREATE TABLE stream_markers (
+         stream_id INTEGER NOT NULL REFERENCES streams (id) ON DELETE CASCADE,
+         at TEXT NOT NULL,
+         kind TEXT NOT NULL,
+         text TEXT NOT NULL
+     );
+     CREATE INDEX markers_by_stream ON stream_markers (stream_id, at);",
 ];
 
 /// The schema version this build writes.

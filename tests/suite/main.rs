@@ -21,6 +21,7 @@ mod platform_neutral;
 mod sim_trovo;
 mod sim_twitch;
 mod sim_velora;
+mod stats;
 mod trovo_chat;
 mod trovo_client;
 mod trovo_reference_samples;

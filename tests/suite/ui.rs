@@ -575,6 +575,7 @@ fn an_idle_window_does_not_repaint() {
         followers: Duration::from_secs(3600),
         subscribers: Duration::from_secs(3600),
         sign_in: Duration::from_secs(3600),
+        stats: Duration::from_secs(3600),
     };
     let mut w = window_with((1280.0, 800.0), SimOptions::default(), quiet);
     w.loaded();

@@ -1,0 +1,66 @@
+//! The backend's side of stream stats: every event the backend emits passes the recorder
+//! on its way to the UI (so sampling makes no call of its own), and every 10 s what it
+//! recorded is written to the database in one batch, off the UI thread.
+
+use super::Shared;
+use super::saved::with_store;
+use crate::command::Event;
+use crate::stats::Recorder;
+use std::sync::{Arc, Mutex};
+use time::OffsetDateTime;
+
+/// The recorder the emitter feeds, shared with the writer.
+pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
+
+/// Folds one event into the recorder, if it says something a stream's figures need.
+pub(crate) fn observe(recorder: &SharedRecorder, event: &Event) {
+    let mut r = recorder.lock().unwrap_or_else(|e| e.into_inner());
+    let now = OffsetDateTime::now_utc();
+    match event {
+        Event::ChannelLoaded {
+            platform,
+            result: Ok(channel),
+            ..
+        }
+        | Event::ChannelUpdated {
+            platform,
+            result: Ok(channel),
+            ..
+        } => r.channel(*platform, channel, now),
+        Event::FollowersLoaded {
+            platform,
+            result: Ok(list),
+            ..
+        } => r.followers(*platform, list.total),
+        Event::SubscribersLoaded {
+            platform,
+            result: Ok(list),
+            ..
+        } => r.subscribers(*platform, list.total),
+        Event::ChatArrived { platform, events } => r.events(*platform, events),
+        _ => {}
+    }
+}
+
+/// Writes what was recorded every `Intervals::stats` (10 s) until the UI goes away.
+pub(crate) async fn run(shared: Arc<Shared>, recorder: SharedRecorder) {
+    let mut every = tokio::time::interval(shared.intervals.stats);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    every.tick().await;
+    loop {
+        every.tick().await;
+        if shared.out.is_closed() {
+            return;
+        }
+        let writes = recorder
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .tick(OffsetDateTime::now_utc());
+        if writes.is_empty() {
+            continue;
+        }
+        if let Err(e) = with_store(&shared, move |store| store.write_streams(&writes)).await {
+            tracing::warn!("stream stats not kept: {e}");
+        }
+    }
+}
