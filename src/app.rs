@@ -157,6 +157,7 @@ impl StagehandApp {
         app.send(Command::ChangeSaved {
             change: crate::model::SavedChange::Load,
         });
+        app.send(Command::LoadStats);
         app.local.picker.sent_query = Some(String::new());
         app
     }
@@ -298,9 +299,14 @@ impl StagehandApp {
             ui.horizontal(|ui| {
                 let chat = narrow && cx.local.narrow_shows_chat;
                 let activity = !chat && cx.view.show_activity;
-                if ui.selectable_label(!chat && !activity, "People").clicked() {
+                let stats = !chat && !activity && cx.view.show_stats;
+                if ui
+                    .selectable_label(!chat && !activity && !stats, "People")
+                    .clicked()
+                {
                     cx.local.narrow_shows_chat = false;
                     cx.view.show_activity = false;
+                    cx.view.show_stats = false;
                 }
                 if narrow && ui.selectable_label(chat, "Chat").clicked() {
                     cx.local.narrow_shows_chat = true;
@@ -312,6 +318,12 @@ impl StagehandApp {
                 if ui.selectable_label(activity, label).clicked() {
                     cx.local.narrow_shows_chat = false;
                     cx.view.show_activity = true;
+                    cx.view.show_stats = false;
+                }
+                if ui.selectable_label(stats, "Stats").clicked() {
+                    cx.local.narrow_shows_chat = false;
+                    cx.view.show_activity = false;
+                    cx.view.show_stats = true;
                 }
             });
             ui.separator();
@@ -319,6 +331,8 @@ impl StagehandApp {
                 ui::chat::show(ui, cx);
             } else if cx.view.show_activity {
                 ui::activity::show(ui, cx);
+            } else if cx.view.show_stats {
+                ui::stats::show(ui, cx);
             } else {
                 ui::people::show(ui, cx);
             }

@@ -146,6 +146,13 @@ pub enum Command {
     },
     /// Changes (or just reads) what the local database keeps; answered by `SavedLoaded`.
     ChangeSaved { change: SavedChange },
+    /// The recorded streams for the stats panel; answered by `StatsLoaded` (which also
+    /// comes by itself after each batch of samples).
+    LoadStats,
+    /// One past stream with its samples, to open or compare; answered by `StreamLoaded`.
+    LoadStream { id: i64 },
+    /// Asks where to, then writes a stream's samples and markers there as CSV.
+    ExportStream { id: i64 },
 }
 
 /// The request id of answers that come from a poller rather than a command.
@@ -186,7 +193,10 @@ impl Command {
             | Command::Moderate { platform, .. } => Some(*platform),
             Command::LoadImage { .. }
             | Command::MapCategory { .. }
-            | Command::ChangeSaved { .. } => None,
+            | Command::ChangeSaved { .. }
+            | Command::LoadStats
+            | Command::LoadStream { .. }
+            | Command::ExportStream { .. } => None,
         }
     }
 
@@ -208,7 +218,10 @@ impl Command {
             | Command::StartCommercial { .. }
             | Command::RegenerateStreamKey { .. }
             | Command::Moderate { .. }
-            | Command::ChangeSaved { .. } => None,
+            | Command::ChangeSaved { .. }
+            | Command::LoadStats
+            | Command::LoadStream { .. }
+            | Command::ExportStream { .. } => None,
             Command::MapCategory { request_id, .. }
             | Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
@@ -254,6 +267,9 @@ impl Command {
                 )
                 | (Command::Moderate { .. }, Event::Moderated { .. })
                 | (Command::ChangeSaved { .. }, Event::SavedLoaded { .. })
+                | (Command::LoadStats, Event::StatsLoaded { .. })
+                | (Command::LoadStream { .. }, Event::StreamLoaded { .. })
+                | (Command::ExportStream { .. }, Event::StreamExported { .. })
         )
     }
 }
@@ -418,6 +434,19 @@ pub enum Event {
     /// The local database was set aside and started afresh, or cannot be used: a sentence
     /// for the user.
     StoreNotice { message: String },
+    /// What the stats panel shows, fresh.
+    StatsLoaded {
+        result: Result<Arc<crate::model::StatsSnapshot>, String>,
+    },
+    /// A past stream asked for with `LoadStream`.
+    StreamLoaded {
+        id: i64,
+        result: Result<Arc<crate::model::StreamRecord>, String>,
+    },
+    /// A stream export finished: the file, `None` when the user cancelled, or why not.
+    StreamExported {
+        result: Result<Option<PathBuf>, String>,
+    },
 }
 
 /// Where the own channel's live connection stands (defined with the follow loop).
@@ -455,7 +484,10 @@ impl Event {
             Event::ImageLoaded { .. }
             | Event::CategoryMapped { .. }
             | Event::SavedLoaded { .. }
-            | Event::StoreNotice { .. } => None,
+            | Event::StoreNotice { .. }
+            | Event::StatsLoaded { .. }
+            | Event::StreamLoaded { .. }
+            | Event::StreamExported { .. } => None,
         }
     }
 
@@ -490,7 +522,10 @@ impl Event {
             | Event::ChatArrived { .. }
             | Event::ChatFeedChanged { .. }
             | Event::SavedLoaded { .. }
-            | Event::StoreNotice { .. } => None,
+            | Event::StoreNotice { .. }
+            | Event::StatsLoaded { .. }
+            | Event::StreamLoaded { .. }
+            | Event::StreamExported { .. } => None,
         }
     }
 }

@@ -237,6 +237,7 @@ pub async fn window(demo: bool, runtime: tokio::runtime::Handle) -> Result<Launc
     backend.accounts = accounts;
     backend.database = crate::store::Store::default_path(demo).ok();
     backend.record_streams = true;
+    backend.seed_demo_streams = demo;
     Ok(Launch {
         demo,
         backend,

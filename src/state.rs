@@ -133,6 +133,12 @@ pub struct AppState {
     pub saved_note: Option<String>,
     /// The all-platforms form's category mapping: the latest asked for, and its answer.
     pub mapping: MappingState,
+    /// The recorded streams (the current ones with their samples), once read.
+    pub stats: Option<Arc<crate::model::StatsSnapshot>>,
+    /// Past streams opened in the stats panel, by id.
+    pub opened_streams: BTreeMap<i64, Arc<crate::model::StreamRecord>>,
+    /// What the last stats read or export said, where it failed or wrote a file.
+    pub stats_note: Option<Result<String, String>>,
 }
 
 /// The category mapping the all-platforms form asked for last. Only the latest request's
@@ -552,6 +558,23 @@ impl AppState {
                     self.mapping.proposals = proposals;
                     self.mapping.loading = false;
                 }
+            }
+            Event::StatsLoaded { result } => match result {
+                Ok(stats) => self.stats = Some(stats),
+                Err(e) => self.stats_note = Some(Err(e)),
+            },
+            Event::StreamLoaded { id, result } => match result {
+                Ok(record) => {
+                    self.opened_streams.insert(id, record);
+                }
+                Err(e) => self.stats_note = Some(Err(e)),
+            },
+            Event::StreamExported { result } => {
+                self.stats_note = match result {
+                    Ok(Some(path)) => Some(Ok(format!("Saved {}", path.display()))),
+                    Ok(None) => None,
+                    Err(e) => Some(Err(e)),
+                };
             }
             Event::ImageLoaded { .. } => {}
         }

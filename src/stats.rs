@@ -4,7 +4,7 @@
 //! (`backend::stats`).
 
 use crate::model::{
-    Channel, ChatEvent, EventKind, MarkerKind, PlatformId, StreamMarker, StreamSample,
+    Channel, ChatEvent, EventKind, MarkerKind, PlatformId, StreamMarker, StreamRecord, StreamSample,
 };
 use crate::store::StreamWrite;
 use std::collections::BTreeMap;
@@ -47,9 +47,11 @@ impl Recorder {
         let mut marks = Vec::new();
         match (t.live, channel.is_live) {
             (false, true) => {
+                // The platform's own start when it says (the app may open mid-stream).
+                let at = channel.started_at.filter(|s| *s <= now).unwrap_or(now);
                 self.pending.push(StreamWrite::Started {
                     platform,
-                    at: now,
+                    at,
                     title: channel.title.clone(),
                     category: category.clone(),
                 });
@@ -138,6 +140,71 @@ impl Recorder {
         }
         std::mem::take(&mut self.pending)
     }
+}
+
+/// Writes a stream as CSV: its samples (chat as messages a minute) and its markers, in
+/// time order, for `stats export` and the panel's Export.
+pub fn write_csv(path: &std::path::Path, record: &StreamRecord) -> Result<(), String> {
+    let (samples, markers) = (&record.samples, &record.markers);
+    let fail = |e: &dyn std::fmt::Display| format!("could not write {}: {e}", path.display());
+    let mut w = csv::Writer::from_path(path).map_err(|e| fail(&e))?;
+    w.write_record([
+        "at",
+        "platform",
+        "viewers",
+        "followers",
+        "subscribers",
+        "chat_per_minute",
+        "marker",
+    ])
+    .map_err(|e| fail(&e))?;
+    let per_minute = 60 / SAMPLE_EVERY.as_secs().max(1);
+    let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
+    let mut rows: Vec<(time::OffsetDateTime, [String; 7])> = samples
+        .iter()
+        .map(|s| {
+            (
+                s.at,
+                [
+                    csv_stamp(s.at),
+                    s.platform.slug().to_owned(),
+                    n(s.viewers),
+                    n(s.followers),
+                    n(s.subscribers),
+                    (u64::from(s.messages) * per_minute).to_string(),
+                    String::new(),
+                ],
+            )
+        })
+        .collect();
+    rows.extend(markers.iter().map(|m| {
+        (
+            m.at,
+            [
+                csv_stamp(m.at),
+                m.platform.slug().to_owned(),
+                String::new(),
+                String::new(),
+                String::new(),
+                String::new(),
+                format!("{}: {}", m.kind.name(), m.text),
+            ],
+        )
+    }));
+    rows.sort_by_key(|(at, _)| *at);
+    for (_, row) in rows {
+        w.write_record(&row).map_err(|e| fail(&e))?;
+    }
+    w.flush().map_err(|e| fail(&e))
+}
+
+/// Times in the CSV: RFC 3339 in UTC, to the second.
+fn csv_stamp(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .unwrap_or(t)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -264,6 +331,116 @@ pub fn total_viewers(samples: &[StreamSample]) -> Vec<(OffsetDateTime, u64)> {
         .collect()
 }
 
+/// A few past streams on each platform for `--demo`, so the stats panel has something to
+/// show at once: two to three hours each, viewers rising to a peak and falling away, a
+/// raid and a title change along the way.
+pub fn demo_past_streams(now: OffsetDateTime) -> Vec<StreamWrite> {
+    let mut writes = Vec::new();
+    let step = time::Duration::seconds(SAMPLE_EVERY.as_secs() as i64);
+    for (p, platform) in PlatformId::ALL.into_iter().enumerate() {
+        let scale = [240.0, 250.0, 120.0][p % 3];
+        for (d, days_ago) in [6i64, 3, 1].into_iter().enumerate() {
+            let start = now - time::Duration::days(days_ago) - time::Duration::hours(2);
+            let minutes = 120 + 30 * d as i64;
+            let samples = minutes * 60 / step.whole_seconds();
+            let title = ["Ranked grind", "Chill Sunday build", "Speedrun practice"][d];
+            writes.push(StreamWrite::Started {
+                platform,
+                at: start,
+                title: title.to_owned(),
+                category: Some(["VALORANT", "Minecraft", "Hades II"][d].to_owned()),
+            });
+            let raid_at = samples / 2;
+            let mut followers = 400 + 10 * d as u64;
+            for i in 0..samples {
+                let x = i as f64 / samples as f64;
+                // Up to the peak by 60 %, then down; the raid lifts the rest of the stream.
+                let shape = if x < 0.6 {
+                    0.3 + x
+                } else {
+                    0.9 - (x - 0.6) * 1.2
+                };
+                let raid = if i >= raid_at { 0.25 } else { 0.0 };
+                let wobble = ((i * 37 + p as i64 * 11) % 17) as f64 / 17.0 * 0.06;
+                let viewers = (scale * (shape + raid + wobble)).max(1.0) as u64;
+                if i % 30 == 0 {
+                    followers += 1 + (i as u64 % 3);
+                }
+                let at = start + step * i as i32;
+                writes.push(StreamWrite::Sample(StreamSample {
+                    platform,
+                    at,
+                    viewers: Some(viewers),
+                    followers: Some(followers),
+                    subscribers: None,
+                    messages: 3 + ((i * 7) % 11) as u32,
+                }));
+                if i == raid_at {
+                    writes.push(StreamWrite::Marker(StreamMarker {
+                        platform,
+                        at,
+                        kind: MarkerKind::RaidIn,
+                        text: format!("nia raided with {} viewers", (scale * 0.25) as u64),
+                    }));
+                }
+                if i == samples / 3 {
+                    writes.push(StreamWrite::Marker(StreamMarker {
+                        platform,
+                        at,
+                        kind: MarkerKind::Title,
+                        text: format!("{title}: the second hour"),
+                    }));
+                }
+            }
+            writes.push(StreamWrite::Ended {
+                platform,
+                at: start + time::Duration::minutes(minutes),
+            });
+        }
+    }
+    writes
+}
+
+/// A series cut down to about two points per pixel of `width`: each pixel's slice keeps its
+/// lowest and highest point (in time order), so peaks survive and a long stream costs what
+/// a short one does to draw. Points must be in x order.
+pub fn decimate(points: &[[f64; 2]], width: usize) -> Vec<[f64; 2]> {
+    let buckets = width.max(1);
+    if points.len() <= buckets * 2 {
+        return points.to_vec();
+    }
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return Vec::new();
+    };
+    let span = (last[0] - first[0]).max(f64::EPSILON);
+    let mut out = Vec::with_capacity(buckets * 2);
+    let mut i = 0;
+    for b in 0..buckets {
+        let end_x = first[0] + span * (b + 1) as f64 / buckets as f64;
+        let start = i;
+        while i < points.len() && (points[i][0] <= end_x || b + 1 == buckets) {
+            i += 1;
+        }
+        let slice = &points[start..i];
+        let (Some(lo), Some(hi)) = (
+            slice.iter().min_by(|a, b| a[1].total_cmp(&b[1])),
+            slice.iter().max_by(|a, b| a[1].total_cmp(&b[1])),
+        ) else {
+            continue;
+        };
+        if lo[0] <= hi[0] {
+            out.push(*lo);
+            if hi != lo {
+                out.push(*hi);
+            }
+        } else {
+            out.push(*hi);
+            out.push(*lo);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod total_tests {
     use super::*;
@@ -287,5 +464,24 @@ mod total_tests {
         ]);
         let sums: Vec<u64> = total.iter().map(|(_, v)| *v).collect();
         assert_eq!(sums, [30, 16]);
+    }
+
+    #[test]
+    fn decimation_keeps_the_peaks_and_the_order_within_two_points_a_pixel() {
+        let points: Vec<[f64; 2]> = (0..8_640)
+            .map(|i| {
+                [
+                    f64::from(i),
+                    f64::from(i % 97) + if i == 5_000 { 1e4 } else { 0.0 },
+                ]
+            })
+            .collect();
+        let cut = decimate(&points, 300);
+        assert!(cut.len() <= 600, "{}", cut.len());
+        assert!(cut.iter().any(|p| p[1] > 9_000.0), "the peak survives");
+        assert!(cut.windows(2).all(|w| w[0][0] <= w[1][0]), "in time order");
+        assert_eq!(cut.first(), points.first());
+        let short = [[0.0, 1.0], [1.0, 2.0]];
+        assert_eq!(decimate(&short, 300), short);
     }
 }

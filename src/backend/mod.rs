@@ -96,6 +96,8 @@ pub struct BackendConfig {
     pub database: Option<std::path::PathBuf>,
     /// Record stream stats (the window does; a headless command does not).
     pub record_streams: bool,
+    /// `--demo`'s window: seed a few past streams into a database that has none.
+    pub seed_demo_streams: bool,
 }
 
 impl BackendConfig {
@@ -108,6 +110,7 @@ impl BackendConfig {
             accounts: AccountSetup::in_memory(),
             database: None,
             record_streams: false,
+            seed_demo_streams: false,
         }
     }
 }
@@ -177,7 +180,7 @@ pub fn spawn(
         watched: Mutex::new(HashMap::new()),
         sign_ins: Mutex::new(HashMap::new()),
         accounts: config.accounts,
-        store: saved::StoreSlot::new(config.database),
+        store: saved::StoreSlot::new(config.database, config.seed_demo_streams),
         out: Emitter {
             tx: ev_tx,
             waker,
@@ -262,6 +265,18 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             saved::change(shared, change).await;
             return;
         }
+        Command::LoadStats => {
+            stats::load(&shared).await;
+            return;
+        }
+        Command::LoadStream { id } => {
+            stats::load_stream(&shared, id).await;
+            return;
+        }
+        Command::ExportStream { id } => {
+            stats::export(&shared, id).await;
+            return;
+        }
         Command::MapCategory {
             name,
             from,
@@ -311,7 +326,10 @@ async fn serve(command: Command, shared: Arc<Shared>) {
         | Command::CancelSignIn { .. }
         | Command::SignOut { .. }
         | Command::ChangeSaved { .. }
-        | Command::MapCategory { .. } => return,
+        | Command::MapCategory { .. }
+        | Command::LoadStats
+        | Command::LoadStream { .. }
+        | Command::ExportStream { .. } => return,
         Command::LoadEditors { platform } => Event::EditorsLoaded {
             platform,
             result: client.editors().await,

@@ -19,13 +19,16 @@ const TITLES_SHOWN: usize = 30;
 pub(crate) struct StoreSlot {
     path: Option<PathBuf>,
     store: OnceCell<Option<Store>>,
+    /// `--demo`: a database without streams gets a few past ones to show.
+    seed_demo_streams: bool,
 }
 
 impl StoreSlot {
-    pub(crate) fn new(path: Option<PathBuf>) -> Self {
+    pub(crate) fn new(path: Option<PathBuf>, seed_demo_streams: bool) -> Self {
         StoreSlot {
             path,
             store: OnceCell::new(),
+            seed_demo_streams,
         }
     }
 }
@@ -36,7 +39,16 @@ pub(crate) async fn store(shared: &Shared) -> Option<Store> {
     slot.store
         .get_or_init(|| async {
             let path = slot.path.clone()?;
-            let opened = tokio::task::spawn_blocking(move || Store::open(&path)).await;
+            let seed = slot.seed_demo_streams;
+            let opened = tokio::task::spawn_blocking(move || {
+                let opened = Store::open(&path)?;
+                if seed && opened.store.streams(1)?.is_empty() {
+                    let past = crate::stats::demo_past_streams(time::OffsetDateTime::now_utc());
+                    opened.store.write_streams(&past)?;
+                }
+                Ok::<_, StoreError>(opened)
+            })
+            .await;
             match opened {
                 Ok(Ok(opened)) => {
                     if let Some(aside) = &opened.set_aside {

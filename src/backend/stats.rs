@@ -59,8 +59,58 @@ pub(crate) async fn run(shared: Arc<Shared>, recorder: SharedRecorder) {
         if writes.is_empty() {
             continue;
         }
-        if let Err(e) = with_store(&shared, move |store| store.write_streams(&writes)).await {
-            tracing::warn!("stream stats not kept: {e}");
+        match with_store(&shared, move |store| store.write_streams(&writes)).await {
+            // The panel sees the new samples.
+            Ok(()) => load(&shared).await,
+            Err(e) => tracing::warn!("stream stats not kept: {e}"),
         }
     }
+}
+
+/// How many past streams the panel lists.
+const LISTED: usize = 300;
+
+/// Reads what the stats panel shows and sends it.
+pub(crate) async fn load(shared: &Shared) {
+    let result = with_store(shared, |store| store.stats_snapshot(LISTED)).await;
+    shared.out.emit(Event::StatsLoaded {
+        result: result.map(Arc::new),
+    });
+}
+
+/// Reads one past stream and sends it.
+pub(crate) async fn load_stream(shared: &Shared, id: i64) {
+    let result = with_store(shared, move |store| store.stream_record(id))
+        .await
+        .and_then(|r| r.ok_or_else(|| format!("there is no stream {id}")));
+    shared.out.emit(Event::StreamLoaded {
+        id,
+        result: result.map(Arc::new),
+    });
+}
+
+/// Asks where to save a stream's CSV (the system's dialog) and writes it.
+pub(crate) async fn export(shared: &Shared, id: i64) {
+    let result = async {
+        let Some(file) = rfd::AsyncFileDialog::new()
+            .set_title("Export the stream as CSV")
+            .set_file_name(format!("stream-{id}.csv"))
+            .add_filter("CSV", &["csv"])
+            .save_file()
+            .await
+        else {
+            return Ok(None);
+        };
+        let path = file.path().to_path_buf();
+        let record = with_store(shared, move |store| store.stream_record(id))
+            .await?
+            .ok_or_else(|| format!("there is no stream {id}"))?;
+        let target = path.clone();
+        tokio::task::spawn_blocking(move || crate::stats::write_csv(&target, &record))
+            .await
+            .map_err(|e| format!("the export stopped: {e}"))??;
+        Ok(Some(path))
+    }
+    .await;
+    shared.out.emit(Event::StreamExported { result });
 }

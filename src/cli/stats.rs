@@ -129,23 +129,14 @@ pub(super) async fn streams(demo: bool) -> Result<Output, String> {
 /// markers, in time order.
 pub(super) async fn export(demo: bool, id: i64, file: &Path) -> Result<Output, String> {
     let store = open(demo).await?;
-    let (summary, samples, markers) = blocking(&store, move |s| {
-        let e = |e: crate::store::StoreError| e.to_string();
-        Ok((
-            s.stream(id).map_err(e)?,
-            s.samples(id).map_err(e)?,
-            s.markers(id).map_err(e)?,
-        ))
+    let record = blocking(&store, move |s| {
+        s.stream_record(id).map_err(|e| e.to_string())
     })
-    .await?;
-    if summary.is_none() {
-        return Err(format!(
-            "there is no stream {id} (see `stagehand stats streams`)"
-        ));
-    }
+    .await?
+    .ok_or_else(|| format!("there is no stream {id} (see `stagehand stats streams`)"))?;
     let path = file.to_path_buf();
-    let rows = samples.len();
-    tokio::task::spawn_blocking(move || write_csv(&path, &samples, &markers))
+    let rows = record.samples.len();
+    tokio::task::spawn_blocking(move || crate::stats::write_csv(&path, &record))
         .await
         .map_err(|e| format!("the export stopped: {e}"))??;
     let shown = file.display().to_string();
@@ -153,61 +144,4 @@ pub(super) async fn export(demo: bool, id: i64, file: &Path) -> Result<Output, S
         &json!({ "exported": shown, "samples": rows }),
         format!("exported {rows} samples to {shown}\n"),
     )
-}
-
-fn write_csv(
-    path: &Path,
-    samples: &[StreamSample],
-    markers: &[crate::model::StreamMarker],
-) -> Result<(), String> {
-    let fail = |e: &dyn std::fmt::Display| format!("could not write {}: {e}", path.display());
-    let mut w = csv::Writer::from_path(path).map_err(|e| fail(&e))?;
-    w.write_record([
-        "at",
-        "platform",
-        "viewers",
-        "followers",
-        "subscribers",
-        "chat_per_minute",
-        "marker",
-    ])
-    .map_err(|e| fail(&e))?;
-    let per_minute = 60 / crate::stats::SAMPLE_EVERY.as_secs().max(1);
-    let n = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let mut rows: Vec<(time::OffsetDateTime, [String; 7])> = samples
-        .iter()
-        .map(|s| {
-            (
-                s.at,
-                [
-                    stamp(s.at),
-                    s.platform.slug().to_owned(),
-                    n(s.viewers),
-                    n(s.followers),
-                    n(s.subscribers),
-                    (u64::from(s.messages) * per_minute).to_string(),
-                    String::new(),
-                ],
-            )
-        })
-        .collect();
-    rows.extend(markers.iter().map(|m| {
-        (
-            m.at,
-            [
-                stamp(m.at),
-                m.platform.slug().to_owned(),
-                String::new(),
-                String::new(),
-                String::new(),
-                String::new(),
-                format!("{}: {}", m.kind.name(), m.text),
-            ],
-        )
-    }));
-    rows.sort_by_key(|(at, _)| *at);
-    for (_, row) in rows {
-        w.write_record(&row).map_err(|e| fail(&e))?;
-    }
-    w.flush().map_err(|e| fail(&e))
 }

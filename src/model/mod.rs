@@ -18,7 +18,9 @@ mod stats;
 pub use saved::{
     CategoryMapping, CategoryProposal, HistoryEntry, PickedCategory, Preset, Saved, SavedChange,
 };
-pub use stats::{MarkerKind, StreamMarker, StreamSample, StreamSummary};
+pub use stats::{
+    MarkerKind, StatsSnapshot, StreamMarker, StreamRecord, StreamSample, StreamSummary,
+};
 
 /// Who a stream is meant for. Only some platforms have it (see `Capabilities::audience`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -84,3 +84,22 @@ pub struct StreamSummary {
     pub followers_gained: Option<u64>,
     pub messages: u64,
 }
+
+/// One recorded stream with everything its graph needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StreamRecord {
+    pub summary: StreamSummary,
+    /// Oldest first.
+    pub samples: Vec<StreamSample>,
+    pub markers: Vec<StreamMarker>,
+}
+
+/// What the stats panel shows: the streams going on (or each platform's last) with their
+/// samples, and the list of every recorded stream.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StatsSnapshot {
+    /// Each platform's latest stream.
+    pub current: Vec<StreamRecord>,
+    /// Every recorded stream, newest first (at most a few hundred).
+    pub streams: Vec<StreamSummary>,
+}

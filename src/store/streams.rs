@@ -2,7 +2,9 @@
 //! batches by the backend's recorder; summaries computed by SQL over the samples.
 
 use super::{Store, StoreError, parse_stamp, platform_of, stamp};
-use crate::model::{MarkerKind, PlatformId, StreamMarker, StreamSample, StreamSummary};
+use crate::model::{
+    MarkerKind, PlatformId, StatsSnapshot, StreamMarker, StreamRecord, StreamSample, StreamSummary,
+};
 use rusqlite::{OptionalExtension, Transaction, params};
 use time::{Duration, OffsetDateTime};
 
@@ -119,6 +121,32 @@ impl Store {
         Ok(out)
     }
 
+    /// One stream with its samples and markers.
+    pub fn stream_record(&self, id: i64) -> Result<Option<StreamRecord>, StoreError> {
+        let Some(summary) = self.stream(id)? else {
+            return Ok(None);
+        };
+        Ok(Some(StreamRecord {
+            summary,
+            samples: self.samples(id)?,
+            markers: self.markers(id)?,
+        }))
+    }
+
+    /// What the stats panel shows.
+    pub fn stats_snapshot(&self, listed: usize) -> Result<StatsSnapshot, StoreError> {
+        let mut current = Vec::new();
+        for s in self.latest_streams()? {
+            if let Some(r) = self.stream_record(s.id)? {
+                current.push(r);
+            }
+        }
+        Ok(StatsSnapshot {
+            current,
+            streams: self.streams(listed)?,
+        })
+    }
+
     /// A stream's samples, oldest first.
     pub fn samples(&self, id: i64) -> Result<Vec<StreamSample>, StoreError> {
         let conn = self.conn();
@@ -221,9 +249,12 @@ fn start(
         )
         .optional()?;
     if let Some((id, started, ended, last_sample)) = last {
-        let seen = ended.or(last_sample).unwrap_or(started);
-        let seen = parse_stamp(&seen)?;
-        if at - seen <= RESTART_GRACE {
+        let started = parse_stamp(&started)?;
+        let seen = match ended.or(last_sample) {
+            Some(t) => parse_stamp(&t)?,
+            None => started,
+        };
+        if at >= started && at - seen <= RESTART_GRACE {
             tx.execute("UPDATE streams SET ended_at = NULL WHERE id = ?1", [id])?;
             return Ok(());
         }

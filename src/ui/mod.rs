@@ -14,6 +14,7 @@ pub mod moderation;
 pub mod people;
 pub mod saved_panels;
 pub mod settings;
+pub mod stats;
 pub mod status_bar;
 pub mod stream_info;
 pub mod textures;
@@ -50,6 +51,11 @@ pub struct ViewState {
     pub merged_chat_draft: String,
     /// The centre shows the activity feed instead of the people lists.
     pub show_activity: bool,
+    /// The centre shows the stream stats instead of the people lists.
+    pub show_stats: bool,
+    pub stats_range: stats::Range,
+    /// Past streams shown on the compare graph (two at most).
+    pub stats_open: Vec<i64>,
     /// The stream info panel shows the all-platforms form.
     pub all_platforms: bool,
     pub all_form: all_platforms::AllForm,
@@ -68,6 +74,9 @@ impl Default for ViewState {
             chat_send_to: None,
             merged_chat_draft: String::new(),
             show_activity: false,
+            show_stats: false,
+            stats_range: stats::Range::default(),
+            stats_open: Vec::new(),
             all_platforms: false,
             all_form: all_platforms::AllForm::default(),
         }
@@ -90,6 +99,8 @@ pub struct LocalState {
     pub chat: chat::ChatLayout,
     pub activity: activity::ActivityFilter,
     pub all: all_platforms::AllLocal,
+    /// The stats graph's series, cut once per snapshot rather than every frame.
+    pub stats_cache: Option<stats::StatsCache>,
 }
 
 /// What a panel gets to draw with and to ask for things.

@@ -48,6 +48,7 @@ pub fn show(ui: &mut Ui, cx: &mut PanelCx<'_>) {
             });
             if button.clicked() {
                 cx.view.show_activity = true;
+                cx.view.show_stats = false;
                 cx.local.narrow_shows_chat = false;
             }
         }

@@ -31,6 +31,7 @@ mod ui;
 mod ui_accounts;
 mod ui_all_platforms;
 mod ui_live;
+mod ui_stats;
 mod ui_twitch;
 mod ui_velora;
 mod velora_client;
