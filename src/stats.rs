@@ -373,7 +373,8 @@ pub fn demo_past_streams(now: OffsetDateTime) -> Vec<StreamWrite> {
                     viewers: Some(viewers),
                     followers: Some(followers),
                     subscribers: None,
-                    messages: 3 + ((i * 7) % 11) as u32,
+                    // Chat follows the audience, with a little noise.
+                    messages: (viewers / 25) as u32 + ((i * 7 + p as i64 * 3) % 3) as u32,
                 }));
                 if i == raid_at {
                     writes.push(StreamWrite::Marker(StreamMarker {
