@@ -11,7 +11,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use eframe::egui;
 use stagehand::app::StagehandApp;
 use stagehand::model::*;
-use std::hint::black_box;
 use std::sync::Arc;
 use time::OffsetDateTime;
 
@@ -141,11 +140,7 @@ fn load(app: &mut StagehandApp) {
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     let mut group = c.benchmark_group("frame_1280x800");
     for (name, loaded) in [("empty", false), ("loaded", true)] {
         let ctx = egui::Context::default();
@@ -153,13 +148,8 @@ fn bench(c: &mut Criterion) {
         if loaded {
             load(&mut app);
         }
-        // Warm up: fonts, layout caches and the grouped viewer rows are built once.
-        for _ in 0..5 {
-            support::frame(&ctx, &mut app);
-        }
-        group.bench_function(name, |b| {
-            b.iter(|| black_box(support::frame(&ctx, &mut app)))
-        });
+        // Fonts, layout caches and the grouped viewer rows are built once, before.
+        support::bench_frames(&mut group, name, &ctx, &mut app);
     }
     group.finish();
 }

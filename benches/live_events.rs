@@ -105,11 +105,7 @@ fn feed(app: &mut StagehandApp, from: usize, to: usize) {
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     let per_frame = PER_SECOND / FRAMES_PER_SECOND;
     let mut group = c.benchmark_group("live_events_1280x800");
     for (name, minutes, per_frame) in [

@@ -13,7 +13,6 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use eframe::egui;
 use stagehand::model::*;
 use stagehand::ui::stats::Range;
-use std::hint::black_box;
 use std::sync::Arc;
 use time::{Duration, OffsetDateTime};
 
@@ -59,11 +58,7 @@ fn record(platform: PlatformId, id: i64, now: OffsetDateTime) -> StreamRecord {
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
+    let runtime = support::runtime();
     let now = OffsetDateTime::now_utc();
     let mut group = c.benchmark_group("stats_graph_1280x800");
     for (name, loaded, range) in [
@@ -89,12 +84,7 @@ fn bench(c: &mut Criterion) {
         app.state_mut().stats = Some(Arc::new(StatsSnapshot { current, streams }));
         app.view_mut().show_stats = true;
         app.view_mut().stats_range = range;
-        for _ in 0..5 {
-            support::frame(&ctx, &mut app);
-        }
-        group.bench_function(name, |b| {
-            b.iter(|| black_box(support::frame(&ctx, &mut app)))
-        });
+        support::bench_frames(&mut group, name, &ctx, &mut app);
     }
     group.finish();
 }

@@ -1,10 +1,35 @@
 //! What the window benchmarks share: the app with no platform behind it (the benchmark
 //! loads the state itself), and one whole headless frame of it.
 
+// Each benchmark binary compiles this module and uses a part of it.
+#![allow(dead_code)]
+
 use eframe::egui;
 use stagehand::app::{Launch, StagehandApp};
 use stagehand::backend::BackendConfig;
 use std::collections::HashMap;
+
+/// The runtime the benchmarked window's backend runs on (one worker: it has nothing to do).
+pub fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .expect("runtime")
+}
+
+/// Warms a window up (fonts, layout caches, built rows), then measures one whole frame.
+pub fn bench_frames(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    ctx: &egui::Context,
+    app: &mut StagehandApp,
+) {
+    for _ in 0..5 {
+        frame(ctx, app);
+    }
+    group.bench_function(name, |b| b.iter(|| std::hint::black_box(frame(ctx, app))));
+}
 
 /// The window with no client and no simulator: drawing is measured, not the network.
 pub fn offline_app(runtime: &tokio::runtime::Runtime) -> StagehandApp {

@@ -29,6 +29,29 @@ pub fn app_harness(app: StagehandApp, width: f32, height: f32) -> Harness<'stati
         )
 }
 
+/// The window over `--demo`'s three simulators, its backend set up by `configure` (a
+/// database, faster polls); answers the simulators too, for the test to cue.
+pub fn demo_window(
+    runtime: &tokio::runtime::Runtime,
+    configure: impl FnOnce(&mut stagehand::backend::BackendConfig),
+) -> (
+    Harness<'static, StagehandApp>,
+    Vec<Box<dyn std::any::Any + Send>>,
+) {
+    let (_reserved, port) = super::reserve_port();
+    let demo = runtime
+        .block_on(stagehand::launch::start_demo(
+            &stagehand::model::PlatformId::ALL,
+            port,
+        ))
+        .expect("the simulators start");
+    let mut backend = stagehand::backend::BackendConfig::new(demo.clients);
+    configure(&mut backend);
+    let launch = stagehand::app::Launch::new(true, backend, runtime.handle().clone());
+    let app = StagehandApp::new(launch, None);
+    (app_harness(app, 1280.0, 800.0), demo.sims)
+}
+
 /// Steps frames (the backend answers in real time) until `cond` holds, then two more so
 /// what it changed is drawn; panics naming `what` after ten seconds.
 pub fn step_until(

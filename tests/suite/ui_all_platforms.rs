@@ -8,8 +8,7 @@ use crate::common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use stagehand::app::{Launch, StagehandApp};
-use stagehand::backend::BackendConfig;
+use stagehand::app::StagehandApp;
 use stagehand::model::PlatformId;
 use stagehand::sim::trovo::TrovoSim;
 use stagehand::sim::twitch::TwitchSim;
@@ -39,15 +38,9 @@ fn window(
     runtime: &tokio::runtime::Runtime,
     db: &Path,
 ) -> (Harness<'static, StagehandApp>, Vec<Box<dyn Any + Send>>) {
-    let (_reserved, port) = common::reserve_port();
-    let demo = runtime
-        .block_on(stagehand::launch::start_demo(&PlatformId::ALL, port))
-        .expect("the simulators start");
-    let mut backend = BackendConfig::new(demo.clients);
-    backend.database = Some(db.to_path_buf());
-    let launch = Launch::new(true, backend, runtime.handle().clone());
-    let app = StagehandApp::new(launch, None);
-    let mut harness = common::harness::app_harness(app, 1280.0, 800.0);
+    let (mut harness, sims) = common::harness::demo_window(runtime, |backend| {
+        backend.database = Some(db.to_path_buf());
+    });
     common::harness::step_until(&mut harness, "every channel and the database", |app| {
         app.state().saved.is_some()
             && PlatformId::ALL.iter().all(|p| {
@@ -57,7 +50,7 @@ fn window(
                     .is_some_and(|s| s.channel.is_some())
             })
     });
-    (harness, demo.sims)
+    (harness, sims)
 }
 
 /// Switches the stream info panel to the all-platforms form.

@@ -6,8 +6,8 @@ use crate::common;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use stagehand::app::{Launch, StagehandApp};
-use stagehand::backend::{BackendConfig, Intervals};
+use stagehand::app::StagehandApp;
+use stagehand::backend::Intervals;
 use stagehand::model::{MarkerKind, PlatformId};
 use stagehand::sim::trovo::TrovoSim;
 use std::any::Any;
@@ -18,24 +18,19 @@ fn window(
     runtime: &tokio::runtime::Runtime,
     db: &Path,
 ) -> (Harness<'static, StagehandApp>, Vec<Box<dyn Any + Send>>) {
-    let (_reserved, port) = common::reserve_port();
-    let demo = runtime
-        .block_on(stagehand::launch::start_demo(&PlatformId::ALL, port))
-        .expect("the simulators start");
-    let mut backend = BackendConfig::new(demo.clients);
-    backend.database = Some(db.to_path_buf());
-    backend.record_streams = true;
-    backend.seed_demo_streams = true;
-    backend.intervals = Intervals {
-        channel: Duration::from_millis(150),
-        stats: Duration::from_millis(200),
-        ..Intervals::default()
-    };
-    let app = StagehandApp::new(Launch::new(true, backend, runtime.handle().clone()), None);
-    let mut harness = common::harness::app_harness(app, 1280.0, 800.0);
+    let (mut harness, sims) = common::harness::demo_window(runtime, |backend| {
+        backend.database = Some(db.to_path_buf());
+        backend.record_streams = true;
+        backend.seed_demo_streams = true;
+        backend.intervals = Intervals {
+            channel: Duration::from_millis(150),
+            stats: Duration::from_millis(200),
+            ..Intervals::default()
+        };
+    });
     harness.get_by_label("Stats").click_accesskit();
     harness.run_steps(2);
-    (harness, demo.sims)
+    (harness, sims)
 }
 
 /// The streams going on, once each platform's has `samples` samples (until then the latest
