@@ -153,6 +153,11 @@ pub enum Command {
     LoadStream { id: i64 },
     /// Asks where to, then writes a stream's samples and markers there as CSV.
     ExportStream { id: i64 },
+    /// Asks where to, then saves the stats graph (as the window drew it) as PNG; answered by
+    /// `StreamExported`.
+    SaveGraphPng {
+        image: Arc<eframe::egui::ColorImage>,
+    },
 }
 
 /// The request id of answers that come from a poller rather than a command.
@@ -196,7 +201,8 @@ impl Command {
             | Command::ChangeSaved { .. }
             | Command::LoadStats
             | Command::LoadStream { .. }
-            | Command::ExportStream { .. } => None,
+            | Command::ExportStream { .. }
+            | Command::SaveGraphPng { .. } => None,
         }
     }
 
@@ -221,7 +227,8 @@ impl Command {
             | Command::ChangeSaved { .. }
             | Command::LoadStats
             | Command::LoadStream { .. }
-            | Command::ExportStream { .. } => None,
+            | Command::ExportStream { .. }
+            | Command::SaveGraphPng { .. } => None,
             Command::MapCategory { request_id, .. }
             | Command::LoadChannel { request_id, .. }
             | Command::UpdateChannel { request_id, .. }
@@ -270,6 +277,7 @@ impl Command {
                 | (Command::LoadStats, Event::StatsLoaded { .. })
                 | (Command::LoadStream { .. }, Event::StreamLoaded { .. })
                 | (Command::ExportStream { .. }, Event::StreamExported { .. })
+                | (Command::SaveGraphPng { .. }, Event::StreamExported { .. })
         )
     }
 }

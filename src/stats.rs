@@ -331,6 +331,23 @@ pub fn total_viewers(samples: &[StreamSample]) -> Vec<(OffsetDateTime, u64)> {
         .collect()
 }
 
+/// The graph as the window drew it (a cut of a screenshot), as PNG bytes.
+pub fn encode_png(image: &eframe::egui::ColorImage) -> Result<Vec<u8>, String> {
+    let [w, h] = image.size;
+    let rgba: Vec<u8> = image.pixels.iter().flat_map(|c| c.to_array()).collect();
+    let (w, h) = (
+        u32::try_from(w).map_err(|_| "the graph is too wide".to_owned())?,
+        u32::try_from(h).map_err(|_| "the graph is too tall".to_owned())?,
+    );
+    let buffer = image::RgbaImage::from_raw(w, h, rgba)
+        .ok_or_else(|| "the graph's pixels do not fill its size".to_owned())?;
+    let mut out = std::io::Cursor::new(Vec::new());
+    buffer
+        .write_to(&mut out, image::ImageFormat::Png)
+        .map_err(|e| format!("could not encode the graph: {e}"))?;
+    Ok(out.into_inner())
+}
+
 /// A few past streams on each platform for `--demo`, so the stats panel has something to
 /// show at once: two to three hours each, viewers rising to a peak and falling away, a
 /// raid and a title change along the way.
@@ -465,6 +482,16 @@ mod total_tests {
         ]);
         let sums: Vec<u64> = total.iter().map(|(_, v)| *v).collect();
         assert_eq!(sums, [30, 16]);
+    }
+
+    #[test]
+    fn the_graph_is_written_as_a_png_of_its_size() {
+        let mut img = eframe::egui::ColorImage::filled([40, 30], eframe::egui::Color32::BLACK);
+        img.pixels[0] = eframe::egui::Color32::from_rgb(200, 10, 20);
+        let bytes = encode_png(&img).expect("encoded");
+        let back = image::load_from_memory(&bytes).expect("a png").to_rgba8();
+        assert_eq!(back.dimensions(), (40, 30));
+        assert_eq!(back.get_pixel(0, 0).0, [200, 10, 20, 255]);
     }
 
     #[test]

@@ -277,6 +277,10 @@ async fn serve(command: Command, shared: Arc<Shared>) {
             stats::export(&shared, id).await;
             return;
         }
+        Command::SaveGraphPng { image } => {
+            stats::save_png(&shared, image).await;
+            return;
+        }
         Command::MapCategory {
             name,
             from,
@@ -329,7 +333,8 @@ async fn serve(command: Command, shared: Arc<Shared>) {
         | Command::MapCategory { .. }
         | Command::LoadStats
         | Command::LoadStream { .. }
-        | Command::ExportStream { .. } => return,
+        | Command::ExportStream { .. }
+        | Command::SaveGraphPng { .. } => return,
         Command::LoadEditors { platform } => Event::EditorsLoaded {
             platform,
             result: client.editors().await,

@@ -114,3 +114,30 @@ pub(crate) async fn export(shared: &Shared, id: i64) {
     .await;
     shared.out.emit(Event::StreamExported { result });
 }
+
+/// Asks where to save the graph (the system's dialog) and writes it as PNG.
+pub(crate) async fn save_png(shared: &Shared, image: Arc<eframe::egui::ColorImage>) {
+    let result = async {
+        let Some(file) = rfd::AsyncFileDialog::new()
+            .set_title("Save the graph as PNG")
+            .set_file_name("stream-graph.png")
+            .add_filter("PNG", &["png"])
+            .save_file()
+            .await
+        else {
+            return Ok(None);
+        };
+        let path = file.path().to_path_buf();
+        let target = path.clone();
+        tokio::task::spawn_blocking(move || {
+            let bytes = crate::stats::encode_png(&image)?;
+            std::fs::write(&target, bytes)
+                .map_err(|e| format!("could not write {}: {e}", target.display()))
+        })
+        .await
+        .map_err(|e| format!("the export stopped: {e}"))??;
+        Ok(Some(path))
+    }
+    .await;
+    shared.out.emit(Event::StreamExported { result });
+}

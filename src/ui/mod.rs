@@ -101,6 +101,8 @@ pub struct LocalState {
     pub all: all_platforms::AllLocal,
     /// The stats graph's series, cut once per snapshot rather than every frame.
     pub stats_cache: Option<stats::StatsCache>,
+    /// The graph's part of a screenshot asked for with "Save as PNG", once it is taken.
+    pub graph_shot: stats::GraphShot,
 }
 
 /// What a panel gets to draw with and to ask for things.

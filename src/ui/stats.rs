@@ -143,17 +143,21 @@ fn current(ui: &mut Ui, cx: &mut PanelCx<'_>, records: &[StreamRecord]) {
         .allow_scroll(false);
     let response = viewers_plot.show(ui, |plot| {
         for (platform, viewers, _) in lines.iter() {
-            plot.line(
-                Line::new(platform.to_string(), PlotPoints::new(viewers.clone()))
-                    .color(colour(*platform)),
-            );
+            for part in segments(viewers) {
+                plot.line(
+                    Line::new(platform.to_string(), PlotPoints::new(part.to_vec()))
+                        .color(colour(*platform)),
+                );
+            }
         }
         if lines.len() > 1 {
-            plot.line(
-                Line::new("Total", PlotPoints::new(total.clone()))
-                    .color(Color32::from_gray(200))
-                    .width(2.0),
-            );
+            for part in segments(total) {
+                plot.line(
+                    Line::new("Total", PlotPoints::new(part.to_vec()))
+                        .color(Color32::from_gray(200))
+                        .width(2.0),
+                );
+            }
         }
         for (x, text, platform) in markers.iter() {
             plot.vline(
@@ -166,6 +170,7 @@ fn current(ui: &mut Ui, cx: &mut PanelCx<'_>, records: &[StreamRecord]) {
     response
         .response
         .widget_info(|| egui::WidgetInfo::labeled(egui::Role::Image, true, "Viewers over time"));
+    let graph_rect = response.response.rect;
     Plot::new("stats_chat")
         .height(110.0)
         .link_axis(link, [true, false])
@@ -176,16 +181,19 @@ fn current(ui: &mut Ui, cx: &mut PanelCx<'_>, records: &[StreamRecord]) {
         .allow_scroll(false)
         .show(ui, |plot| {
             for (platform, _, chat) in lines.iter() {
-                plot.line(
-                    Line::new(format!("{platform} chat"), PlotPoints::new(chat.clone()))
-                        .color(colour(*platform)),
-                );
+                for part in segments(chat) {
+                    plot.line(
+                        Line::new(format!("{platform} chat"), PlotPoints::new(part.to_vec()))
+                            .color(colour(*platform)),
+                    );
+                }
             }
         })
         .response
         .widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Image, true, "Chat messages a minute")
         });
+    save_png_button(ui, cx, graph_rect);
     if !markers.is_empty() {
         ui.label(
             RichText::new("Marked moments (dashed lines):")
@@ -196,6 +204,19 @@ fn current(ui: &mut Ui, cx: &mut PanelCx<'_>, records: &[StreamRecord]) {
             ui.label(RichText::new(format!("{}  {text}", clock(*x))).small());
         }
     }
+}
+
+/// A series in the runs where it was recorded: a gap of more than a few samples (the app was
+/// closed, the stream was off) is not drawn across.
+fn segments(points: &[[f64; 2]]) -> impl Iterator<Item = &[[f64; 2]]> {
+    // Minutes; decimation may space points out, so a pixel's worth of gap is allowed too.
+    let gap = 3.0 * crate::stats::SAMPLE_EVERY.as_secs_f64() / 60.0;
+    let span = match (points.first(), points.last()) {
+        (Some(a), Some(b)) => b[0] - a[0],
+        _ => 0.0,
+    };
+    let gap = gap.max(span / 300.0);
+    points.chunk_by(move |a, b| b[0] - a[0] <= gap)
 }
 
 /// An axis mark: `h:mm`, or `m:ss` when only a few minutes are in view.
@@ -215,6 +236,43 @@ fn axis_time(minutes: f64, range: &std::ops::RangeInclusive<f64>) -> String {
         )
     } else {
         format!("{sign}{}:{:02}", secs / 60, secs % 60)
+    }
+}
+
+/// A screenshot's cut of the graph, filled in by the screenshot's callback (after the
+/// frame) and taken by the next frame, which hands it to the backend to save.
+#[derive(Clone, Default)]
+pub struct GraphShot(Arc<std::sync::Mutex<Option<Arc<egui::ColorImage>>>>);
+
+/// "Save as PNG": a screenshot of the window, cut to the viewers graph.
+fn save_png_button(ui: &mut Ui, cx: &mut PanelCx<'_>, graph: egui::Rect) {
+    let taken = cx
+        .local
+        .graph_shot
+        .0
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .take();
+    if let Some(image) = taken {
+        cx.send(Command::SaveGraphPng { image });
+    }
+    if ui
+        .small_button("Save graph as PNG…")
+        .on_hover_text("The viewers graph as you see it")
+        .clicked()
+    {
+        let slot = cx.local.graph_shot.clone();
+        let ctx = ui.ctx().clone();
+        let ppp = ctx.pixels_per_point();
+        ctx.clone().request_screenshot(move |image| {
+            let rect = graph.intersect(egui::Rect::from_min_size(
+                egui::Pos2::ZERO,
+                egui::vec2(image.size[0] as f32, image.size[1] as f32) / ppp,
+            ));
+            let cut = Arc::new(image.region(&rect, Some(ppp)));
+            *slot.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(cut);
+            ctx.request_repaint();
+        });
     }
 }
 
@@ -399,7 +457,8 @@ fn past(ui: &mut Ui, cx: &mut PanelCx<'_>, streams: &[StreamSummary]) {
         .striped(true)
         .num_columns(8)
         .show(ui, |ui| {
-            for h in ["date", "", "length", "title", "peak", "avg", "+foll.", ""] {
+            // The title last: on a narrow panel it is what gets cut, not the buttons.
+            for h in ["date", "", "length", "peak", "avg", "+foll.", "", "title"] {
                 ui.label(RichText::new(h).small().weak());
             }
             ui.end_row();
@@ -408,12 +467,6 @@ fn past(ui: &mut Ui, cx: &mut PanelCx<'_>, streams: &[StreamSummary]) {
                 ui.label(RichText::new(s.platform.to_string()).color(colour(s.platform)));
                 let end = s.ended_at.unwrap_or(cx.now);
                 ui.label(widgets::duration_words(s.started_at, end));
-                let title: String = s.title.chars().take(28).collect();
-                ui.label(title).on_hover_text(format!(
-                    "{}\n{}",
-                    s.title,
-                    s.category.as_deref().unwrap_or("")
-                ));
                 ui.label(n(s.peak_viewers));
                 ui.label(s.average_viewers.map_or("-".into(), |a| format!("{a:.0}")));
                 ui.label(format!("+{}", s.followers_gained.unwrap_or(0)));
@@ -452,6 +505,12 @@ fn past(ui: &mut Ui, cx: &mut PanelCx<'_>, streams: &[StreamSummary]) {
                         cx.send(Command::ExportStream { id: s.id });
                     }
                 });
+                let title: String = s.title.chars().take(40).collect();
+                ui.label(title).on_hover_text(format!(
+                    "{}\n{}",
+                    s.title,
+                    s.category.as_deref().unwrap_or("")
+                ));
                 ui.end_row();
             }
         });
@@ -493,4 +552,22 @@ fn compare(ui: &mut Ui, opened: &[Arc<StreamRecord>]) {
         .widget_info(|| {
             egui::WidgetInfo::labeled(egui::Role::Image, true, "Past streams compared")
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_gap_in_the_recording_is_not_drawn_across() {
+        // Every 10 s for two minutes, then nothing for twenty, then again.
+        let mut points: Vec<[f64; 2]> = (0..12).map(|i| [f64::from(i) / 6.0, 1.0]).collect();
+        points.extend((0..12).map(|i| [22.0 + f64::from(i) / 6.0, 2.0]));
+        let parts: Vec<_> = segments(&points).collect();
+        assert_eq!(parts.len(), 2);
+        assert_eq!(parts[0].len(), 12);
+        assert!(segments(&[]).next().is_none());
+        assert_eq!(axis_time(61.5, &(60.0..=65.0)), "1:01:30");
+        assert_eq!(axis_time(75.0, &(0.0..=120.0)), "1:15");
+    }
 }

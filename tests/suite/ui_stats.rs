@@ -60,6 +60,7 @@ fn the_graph_fills_a_raid_marks_it_and_a_restart_continues_the_streams() {
         assert!(harness.query_by_label("Viewers over time").is_some());
         assert!(harness.query_by_label("Chat messages a minute").is_some());
         assert!(harness.query_by_label("Total").is_some(), "the total row");
+        assert!(harness.query_by_label("Save graph as PNG…").is_some());
         // The demo's past streams, three a platform, and the three going on.
         let listed = harness
             .state()
