@@ -36,6 +36,8 @@ impl Store {
     pub fn write_streams(&self, writes: &[StreamWrite]) -> Result<(), StoreError> {
         let mut conn = self.conn();
         let tx = conn.transaction()?;
+        // A stream that continues has its start marked already.
+        let mut continued = std::collections::BTreeSet::new();
         for w in writes {
             match w {
                 StreamWrite::Started {
@@ -43,7 +45,13 @@ impl Store {
                     at,
                     title,
                     category,
-                } => start(&tx, *platform, *at, title, category.as_deref())?,
+                } => {
+                    if start(&tx, *platform, *at, title, category.as_deref())? {
+                        continued.insert(*platform);
+                    }
+                }
+                StreamWrite::Marker(m)
+                    if m.kind == MarkerKind::Start && continued.contains(&m.platform) => {}
                 StreamWrite::Ended { platform, at } => {
                     tx.execute(
                         "UPDATE streams SET ended_at = ?2 WHERE platform = ?1 AND ended_at IS NULL",
@@ -230,14 +238,15 @@ fn open_stream(tx: &Transaction<'_>, platform: PlatformId) -> Result<Option<i64>
 }
 
 /// Goes live: the last stream continues if it ended (or was last sampled) within the
-/// grace; otherwise it is closed where it was last seen and a new one begins.
+/// grace; otherwise it is closed where it was last seen and a new one begins. True when it
+/// continued.
 fn start(
     tx: &Transaction<'_>,
     platform: PlatformId,
     at: OffsetDateTime,
     title: &str,
     category: Option<&str>,
-) -> Result<(), StoreError> {
+) -> Result<bool, StoreError> {
     let last: Option<(i64, String, Option<String>, Option<String>)> = tx
         .query_row(
             "SELECT s.id, s.started_at, s.ended_at,
@@ -256,7 +265,7 @@ fn start(
         };
         if at >= started && at - seen <= RESTART_GRACE {
             tx.execute("UPDATE streams SET ended_at = NULL WHERE id = ?1", [id])?;
-            return Ok(());
+            return Ok(true);
         }
         // Never seen to end (the app was closed while live): it ended when last seen.
         tx.execute(
@@ -268,7 +277,7 @@ fn start(
         "INSERT INTO streams (platform, started_at, title, category) VALUES (?1, ?2, ?3, ?4)",
         params![platform.slug(), stamp(at), title, category],
     )?;
-    Ok(())
+    Ok(false)
 }
 
 /// The summary query: figures over the samples (followers gained: the last total less the
@@ -400,10 +409,24 @@ mod tests {
             platform: PlatformId::Twitch,
             at: t(at),
         };
+        let start_marker = |at| {
+            StreamWrite::Marker(StreamMarker {
+                platform: PlatformId::Twitch,
+                at: t(at),
+                kind: MarkerKind::Start,
+                text: "Morning run".into(),
+            })
+        };
         store
-            .write_streams(&[started(0), sample(10, 5, 1, 0), end(20), started(200)])
+            .write_streams(&[started(0), start_marker(0), sample(10, 5, 1, 0), end(20)])
+            .expect("written");
+        store
+            .write_streams(&[started(200), start_marker(200)])
             .expect("written");
         assert_eq!(store.streams(10).expect("streams").len(), 1, "continued");
+        let id = store.streams(10).expect("streams")[0].id;
+        let starts = store.markers(id).expect("markers").len();
+        assert_eq!(starts, 1, "a continued stream is not started again");
         assert_eq!(store.streams(10).expect("streams")[0].ended_at, None);
         // The app closed while live; it starts again an hour later: the old one ended when
         // last seen, and this is a new stream.
