@@ -80,6 +80,7 @@ pub fn demo_options() -> TwitchSimOptions {
         subscribers: 45,
         broadcaster_type: BroadcasterType::Partner,
         tick: Some(Duration::from_millis(1700)),
+        retitles: true,
         ..TwitchSimOptions::default()
     }
 }

@@ -134,6 +134,9 @@ pub struct TwitchSimOptions {
     /// Terms whose messages the channel's moderation drops (`msg_rejected`), compared
     /// case-insensitively (default `["blockedterm"]`).
     pub blocked_terms: Vec<String>,
+    /// With `tick`: the streamer changes the title now and then, as on Twitch's dashboard
+    /// (default false; `--demo` turns it on, so its stats have a title change to mark).
+    pub retitles: bool,
     /// The EventSub keepalive timeout, in seconds, of a connection that asks for none
     /// (default 10, Twitch's); a silent socket hears a keepalive after this long. Tests
     /// shorten it to notice a silent socket quickly.
@@ -155,6 +158,7 @@ impl Default for TwitchSimOptions {
             device_interval: Duration::from_secs(5),
             device_lifetime: Duration::from_secs(1_800),
             blocked_terms: vec!["blockedterm".to_owned()],
+            retitles: false,
             eventsub_keepalive_secs: eventsub::DEFAULT_KEEPALIVE_SECS,
         }
     }

@@ -60,11 +60,38 @@ fn step(world: &mut World, rng: &mut StdRng, target: f64) {
     if rng.random_bool(0.03) {
         happening(world, rng);
     }
+    // About every ten minutes at the demo's pace.
+    if world.retitles && rng.random_bool(0.003) {
+        retitle(world, rng);
+    }
     churn::chat(world, rng);
     world
         .bans
         .retain(|_, until| until.is_none_or(|end| end > now));
     world.refresh_viewer_count();
+}
+
+/// The streamer gives the stream a new title for the next part of the show (only while
+/// the title is one of the show's own).
+fn retitle(world: &mut World, rng: &mut StdRng) {
+    const TITLES: &[&str] = &[
+        "Sunday hangout: saying hi to everyone ✨",
+        "Sunday hangout: viewer games!",
+        "Sunday hangout: Q&A and chill",
+        "Sunday hangout: last round of the night",
+    ];
+    let current = world.main().title.clone();
+    // A title the user set through the API is theirs: the show leaves it alone.
+    if !TITLES.contains(&current.as_str()) {
+        return;
+    }
+    let next = TITLES
+        .iter()
+        .filter(|t| **t != current)
+        .nth(rng.random_range(0..TITLES.len() - 1))
+        .copied()
+        .unwrap_or(TITLES[0]);
+    world.main_mut().title = next.to_owned();
 }
 
 /// A chatter subscribes (newest last).
@@ -97,5 +124,25 @@ fn happening(world: &mut World, rng: &mut StdRng) {
             let raider = world.new_person(now_secs());
             world.raid(raider, rng.random_range(3..=300));
         }
+    }
+}
+
+#[cfg(test)]
+mod retitle_tests {
+    use super::*;
+    use crate::sim::twitch::TwitchSimOptions;
+    use rand::SeedableRng;
+
+    #[test]
+    fn the_show_changes_its_own_titles_and_leaves_the_user_s_alone() {
+        let mut world = World::new(&TwitchSimOptions::default(), "http://127.0.0.1:1".into());
+        let mut rng = StdRng::seed_from_u64(7);
+        let first = world.main().title.clone();
+        retitle(&mut world, &mut rng);
+        let second = world.main().title.clone();
+        assert_ne!(first, second, "a new title");
+        world.main_mut().title = "My own title".into();
+        retitle(&mut world, &mut rng);
+        assert_eq!(world.main().title, "My own title");
     }
 }

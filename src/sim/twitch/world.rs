@@ -123,6 +123,8 @@ pub(crate) struct World {
     pub(crate) rng: StdRng,
     /// The Helix server's origin, for picture URLs.
     pub(crate) origin: String,
+    /// The streamer changes the title now and then on Twitch's own dashboard (`--demo`).
+    pub(crate) retitles: bool,
     users: HashMap<u64, User>,
     by_login: HashMap<String, u64>,
     taken: HashSet<String>,
@@ -180,6 +182,7 @@ impl World {
         let mut world = World {
             rng,
             origin,
+            retitles: opts.retitles,
             users: HashMap::new(),
             by_login: HashMap::new(),
             taken: HashSet::new(),
