@@ -166,7 +166,7 @@ pub fn write_csv(path: &std::path::Path, record: &StreamRecord) -> Result<(), St
             (
                 s.at,
                 [
-                    csv_stamp(s.at),
+                    crate::model::utc_rfc3339_seconds(s.at),
                     s.platform.slug().to_owned(),
                     n(s.viewers),
                     n(s.followers),
@@ -181,7 +181,7 @@ pub fn write_csv(path: &std::path::Path, record: &StreamRecord) -> Result<(), St
         (
             m.at,
             [
-                csv_stamp(m.at),
+                crate::model::utc_rfc3339_seconds(m.at),
                 m.platform.slug().to_owned(),
                 String::new(),
                 String::new(),
@@ -196,15 +196,6 @@ pub fn write_csv(path: &std::path::Path, record: &StreamRecord) -> Result<(), St
         w.write_record(&row).map_err(|e| fail(&e))?;
     }
     w.flush().map_err(|e| fail(&e))
-}
-
-/// Times in the CSV: RFC 3339 in UTC, to the second.
-fn csv_stamp(t: OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }
 
 #[cfg(test)]

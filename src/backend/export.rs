@@ -5,8 +5,38 @@ use crate::model::PlatformId;
 use std::path::{Path, PathBuf};
 use time::OffsetDateTime;
 
-/// Asks where to save (the system's save dialog), then writes the list there. `Ok(None)`
-/// when the user cancelled.
+/// Asks where to save (the system's save dialog, which runs off the UI thread): `None`
+/// when the user cancelled. `kind` names the filter and is the file's extension.
+pub(super) async fn ask_where(title: &str, file_name: &str, kind: &str) -> Option<PathBuf> {
+    let handle = rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .set_file_name(file_name)
+        .add_filter(kind.to_uppercase(), &[kind])
+        .save_file()
+        .await?;
+    Some(handle.path().to_path_buf())
+}
+
+/// Asks for a file to read (the system's open dialog): `None` when the user cancelled.
+pub(super) async fn ask_which(title: &str, kind: &str) -> Option<PathBuf> {
+    let handle = rfd::AsyncFileDialog::new()
+        .set_title(title)
+        .add_filter(kind.to_uppercase(), &[kind])
+        .pick_file()
+        .await?;
+    Some(handle.path().to_path_buf())
+}
+
+/// Runs file work off the async threads; a task that died is said as such.
+pub(super) async fn off_thread<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, String> + Send + 'static,
+) -> Result<T, String> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| format!("the file work stopped: {e}"))?
+}
+
+/// Asks where to save, then writes the list there. `Ok(None)` when the user cancelled.
 pub(super) async fn ask_and_write(
     platform: PlatformId,
     list: &PeopleSnapshot,
@@ -16,21 +46,13 @@ pub(super) async fn ask_and_write(
         platform.display_name().to_lowercase(),
         kind(list)
     );
-    let Some(handle) = rfd::AsyncFileDialog::new()
-        .set_title(format!("Export {} to CSV", kind(list)))
-        .set_file_name(name)
-        .add_filter("CSV", &["csv"])
-        .save_file()
-        .await
-    else {
+    let title = format!("Export {} to CSV", kind(list));
+    let Some(path) = ask_where(&title, &name, "csv").await else {
         return Ok(None);
     };
-    let path = handle.path().to_path_buf();
     let list = list.clone();
     let target = path.clone();
-    tokio::task::spawn_blocking(move || write_csv(&target, &list))
-        .await
-        .map_err(|e| format!("the export stopped: {e}"))??;
+    off_thread(move || write_csv(&target, &list)).await?;
     Ok(Some(path))
 }
 

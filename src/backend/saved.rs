@@ -3,6 +3,7 @@
 //! platform took (the history).
 
 use super::Shared;
+use super::export::{ask_where, ask_which, off_thread};
 use crate::command::Event;
 use crate::model::{Channel, HistoryEntry, PickedCategory, PlatformId, Saved, SavedChange};
 use crate::store::{Store, StoreError};
@@ -142,50 +143,34 @@ fn fail(shared: &Shared, e: String) {
     });
 }
 
-/// Asks where to save the presets (the system's dialog, off the UI thread) and writes
-/// them; `None` when the user cancelled.
+/// Asks where to save the presets and writes them; `None` when the user cancelled.
 async fn export(shared: &Shared) -> Result<Option<String>, String> {
-    let Some(file) = rfd::AsyncFileDialog::new()
-        .set_title("Export presets")
-        .set_file_name("stagehand-presets.json")
-        .add_filter("JSON", &["json"])
-        .save_file()
-        .await
-    else {
+    let Some(path) = ask_where("Export presets", "stagehand-presets.json", "json").await else {
         return Ok(None);
     };
-    let path = file.path().to_path_buf();
     let text = with_store(shared, |store| store.export_presets()).await?;
     let target = path.clone();
-    tokio::task::spawn_blocking(move || std::fs::write(&target, text))
-        .await
-        .map_err(|e| format!("the export stopped: {e}"))?
-        .map_err(|e| format!("could not write {}: {e}", path.display()))?;
+    off_thread(move || {
+        std::fs::write(&target, text)
+            .map_err(|e| format!("could not write {}: {e}", target.display()))
+    })
+    .await?;
     Ok(Some(format!("Exported to {}", path.display())))
 }
 
 /// Asks for a presets file and imports it, all or none.
 async fn import(shared: &Shared) -> Result<Option<String>, String> {
-    let Some(file) = rfd::AsyncFileDialog::new()
-        .set_title("Import presets")
-        .add_filter("JSON", &["json"])
-        .pick_file()
-        .await
-    else {
+    let Some(path) = ask_which("Import presets", "json").await else {
         return Ok(None);
     };
-    let path = file.path().to_path_buf();
     let source = path.clone();
-    let text = tokio::task::spawn_blocking(move || std::fs::read_to_string(&source))
-        .await
-        .map_err(|e| format!("the import stopped: {e}"))?
-        .map_err(|e| format!("could not read {}: {e}", path.display()))?;
-    let store = store(shared)
-        .await
-        .ok_or_else(|| "the local database is not available".to_owned())?;
-    let n = tokio::task::spawn_blocking(move || store.import_presets(&text))
-        .await
-        .map_err(|e| format!("the import stopped: {e}"))?
+    let text = off_thread(move || {
+        std::fs::read_to_string(&source)
+            .map_err(|e| format!("could not read {}: {e}", source.display()))
+    })
+    .await?;
+    let n = with_store(shared, move |store| Ok(store.import_presets(&text)))
+        .await?
         .map_err(|e| format!("{e}; nothing was imported"))?;
     Ok(Some(format!(
         "Imported {n} presets from {}",

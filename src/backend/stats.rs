@@ -3,6 +3,7 @@
 //! recorded is written to the database in one batch, off the UI thread.
 
 use super::Shared;
+use super::export::{ask_where, off_thread};
 use super::saved::with_store;
 use crate::command::Event;
 use crate::stats::Recorder;
@@ -12,10 +13,10 @@ use time::OffsetDateTime;
 /// The recorder the emitter feeds, shared with the writer.
 pub(crate) type SharedRecorder = Arc<Mutex<Recorder>>;
 
-/// Folds one event into the recorder, if it says something a stream's figures need.
+/// Folds one event into the recorder, if it says something a stream's figures need (the
+/// lock is taken only then: most events are not).
 pub(crate) fn observe(recorder: &SharedRecorder, event: &Event) {
-    let mut r = recorder.lock().unwrap_or_else(|e| e.into_inner());
-    let now = OffsetDateTime::now_utc();
+    let r = || recorder.lock().unwrap_or_else(|e| e.into_inner());
     match event {
         Event::ChannelLoaded {
             platform,
@@ -26,18 +27,18 @@ pub(crate) fn observe(recorder: &SharedRecorder, event: &Event) {
             platform,
             result: Ok(channel),
             ..
-        } => r.channel(*platform, channel, now),
+        } => r().channel(*platform, channel, OffsetDateTime::now_utc()),
         Event::FollowersLoaded {
             platform,
             result: Ok(list),
             ..
-        } => r.followers(*platform, list.total),
+        } => r().followers(*platform, list.total),
         Event::SubscribersLoaded {
             platform,
             result: Ok(list),
             ..
-        } => r.subscribers(*platform, list.total),
-        Event::ChatArrived { platform, events } => r.events(*platform, events),
+        } => r().subscribers(*platform, list.total),
+        Event::ChatArrived { platform, events } => r().events(*platform, events),
         _ => {}
     }
 }
@@ -89,53 +90,37 @@ pub(crate) async fn load_stream(shared: &Shared, id: i64) {
     });
 }
 
-/// Asks where to save a stream's CSV (the system's dialog) and writes it.
+/// Asks where to save a stream's CSV and writes it.
 pub(crate) async fn export(shared: &Shared, id: i64) {
     let result = async {
-        let Some(file) = rfd::AsyncFileDialog::new()
-            .set_title("Export the stream as CSV")
-            .set_file_name(format!("stream-{id}.csv"))
-            .add_filter("CSV", &["csv"])
-            .save_file()
-            .await
-        else {
+        let name = format!("stream-{id}.csv");
+        let Some(path) = ask_where("Export the stream as CSV", &name, "csv").await else {
             return Ok(None);
         };
-        let path = file.path().to_path_buf();
         let record = with_store(shared, move |store| store.stream_record(id))
             .await?
             .ok_or_else(|| format!("there is no stream {id}"))?;
         let target = path.clone();
-        tokio::task::spawn_blocking(move || crate::stats::write_csv(&target, &record))
-            .await
-            .map_err(|e| format!("the export stopped: {e}"))??;
+        off_thread(move || crate::stats::write_csv(&target, &record)).await?;
         Ok(Some(path))
     }
     .await;
     shared.out.emit(Event::StreamExported { result });
 }
 
-/// Asks where to save the graph (the system's dialog) and writes it as PNG.
+/// Asks where to save the graph and writes it as PNG.
 pub(crate) async fn save_png(shared: &Shared, image: Arc<eframe::egui::ColorImage>) {
     let result = async {
-        let Some(file) = rfd::AsyncFileDialog::new()
-            .set_title("Save the graph as PNG")
-            .set_file_name("stream-graph.png")
-            .add_filter("PNG", &["png"])
-            .save_file()
-            .await
-        else {
+        let Some(path) = ask_where("Save the graph as PNG", "stream-graph.png", "png").await else {
             return Ok(None);
         };
-        let path = file.path().to_path_buf();
         let target = path.clone();
-        tokio::task::spawn_blocking(move || {
+        off_thread(move || {
             let bytes = crate::stats::encode_png(&image)?;
             std::fs::write(&target, bytes)
                 .map_err(|e| format!("could not write {}: {e}", target.display()))
         })
-        .await
-        .map_err(|e| format!("the export stopped: {e}"))??;
+        .await?;
         Ok(Some(path))
     }
     .await;

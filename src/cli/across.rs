@@ -6,7 +6,7 @@
 //! are applied. Exit status 1 when any platform failed.
 
 use super::args::{AllSetArgs, PlatformList};
-use super::output::{Output, channel_view, output};
+use super::output::{Output, channel_view, one_line, output};
 use super::session::{self, Sessions};
 use crate::all_platforms::{AllPlatformsDraft, Skipped};
 use crate::command::{Command, Event};
@@ -207,10 +207,6 @@ fn report(results: &[PlatformResult]) -> Across {
         },
         all_ok,
     }
-}
-
-fn one_line(s: &str) -> String {
-    super::output::one_line(s)
 }
 
 /// What `name` is on each platform of `sessions`.

@@ -27,12 +27,7 @@ pub(super) fn one_line(s: &str) -> String {
 }
 
 fn rfc3339(t: Option<time::OffsetDateTime>) -> String {
-    t.and_then(|t| {
-        t.to_offset(time::UtcOffset::UTC)
-            .format(&time::format_description::well_known::Rfc3339)
-            .ok()
-    })
-    .unwrap_or_else(|| "-".into())
+    t.map_or_else(|| "-".into(), crate::model::utc_rfc3339)
 }
 
 /// `channel` and `set` print exactly these fields (`all channel` adds the platform).

@@ -9,6 +9,7 @@ use super::output::{Output, output};
 use super::session;
 use crate::all_platforms::AllPlatformsDraft;
 use crate::command::{Command, Event};
+use crate::model::utc_rfc3339;
 use crate::model::{CategoryProposal, ChannelTarget, PickedCategory, PlatformId, Preset};
 use crate::store::Store;
 use serde_json::json;
@@ -54,11 +55,9 @@ pub(super) async fn history(demo: bool, platform: Option<PlatformId>) -> Result<
     let mut text = String::new();
     let mut rows = Vec::new();
     for e in &entries {
-        let at = stamp(e.at);
+        let at = utc_rfc3339(e.at);
         let category = e.category.as_ref().map(|c| c.name.as_str()).unwrap_or("-");
-        let minute =
-            e.at.replace_nanosecond(0)
-                .map_or_else(|_| at.clone(), stamp);
+        let minute = crate::model::utc_rfc3339_seconds(e.at);
         let _ = writeln!(
             text,
             "{minute}  {:<7} {}  [{category}]",
@@ -89,14 +88,14 @@ pub(super) async fn preset(demo: bool, command: PresetCommand) -> Result<Across,
             let presets = blocking(&store, |s| s.presets().map_err(|e| e.to_string())).await?;
             let mut text = String::new();
             for p in &presets {
-                let _ = writeln!(text, "{}\t{}", p.name, stamp(p.updated_at));
+                let _ = writeln!(text, "{}\t{}", p.name, utc_rfc3339(p.updated_at));
             }
             if presets.is_empty() {
                 text.push_str("no presets yet\n");
             }
             let rows: Vec<_> = presets
                 .iter()
-                .map(|p| json!({"name": p.name, "updated_at": stamp(p.updated_at)}))
+                .map(|p| json!({"name": p.name, "updated_at": utc_rfc3339(p.updated_at)}))
                 .collect();
             output(&json!({ "presets": rows }), text).map(done)
         }
@@ -296,10 +295,4 @@ fn describe(p: &Preset) -> String {
         let _ = writeln!(text, "  audience: {}", a.label());
     }
     text
-}
-
-fn stamp(at: time::OffsetDateTime) -> String {
-    at.to_offset(time::UtcOffset::UTC)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
 }

@@ -13,13 +13,7 @@ use std::path::Path;
 /// How many streams `stats streams` lists.
 const LISTED: usize = 1_000;
 
-fn stamp(t: time::OffsetDateTime) -> String {
-    t.to_offset(time::UtcOffset::UTC)
-        .replace_nanosecond(0)
-        .unwrap_or(t)
-        .format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
-}
+use crate::model::utc_rfc3339_seconds as stamp;
 
 /// A stream as the JSON prints it.
 fn view(s: &StreamSummary, now: time::OffsetDateTime) -> Value {

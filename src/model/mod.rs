@@ -13,6 +13,18 @@ pub use crate::platform::PlatformId;
 
 mod chat;
 pub use chat::{ChatEvent, ChatUser, EventKind, SubTier};
+/// A time as the headless commands and exports write it: RFC 3339 in UTC.
+pub fn utc_rfc3339(t: OffsetDateTime) -> String {
+    t.to_offset(time::UtcOffset::UTC)
+        .format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+/// [`utc_rfc3339`] to the whole second, for tables people read.
+pub fn utc_rfc3339_seconds(t: OffsetDateTime) -> String {
+    utc_rfc3339(t.replace_nanosecond(0).unwrap_or(t))
+}
+
 mod saved;
 mod stats;
 pub use saved::{
